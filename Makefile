@@ -1,0 +1,57 @@
+# DataOps — `make run` starts everything, `make test` proves it. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+REQ_HASH := $(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)
+STAMP := $(VENV)/.installed-$(REQ_HASH)
+
+.PHONY: install run test lint bench prepare clean help
+
+help:
+	@echo "make run    install, migrate, load demo data and start web + worker + beat"
+	@echo "make test   install and run ruff and the whole test suite"
+	@echo "make bench  run the benchmarks and print the numbers"
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+# The embedded mode: DEBUG stays off, a per-checkout secret key is generated once.
+run: export DEMO_MODE ?= 1
+run: export ALLOWED_HOSTS ?= 127.0.0.1,localhost
+run: export SECURE_SSL_REDIRECT ?= 0
+run: export SECURE_COOKIES ?= 0
+run: export SECURE_HSTS_SECONDS ?= 0
+run: export LOG_FORMAT ?= text
+run: export PATH := $(CURDIR)/$(BIN):$(PATH)
+run: install
+	@mkdir -p var
+	@test -s var/secret_key || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
+	@export SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}"; set -e; \
+	  python manage.py migrate --noinput -v0; \
+	  python manage.py createcachetable; \
+	  python manage.py collectstatic --noinput -v0; \
+	  python manage.py load_demo; \
+	  echo; echo "  DataOps is starting on http://127.0.0.1:8000"; \
+	  echo "  Demo logins: grace (operator) and admin (admin), password demo-pass-2026"; \
+	  echo "  Ctrl-C stops web, worker and beat."; echo; \
+	  exec honcho -f Procfile start
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check . || true
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf var .pytest_cache

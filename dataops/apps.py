@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class DataopsConfig(AppConfig):
+    name = "dataops"
+    verbose_name = "Platform"
+
+    def ready(self) -> None:
+        from dataops import signals  # noqa: F401  (post_migrate: role permissions)

@@ -1,0 +1,127 @@
+"""Writes of the platform: notifications, audit events, and actions on job runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Model
+from django.urls import reverse
+from django.utils import timezone
+
+from dataops.errors import ServiceError
+from dataops.models import AuditEvent, JobRun, Notification, User
+from dataops.roles import admins
+
+RETRY_NOT_POSSIBLE = "This run cannot be retried: its job is not a background task."
+RETRY_NOT_FAILED = "Only failed runs that are still open can be retried."
+DISMISS_NOT_FAILED = "Only failed runs that are still open can be dismissed."
+
+
+def notify(
+    *, recipients: Iterable[User], kind: str, text: str, link: str = "", dedup_key: str
+) -> int:
+    """Create one notification per recipient unless that recipient already has `dedup_key`.
+
+    Returns how many were created. Safe under concurrency: the unique constraint on
+    (recipient, dedup_key) is the guard, conflicts are ignored.
+    """
+    rows = [
+        Notification(recipient=user, kind=kind, text=text[:500], link=link, dedup_key=dedup_key)
+        for user in recipients
+    ]
+    existing = set(
+        Notification.objects.filter(
+            dedup_key=dedup_key, recipient__in=[row.recipient for row in rows]
+        ).values_list("recipient_id", flat=True)
+    )
+    fresh = [row for row in rows if row.recipient.pk not in existing]
+    Notification.objects.bulk_create(fresh, ignore_conflicts=True)
+    return len(fresh)
+
+
+def notify_admins(*, kind: str, text: str, link: str = "", dedup_key: str) -> int:
+    return notify(recipients=list(admins()), kind=kind, text=text, link=link,
+                  dedup_key=dedup_key)
+
+
+def notify_job_failed(*, run: JobRun) -> int:
+    """One alert per failed run for every admin, linking to the Failed jobs list."""
+    first_line = (run.error.splitlines() or ["unknown error"])[0]
+    return notify_admins(
+        kind="job_failed",
+        text=f"Background job “{run.kind}” failed: {first_line}",
+        link=reverse("job-detail", args=[run.pk]),
+        dedup_key=f"job-failed:{run.pk}",
+    )
+
+
+def notification_mark_read(*, user: User, notification_id: int) -> Notification:
+    notification = Notification.objects.filter(recipient=user, pk=notification_id).first()
+    if notification is None:
+        raise ServiceError("That notification does not exist.")
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    target: Model | None = None,
+    target_label: str = "",
+    changes: dict | None = None,
+    note: str = "",
+) -> AuditEvent:
+    """Append an audit event. Call it inside the transaction of the change it describes."""
+    event = AuditEvent(actor=actor, action=action, changes=changes or {}, note=note)
+    if target is not None:
+        event.target_type = ContentType.objects.get_for_model(target)
+        event.target_id = str(target.pk)
+        event.target_label = target_label or str(target)[:300]
+    else:
+        event.target_label = target_label
+    event.save()
+    return event
+
+
+@transaction.atomic
+def job_retry(*, run: JobRun, by: User) -> JobRun:
+    """Send a failed run's task again as a new run; the old one links to it and leaves the list."""
+    from dataops.celery import app
+    from dataops.jobs import enqueue
+
+    run = JobRun.objects.select_for_update().get(pk=run.pk)
+    if not run.is_open_failure:
+        raise ServiceError(RETRY_NOT_FAILED)
+    task = app.tasks.get(run.task_name) if run.task_name else None
+    if task is None:
+        raise ServiceError(RETRY_NOT_POSSIBLE)
+    new_run = enqueue(task, args=run.args, kwargs=run.kwargs, trigger=JobRun.Trigger.RETRY,
+                      by=by, target=run.target if run.target_type_id else None)
+    run.retried_as = new_run
+    run.save(update_fields=["retried_as"])
+    audit_record(actor=by, action="job.retry", target=run, changes={"new_run": new_run.pk})
+    return new_run
+
+
+@transaction.atomic
+def job_dismiss(*, run: JobRun, by: User) -> JobRun:
+    """Take a failed run off the Failed jobs list without running it again."""
+    run = JobRun.objects.select_for_update().get(pk=run.pk)
+    if not run.is_open_failure:
+        raise ServiceError(DISMISS_NOT_FAILED)
+    run.dismissed_at = timezone.now()
+    run.dismissed_by = by
+    run.save(update_fields=["dismissed_at", "dismissed_by"])
+    audit_record(actor=by, action="job.dismiss", target=run)
+    return run

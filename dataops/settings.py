@@ -1,0 +1,300 @@
+"""DataOps settings, read from the environment.
+
+The defaults make ``make run`` work on a fresh machine with no ``.env``: SQLite and a
+Celery broker kept in files under ``var/``. Setting ``DATABASE_URL`` and ``REDIS_URL``
+switches the same code to PostgreSQL and Redis. With ``DEBUG`` off (the default) the
+process refuses to start without a real ``SECRET_KEY`` and ``ALLOWED_HOSTS``.
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+if (BASE_DIR / ".env").is_file():
+    env.read_env(BASE_DIR / ".env")
+
+DEBUG = env.bool("DEBUG", default=False)
+DEMO_MODE = env.bool("DEMO_MODE", default=False)
+VAR_DIR = Path(env.str("DATAOPS_VAR_DIR", default=str(BASE_DIR / "var")))
+
+_DEV_SECRET = "dev-only-insecure-key-never-used-in-production"
+SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET if DEBUG else "")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+if not DEBUG:
+    if not SECRET_KEY or SECRET_KEY == _DEV_SECRET:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "dataops",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "template_partials",
+    "axes",
+    "docs_app",
+    "tasks",
+    "podcast",
+]
+
+MIDDLEWARE = [
+    "dataops.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "dataops.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "dataops.urls"
+WSGI_APPLICATION = "dataops.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "dataops.context_processors.portal",
+            ],
+            "builtins": ["template_partials.templatetags.partials"],
+        },
+    },
+]
+
+
+# --- Database -------------------------------------------------------------------------
+def _database(url: str) -> dict:
+    try:
+        config = environ.Env.db_url_config(url)
+    except Exception as exc:  # django-environ raises several types for bad URLs
+        raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from exc
+    engine = config.get("ENGINE", "")
+    if not engine:
+        raise ImproperlyConfigured("DATABASE_URL has an unsupported scheme.")
+    if engine.endswith("sqlite3"):
+        # WAL + immediate transactions let web, worker and beat share one SQLite file.
+        config["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    elif engine.endswith("postgresql"):
+        config.setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
+        config["CONN_HEALTH_CHECKS"] = True
+    return config
+
+
+DATABASE_URL = env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'dataops.sqlite3'}")
+DATABASES = {"default": _database(DATABASE_URL)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "dataops.User"
+
+# --- Redis, cache and Celery ----------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured("REDIS_URL must start with redis://, rediss:// or unix://.")
+
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="dataops"),
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "dataops_cache",
+        }
+    }
+    _broker_dir = VAR_DIR / "broker"
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "control_folder": str(_broker_dir / "control"),
+        "store_processed": False,
+    }
+
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- Auth -----------------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("LOGIN_LOCKOUT_HOURS", default=0.25)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+SESSION_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "dataops.views.csrf_failure"
+
+# --- Production hardening (active whenever DEBUG is off) ------------------------------
+if not DEBUG:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
+    CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 30)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "SAMEORIGIN"
+
+# Request bodies and uploads are bounded; bigger ones are refused with a clear message.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_REQUEST_BYTES", default=5 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- Internationalisation and time ----------------------------------------------------
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = env.str("ORG_TIMEZONE", default="Europe/Berlin")
+USE_I18N = False
+USE_TZ = True
+
+# --- Static and media files -----------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+MEDIA_URL = "media/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# --- Platform -------------------------------------------------------------------------
+ORG_NAME = env.str("ORG_NAME", default="DataOps")
+JOB_MAX_RETRIES = env.int("JOB_MAX_RETRIES", default=3)
+JOB_RETRY_BACKOFF_SECONDS = env.int("JOB_RETRY_BACKOFF_SECONDS", default=30)
+BEAT_HEARTBEAT_SECONDS = 60
+HEALTH_DISK_WARN_BYTES = env.int("HEALTH_DISK_WARN_BYTES", default=2 * 1024**3)
+HEALTH_DISK_FAIL_BYTES = env.int("HEALTH_DISK_FAIL_BYTES", default=256 * 1024**2)
+# Each entry is a callable returning a dataops.health.CheckResult; apps append theirs.
+HEALTH_CHECKS = [
+    "dataops.health.check_database",
+    "dataops.health.check_cache",
+    "dataops.health.check_broker",
+    "dataops.health.check_worker",
+    "dataops.health.check_beat",
+    "dataops.health.check_disk",
+    "dataops.health.check_failed_jobs",
+]
+
+# --- Logging --------------------------------------------------------------------------
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"context": {"()": "dataops.logging.ContextFilter"}},
+    "formatters": {
+        "text": {
+            "format": "%(asctime)s %(levelname)-7s %(name)s [%(request_id)s] %(message)s",
+        },
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "axes": {"level": "WARNING"},
+    },
+}
+
+# --- Process docs (docs_app) ----------------------------------------------------------
+# Default source: the bundled content/ folder, turned into a local repository on first use.
+DOCS_CONTENT_SEED_DIR = BASE_DIR / "content"
+DOCS_GIT_URL = env.str("DOCS_GIT_URL", default="")
+DOCS_GIT_BRANCH = env.str("DOCS_GIT_BRANCH", default="main")
+DOCS_MIRROR_DIR = Path(env.str("DOCS_MIRROR_DIR", default=str(VAR_DIR / "docs-mirror")))
+DOCS_INDEX_DIR = Path(env.str("DOCS_INDEX_DIR", default=str(VAR_DIR / "docs-index")))
+DOCS_SYNC_MINUTES = env.int("DOCS_SYNC_MINUTES", default=5)
+DOCS_WEBHOOK_SECRET = env.str("DOCS_WEBHOOK_SECRET", default="")
+DOCS_MAX_FILE_BYTES = env.int("DOCS_MAX_FILE_BYTES", default=1024 * 1024)
+
+# --- Work engine (tasks) --------------------------------------------------------------
+RECURRING_TICK_MINUTES = env.int("RECURRING_TICK_MINUTES", default=5)
+RECURRING_MAX_PER_RUN = env.int("RECURRING_MAX_PER_RUN", default=500)
+HOLIDAYS_COUNTRY = env.str("HOLIDAYS_COUNTRY", default="DE")
+PROOF_MAX_FILE_BYTES = env.int("PROOF_MAX_FILE_BYTES", default=10 * 1024 * 1024)
+
+# --- Celery beat: every periodic job, defined in code ---------------------------------
+# Each app adds its entries here; beat installs them on start (the schedule file is derived).
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+
+# Demo data loaders run by `load_demo` (DEMO_MODE only), in order.
+DEMO_LOADERS = ["dataops.demo.load_users"]

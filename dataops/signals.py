@@ -1,0 +1,23 @@
+"""Keep the `admin` role's model permissions complete after every migrate.
+
+Permissions only exist after ``post_migrate`` has created them, so a data migration cannot
+grant them; this handler is idempotent and runs after each migrate.
+"""
+
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
+
+ADMIN_APPS = ("dataops", "docs_app", "tasks", "podcast")
+
+
+@receiver(post_migrate, dispatch_uid="dataops.sync_role_permissions")
+def sync_role_permissions(sender, using="default", **kwargs) -> None:
+    from django.contrib.auth.models import Group, Permission
+
+    from dataops.models import ADMIN_GROUP
+
+    group = Group.objects.using(using).filter(name=ADMIN_GROUP).first()
+    if group is None:
+        return
+    wanted = Permission.objects.using(using).filter(content_type__app_label__in=ADMIN_APPS)
+    group.permissions.add(*wanted)

@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from dataops import views
+
+admin.site.site_header = "DataOps setup"
+admin.site.site_title = "DataOps setup"
+admin.site.index_title = "Templates, rules, users and data"
+
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz", views.healthz, name="healthz"),
+    path("health/", views.health_page, name="health"),
+    path("health/selfcheck/", views.health_selfcheck, name="health-selfcheck"),
+    path("jobs/", views.job_list, name="job-list"),
+    path("jobs/failed/", views.failed_jobs, name="failed-jobs"),
+    path("jobs/<int:pk>/", views.job_detail, name="job-detail"),
+    path("jobs/<int:pk>/retry/", views.job_retry, name="job-retry"),
+    path("jobs/<int:pk>/dismiss/", views.job_dismiss, name="job-dismiss"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification-read"),
+    path("notifications/read-all/", views.notification_read_all, name="notifications-read-all"),
+    path("audit/", views.audit_log, name="audit-log"),
+    path("admin/", admin.site.urls),
+    path("docs/", include("docs_app.urls")),
+    path("podcast/", include("podcast.urls")),
+    path("", include("tasks.urls")),
+]

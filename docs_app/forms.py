@@ -1,0 +1,1 @@
+"""Forms of the docs_app app."""

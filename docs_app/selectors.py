@@ -1,0 +1,1 @@
+"""Reads for pages of the docs_app app."""

@@ -1,0 +1,1 @@
+"""Django admin registration of the podcast app."""

@@ -1,0 +1,1 @@
+"""Reads for pages of the podcast app."""

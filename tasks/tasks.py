@@ -1,0 +1,1 @@
+"""Celery jobs of the tasks app."""
