@@ -3,12 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from dataops import views
+from tasks.views import home
 
 admin.site.site_header = "DataOps setup"
 admin.site.site_title = "DataOps setup"
 admin.site.index_title = "Templates, rules, users and data"
 
 urlpatterns = [
+    path("", home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
@@ -26,5 +28,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("docs/", include("docs_app.urls")),
     path("podcast/", include("podcast.urls")),
-    path("", include("tasks.urls")),
+    path("", include("tasks.urls")),  # workflows/, tasks/, recurring/ (namespace "tasks")
 ]
