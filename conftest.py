@@ -56,7 +56,7 @@ def make_user(db):
     def make(username: str, role: str | None = "operator", **extra) -> User:
         user = User.objects.create_user(username=username, password=PASSWORD, **extra)
         if role:
-            user.groups.add(Group.objects.get(name=role))
+            user.groups.add(Group.objects.get_or_create(name=role)[0])
             if role == "admin":
                 user.is_staff = True
                 user.save(update_fields=["is_staff"])
@@ -88,9 +88,13 @@ def operator_client(client, operator):
 
 
 @pytest.fixture
-def admin_client_(client, admin_user):
-    client.force_login(admin_user)
-    return client
+def admin_client_(admin_user):
+    """A separate client, so a test can hold an operator's and an admin's session at once."""
+    from django.test import Client
+
+    admin_session = Client()
+    admin_session.force_login(admin_user)
+    return admin_session
 
 
 # --- browser -------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import time
 
 from celery.beat import PersistentScheduler
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.utils import timezone
 
 log = logging.getLogger(__name__)
@@ -15,7 +15,8 @@ log = logging.getLogger(__name__)
 def write_beat_heartbeat() -> None:
     from dataops.models import Heartbeat
 
-    close_old_connections()
+    if not connection.in_atomic_block:  # beat is long-lived: drop stale connections first
+        close_old_connections()
     Heartbeat.objects.update_or_create(
         name="beat", defaults={"at": timezone.now(), "detail": {"pid": os.getpid()}}
     )

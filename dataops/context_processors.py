@@ -49,7 +49,7 @@ def _unread_count(user) -> int:
 
 
 def portal(request):
-    user = request.user
+    user = getattr(request, "user", None)  # absent when a middleware answers early
     active = _active_section(request)
     sections = _existing_sections()
     nav = [

@@ -23,8 +23,22 @@ def bind_context_id(value: str) -> Iterator[None]:
 
 
 class ContextFilter(logging.Filter):
-    """Adds ``request_id`` to each record (the request id, ``job-<pk>``, or ``-``)."""
+    """Adds ``request_id`` (the request id, ``job-<pk>``, or ``-``) and masks secrets.
+
+    Libraries (Celery's tracer, git, HTTP clients) log exception texts that may carry
+    credentials; the message and the formatted traceback both go through `redact`.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
+        from dataops.redact import redact
+
         record.request_id = _context_id.get()
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
         return True

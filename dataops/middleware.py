@@ -7,7 +7,8 @@ import uuid
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.http import HttpResponse
-from django.shortcuts import resolve_url
+from django.conf import settings
+from django.shortcuts import render, resolve_url
 
 from dataops.logging import bind_context_id
 
@@ -33,6 +34,26 @@ class RequestIdMiddleware:
             )
         response["X-Request-ID"] = request.id
         return response
+
+
+class BodySizeLimitMiddleware:
+    """Refuse (413) any request whose declared body exceeds MAX_REQUEST_BYTES, uploads included.
+
+    Django's own DATA_UPLOAD_MAX_MEMORY_SIZE covers form fields only and only when a view
+    reads them; this stops oversized bodies before any view runs.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.MAX_REQUEST_BYTES:
+            return render(request, "413.html", {"limit": settings.MAX_REQUEST_BYTES}, status=413)
+        return self.get_response(request)
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):

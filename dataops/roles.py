@@ -35,7 +35,7 @@ def grant_role(user: User, role: str) -> None:
     """Put `user` in the group of `role`; admins also get Django admin access."""
     if role not in ROLE_GROUPS:
         raise ValueError(f"unknown role {role!r}; expected one of {ROLE_GROUPS}")
-    user.groups.add(Group.objects.get(name=role))
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
     if role == ADMIN_GROUP and not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])

@@ -9,6 +9,9 @@ admin.site.site_header = "DataOps setup"
 admin.site.site_title = "DataOps setup"
 admin.site.index_title = "Templates, rules, users and data"
 
+# One login page for everything: the Django admin's login sends people to ours.
+admin.site.login = views.admin_login_redirect
+
 urlpatterns = [
     path("", home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
