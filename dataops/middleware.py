@@ -5,9 +5,9 @@ import re
 import time
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.http import HttpResponse
-from django.conf import settings
 from django.shortcuts import render, resolve_url
 
 from dataops.logging import bind_context_id
