@@ -50,6 +50,7 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-01234567
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("DATAOPS_VAR_DIR", str(_tmp / "var"))
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(_tmp / "hypothesis"))
 os.environ.setdefault("CACHE_KEY_PREFIX", f"dataops-test-{os.getpid()}")
 os.environ["DEBUG"] = "false"
 os.environ["SECURE_SSL_REDIRECT"] = "false"
