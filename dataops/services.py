@@ -94,15 +94,21 @@ def audit_record(
     return event
 
 
+def _lock_open_failure(run: JobRun, refusal: str) -> JobRun:
+    """Lock the run's row; refuse unless it is still an open failure (two admins may race)."""
+    run = JobRun.objects.select_for_update().get(pk=run.pk)
+    if not run.is_open_failure:
+        raise ServiceError(refusal)
+    return run
+
+
 @transaction.atomic
 def job_retry(*, run: JobRun, by: User) -> JobRun:
     """Send a failed run's task again as a new run; the old one links to it and leaves the list."""
     from dataops.celery import app
     from dataops.jobs import enqueue
 
-    run = JobRun.objects.select_for_update().get(pk=run.pk)
-    if not run.is_open_failure:
-        raise ServiceError(RETRY_NOT_FAILED)
+    run = _lock_open_failure(run, RETRY_NOT_FAILED)
     task = app.tasks.get(run.task_name) if run.task_name else None
     if task is None:
         raise ServiceError(RETRY_NOT_POSSIBLE)
@@ -117,9 +123,7 @@ def job_retry(*, run: JobRun, by: User) -> JobRun:
 @transaction.atomic
 def job_dismiss(*, run: JobRun, by: User) -> JobRun:
     """Take a failed run off the Failed jobs list without running it again."""
-    run = JobRun.objects.select_for_update().get(pk=run.pk)
-    if not run.is_open_failure:
-        raise ServiceError(DISMISS_NOT_FAILED)
+    run = _lock_open_failure(run, DISMISS_NOT_FAILED)
     run.dismissed_at = timezone.now()
     run.dismissed_by = by
     run.save(update_fields=["dismissed_at", "dismissed_by"])
