@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
@@ -47,13 +48,20 @@ def notify_admins(*, kind: str, text: str, link: str = "", dedup_key: str) -> in
 
 
 def notify_job_failed(*, run: JobRun) -> int:
-    """One alert per failed run for every admin, linking to the Failed jobs list."""
+    """Alert every admin that a run failed, linking to it.
+
+    A scheduled job that keeps failing the same way (a force-pushed docs remote every five
+    minutes) must not flood the bell: the same job kind failing with the same first error
+    line notifies once per day; a different error, or the next day, notifies again.
+    """
     first_line = (run.error.splitlines() or ["unknown error"])[0]
+    signature = hashlib.sha256(f"{run.kind}\n{first_line}".encode()).hexdigest()[:16]
+    day = timezone.localdate(run.finished_at or timezone.now()).isoformat()
     return notify_admins(
         kind="job_failed",
         text=f"Background job “{run.kind}” failed: {first_line}",
         link=reverse("job-detail", args=[run.pk]),
-        dedup_key=f"job-failed:{run.pk}",
+        dedup_key=f"job-failed:{run.kind}:{signature}:{day}",
     )
 
 

@@ -179,3 +179,14 @@ def test_broker_down_at_enqueue_marks_the_run_failed(unreachable_broker, admin_u
     assert run.status == JobRun.Status.FAILED
     assert "Error" in run.error
     assert Notification.objects.filter(recipient=admin_user, kind="job_failed").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_job_failing_the_same_way_again_does_not_notify_twice(run_now, admin_user):
+    STATE["broken"] = True
+    run_now(steerable, label="a")
+    run_now(steerable, label="a")
+    assert JobRun.objects.failed_open().count() == 2
+    assert Notification.objects.filter(recipient=admin_user).count() == 1
+    run_now(steerable, label="b")  # a different error text: a new alert
+    assert Notification.objects.filter(recipient=admin_user).count() == 2
