@@ -247,6 +247,7 @@ HEALTH_CHECKS = [
     "dataops.health.check_beat",
     "dataops.health.check_disk",
     "dataops.health.check_failed_jobs",
+    "docs_app.health.check_docs_mirror",
 ]
 
 # --- Logging --------------------------------------------------------------------------
@@ -300,6 +301,14 @@ PROOF_MAX_FILE_BYTES = env.int("PROOF_MAX_FILE_BYTES", default=10 * 1024 * 1024)
 # --- Celery beat: every periodic job, defined in code ---------------------------------
 # Each app adds its entries here; beat installs them on start (the schedule file is derived).
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE["docs-sync"] = {
+    "task": "docs_app.tasks.sync_docs", "schedule": DOCS_SYNC_MINUTES * 60.0,
+}
+
+CELERY_BEAT_SCHEDULE["tasks-notify-due"] = {
+    # Follow-ups due and overdue tasks; each task notifies once per date (dedup key).
+    "task": "tasks.tasks.notify_due", "schedule": 60 * 60.0,
+}
 
 # Demo data loaders run by `load_demo` (DEMO_MODE only), in order.
-DEMO_LOADERS = ["dataops.demo.load_users"]
+DEMO_LOADERS = ["dataops.demo.load_users", "tasks.demo.load"]

@@ -1,5 +1,30 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from tasks.views import task_views, workflow_views
 
 app_name = "tasks"
+
+
+def _task_action(action: str):
+    return path(f"tasks/<int:pk>/{action}/", task_views.task_action, {"action": action},
+                name=f"task-{action}")
+
+
 # Operations Home is mounted at "/" by dataops/urls.py under the global name "home".
-urlpatterns: list = []
+urlpatterns = [
+    path("workflows/", workflow_views.workflow_list, name="workflow-list"),
+    path("workflows/start/", workflow_views.workflow_start, name="workflow-start"),
+    path("workflows/<int:pk>/", workflow_views.workflow_detail, name="workflow-detail"),
+    path("workflows/<int:pk>/slots/<int:slot_pk>/", workflow_views.workflow_slot,
+         name="workflow-slot"),
+    path("workflows/<int:pk>/stage/", workflow_views.workflow_stage, name="workflow-stage"),
+    path("workflows/<int:pk>/archive/", workflow_views.workflow_archive,
+         name="workflow-archive"),
+    path("templates/", workflow_views.template_list, name="template-list"),
+    path("templates/<slug:slug>/", workflow_views.template_detail, name="template-detail"),
+    path("tasks/", task_views.task_list, name="task-list"),
+    path("tasks/new/", task_views.task_create, name="task-create"),
+    path("tasks/<int:pk>/", task_views.task_detail, name="task-detail"),
+    path("proof/<int:pk>/", task_views.proof_file, name="proof-file"),
+    *[_task_action(action) for action in task_views.ACTIONS],
+]

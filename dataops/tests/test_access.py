@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 PUBLIC = {
     "login": "the login page itself",
     "healthz": "load balancer probe",
+    "docs:webhook": "git host push webhook, authenticated by its HMAC signature instead",
 }
 # Django admin's own login/logout-free pages are behind our login redirect as well.
 SAMPLE_VALUES = {"int": "1", "str": "x", "slug": "x", "path": "x/y.md", "uuid": str(uuid.uuid4())}

@@ -1,0 +1,60 @@
+"""Every sentence the work engine says to a person when it refuses something.
+
+Services raise `ServiceError` with these; views show them as they are; tests reuse them.
+"""
+
+STALE = "This task was changed by someone else. Reload to see the latest version."
+
+# Completing and closing.
+COMPLETE_MISSING = "Add {things} before completing."
+COMPLETE_WAITING = (
+    "This task is waiting on {who}. Use “Response received” or “Resolve as done” instead "
+    "of ticking it."
+)
+ALREADY_DONE = "This task is already done."
+CLOSED_NOT_APPLICABLE = "This task was closed as not applicable. Reopen it first."
+TASK_ARCHIVED = "This task is archived with its workflow."
+REOPEN_NOT_CLOSED = "Only a done or not-applicable task can be reopened."
+NA_NOT_ALLOWED = "This task cannot be closed as not applicable: its template lists no reasons."
+NA_BAD_REASON = "Pick one of the reasons this task allows: {reasons}."
+
+# Waiting.
+WAIT_ONLY_TODO = "Only a task still to do can be marked waiting."
+ALREADY_WAITING = "This task is already waiting. Use “Follow-up sent” to set the next date."
+WAIT_NEEDS_WHO = "Say who or what you are waiting for."
+FOLLOW_UP_REQUIRED = "Pick a follow-up date."
+FOLLOW_UP_IN_PAST = "Pick a follow-up date from today on."
+NOT_WAITING = "This task is not waiting on anyone."
+
+# Dates, snoozing, people.
+DATE_OUT_OF_RANGE = "Pick a date between {low} and {high}."
+ANCHOR_OUT_OF_RANGE = "Pick an anchor date between {low} and {high}."
+SNOOZE_ONLY_TODO = "Only a task still to do can be snoozed."
+SNOOZE_IN_PAST = "Snooze to a date from today on."
+SNOOZE_SAME_DATE = "The task is already due on that date."
+SNOOZE_NEEDS_REASON = "Say why it is snoozed."
+ONLY_OPEN = "Only an open task can be {verb}."
+REASSIGN_SAME = "The task is already assigned to {who}."
+INACTIVE_ASSIGNEE = "{who} cannot be assigned: the account is inactive."
+TITLE_REQUIRED = "Give the task a title."
+COMMENT_EMPTY = "Write something before posting the comment."
+
+# Proof.
+URL_NOT_HTTP = "Enter a full link starting with http:// or https://."
+FILE_EMPTY = "The file is empty."
+FILE_TOO_BIG = "The file is {size}; files may be at most {limit}."
+FILE_TYPE = (
+    "Files of type “{ext}” are not accepted. Attach a PDF, an image (PNG, JPEG, GIF, WebP), "
+    "a text, CSV or Markdown file, an Office document or a ZIP."
+)
+FILE_CONTENT = "The file's content does not match its “{ext}” name."
+NOTHING_TO_SAVE = "Add a link, a note or a status to save as proof."
+
+# Workflows.
+WORKFLOW_ARCHIVED = "This workflow is archived."
+WORKFLOW_ALREADY_ARCHIVED = "This workflow is already archived."
+UNKNOWN_SLOT = "This workflow has no link called “{name}”."
+STAGE_SAME = "The workflow is already in the “{stage}” stage."
+STAGE_UNKNOWN = "“{stage}” is not a stage."
+STAGE_NEEDS_COMMENT = "Say why the stage changes: a comment is required."
+TEMPLATE_EMPTY = "The template “{name}” has no tasks yet. Add task definitions first."

@@ -1,0 +1,66 @@
+"""Follow-up-due and overdue notifications, once per task per date.
+
+The dedup key holds the date that made the task due (its follow-up date or due date), so a
+task notifies once when it becomes due, and again only if it gets a new date (a follow-up
+sent, a snooze) and that one passes too. Reruns and parallel runs create nothing twice: the
+notification table's unique (recipient, dedup key) is the final guard.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from dataops.models import OPERATOR_GROUP, User
+from dataops.services import notify
+from tasks.models import Task
+
+# A task that became due long ago was notified then (the job runs every hour); looking back
+# a week covers a stopped beat without flooding people with a years-old backlog.
+LOOKBACK_DAYS = 7
+
+
+def _operators() -> list[User]:
+    group = Group.objects.filter(name=OPERATOR_GROUP).first()
+    return list(group.user_set.filter(is_active=True)) if group else []
+
+
+def _recipients(task: Task, operators: list[User]) -> list[User]:
+    """The assignee; an unassigned task is everyone's, so every operator hears about it."""
+    if task.assignee_id:
+        return [task.assignee] if task.assignee.is_active else []
+    return operators
+
+
+def _notify_each(tasks, operators, *, kind: str, key: str, date_field: str, text) -> int:
+    created = 0
+    for task in tasks:
+        when = getattr(task, date_field)
+        created += notify(
+            recipients=_recipients(task, operators), kind=kind, text=text(task),
+            link=reverse("tasks:task-detail", args=[task.pk]),
+            dedup_key=f"{key}:{task.pk}:{when.isoformat()}",
+        )
+    return created
+
+
+def notify_due_tasks(*, today: date) -> dict[str, int]:
+    """Notify about follow-ups due and tasks overdue as of `today`; return the counts."""
+    since = today - timedelta(days=LOOKBACK_DAYS)
+    follow_ups = list(Task.objects.select_related("assignee").filter(
+        status=Task.Status.WAITING, follow_up_date__lte=today, follow_up_date__gte=since))
+    overdue = list(Task.objects.select_related("assignee").filter(
+        status=Task.Status.TODO, due_date__lt=today, due_date__gte=since))
+    operators = _operators() if any(t.assignee_id is None for t in follow_ups + overdue) else []
+    sent = _notify_each(
+        follow_ups, operators, kind="follow_up_due", key="task-follow-up",
+        date_field="follow_up_date",
+        text=lambda t: f"Follow up with {t.waiting_for} on “{t.title}”.",
+    )
+    sent += _notify_each(
+        overdue, operators, kind="task_overdue", key="task-overdue", date_field="due_date",
+        text=lambda t: f"“{t.title}” is overdue (it was due {t.due_date:%-d %b}).",
+    )
+    return {"follow_ups_due": len(follow_ups), "overdue": len(overdue), "notified": sent}

@@ -1,0 +1,38 @@
+"""Demo data: every lane of Home has something on first login; loading twice adds nothing."""
+
+import pytest
+
+from dataops.demo import DemoModeOff, load_users
+from tasks import demo
+from tasks.models import Task, Workflow
+from tasks.selectors import home_board
+from tasks.services.common import local_today
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_refuses_outside_demo_mode(settings):
+    settings.DEMO_MODE = False
+    with pytest.raises(DemoModeOff):
+        demo.load()
+
+
+def test_demo_fills_every_lane_and_is_idempotent(settings):
+    settings.DEMO_MODE = True
+    load_users()
+    assert demo.load() == {"workflows created": 4, "standalone tasks created": 5}
+    counts = (Workflow.objects.count(), Task.objects.count())
+    assert demo.load() == {"workflows created": 0, "standalone tasks created": 0}
+    assert (Workflow.objects.count(), Task.objects.count()) == counts
+    from dataops.models import User
+
+    board = home_board(user=User.objects.get(username="grace"), today=local_today())
+    assert {lane.key: bool(lane.tasks) for lane in board.lanes} == dict.fromkeys(
+        ["overdue", "today", "follow_ups", "missing_proof", "waiting", "upcoming"], True
+    )
+    assert board.risky
+    assert set(Workflow.objects.values_list("stage", flat=True)) >= {
+        "preparation",
+        "after-event",
+        "done",
+    }
