@@ -2,7 +2,8 @@
 
 Usage: python -m bench [NAME ...]   (NAME = module suffix, e.g. `platform`, `tasks`)
 
-The database is `BENCH_DATABASE_URL`, else a fresh `dataops_bench` on the local PostgreSQL,
+The database is `BENCH_DATABASE_URL` (a PostgreSQL one is dropped and created afresh: point it
+at a scratch database), else a fresh `dataops_bench` on the local PostgreSQL,
 else (with a loud warning) SQLite. Results are also written to var/bench-results.json.
 """
 
@@ -46,6 +47,7 @@ def configure() -> dict:
     db_url = os.environ.get("BENCH_DATABASE_URL", "")
     if not db_url and _answers(5432):
         db_url = LOCAL_PG
+    if db_url.startswith(("postgres://", "postgresql://")):
         _fresh_postgres(db_url)
     if not db_url:
         print("!!! No PostgreSQL answered: benchmarking on SQLite; numbers are not the target "
