@@ -37,6 +37,7 @@ run: install
 	  python manage.py createcachetable; \
 	  python manage.py collectstatic --noinput -v0; \
 	  python manage.py load_templates; \
+	  python manage.py recurring load; \
 	  python manage.py load_demo; \
 	  python manage.py docs_sync || echo "  Docs sync failed (see above); the portal starts anyway."; \
 	  echo; echo "  DataOps is starting on http://127.0.0.1:8000"; \

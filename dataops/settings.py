@@ -248,6 +248,7 @@ HEALTH_CHECKS = [
     "dataops.health.check_disk",
     "dataops.health.check_failed_jobs",
     "docs_app.health.check_docs_mirror",
+    "tasks.health.check_recurring",
 ]
 
 # --- Logging --------------------------------------------------------------------------
@@ -303,6 +304,11 @@ PROOF_MAX_FILE_BYTES = env.int("PROOF_MAX_FILE_BYTES", default=10 * 1024 * 1024)
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 CELERY_BEAT_SCHEDULE["docs-sync"] = {
     "task": "docs_app.tasks.sync_docs", "schedule": DOCS_SYNC_MINUTES * 60.0,
+}
+
+CELERY_BEAT_SCHEDULE["recurring-generate"] = {
+    # Settles every due recurring rule and automatic template (idempotent, advisory lock).
+    "task": "tasks.tasks.generate_recurring", "schedule": RECURRING_TICK_MINUTES * 60.0,
 }
 
 CELERY_BEAT_SCHEDULE["tasks-notify-due"] = {

@@ -6,17 +6,20 @@ from django.db import models
 from django.db.models import Count
 
 from tasks.models import (
+    ClosureDay,
     HistoryEvent,
     ProofFile,
+    RecurringRule,
     Task,
     TaskDefinition,
     TemplateLinkSlot,
     TemplatePhase,
     TemplateReference,
+    TemplateSchedule,
     Workflow,
     WorkflowTemplate,
 )
-from tasks.services import template_record_admin_change
+from tasks.services import closure_day_delete, closure_day_save, template_record_admin_change
 
 
 class PhaseInline(admin.TabularInline):
@@ -66,7 +69,9 @@ class WorkflowTemplateAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("name", "slug", "kind", "emoji", "description", "tags")}),
         ("Workflows started from it", {"fields": ("title_pattern", "default_assignee", "docs")}),
-        ("Automatic start", {"fields": ("automatic", "schedule", "lead_days")}),
+        ("Automatic start", {"fields": ("automatic", "schedule", "schedule_time",
+                                         "schedule_timezone", "catch_up", "shift",
+                                         "lead_days")}),
         ("Version", {"fields": ("version", "updated_at")}),
     )
 
@@ -140,3 +145,41 @@ class HistoryEventAdmin(ReadOnlyAdmin):
 class ProofFileAdmin(ReadOnlyAdmin):
     list_display = ("original_name", "task", "size", "sha256", "uploaded_by", "uploaded_at")
     list_select_related = ("task", "uploaded_by")
+
+
+@admin.register(RecurringRule)
+class RecurringRuleAdmin(ReadOnlyAdmin):
+    """Rules are edited on the Recurring pages (validated, previewed and audited)."""
+
+    list_display = ("title", "rrule", "enabled", "catch_up", "shift", "generated_through",
+                    "next_run_on", "assignee")
+    list_filter = ("enabled", "catch_up", "shift")
+    search_fields = ("title", "seed_key")
+    list_select_related = ("assignee",)
+
+
+@admin.register(TemplateSchedule)
+class TemplateScheduleAdmin(ReadOnlyAdmin):
+    """Derived from the template's schedule when templates load; paused on Recurring."""
+
+    list_display = ("template", "rrule", "enabled", "generated_through", "next_run_on")
+    list_select_related = ("template",)
+
+
+@admin.register(ClosureDay)
+class ClosureDayAdmin(admin.ModelAdmin):
+    """Days nobody works besides weekends and public holidays: shifted chores avoid them."""
+
+    list_display = ("date", "reason", "created_by")
+    fields = ("date", "reason")
+    date_hierarchy = "date"
+
+    def save_model(self, request, obj, form, change):
+        closure_day_save(closure=obj, by=request.user)
+
+    def delete_model(self, request, obj):
+        closure_day_delete(closure=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for closure in queryset:
+            closure_day_delete(closure=closure, by=request.user)

@@ -12,9 +12,13 @@ from django.db import transaction
 
 from dataops.demo import ensure_demo_mode
 from dataops.models import User
-from tasks.models import Task, Workflow, WorkflowTemplate
+from tasks.models import RecurringRule, Task, Workflow, WorkflowTemplate
 from tasks.services import (
     ProofInput,
+    RuleInput,
+    recurring_generate_one,
+    recurring_rule_create,
+    recurring_seed_load,
     task_close_not_applicable,
     task_complete,
     task_create,
@@ -147,6 +151,36 @@ def _standalone(today: date, grace: User, people: dict[str, User]) -> int:
     return created
 
 
+# Demo-only chores (the real ones come from tasks/seed/recurring.yaml): seed key, title,
+# RRULE, days since the start, catch-up policy. Started in the past so the Recurring page
+# shows history: their past occurrences are generated and the older ones completed.
+DEMO_RULES = [
+    ("demo-guest-pipeline", "Review the podcast guest pipeline", "FREQ=WEEKLY;BYDAY=FR", 28,
+     "all"),
+    ("demo-community-stats", "Post the monthly community stats", "FREQ=MONTHLY;BYDAY=1MO",
+     70, "all"),
+    ("demo-subscriptions", "Check SaaS subscriptions and renewals",
+     "FREQ=MONTHLY;BYMONTHDAY=-1", 45, "latest"),
+    ("demo-plants", "Water the office plants", "FREQ=WEEKLY;INTERVAL=2;BYDAY=WE", 30, "none"),
+]
+
+
+def _recurring(today: date, grace: User) -> int:
+    created = 0
+    for key, title, rrule, days_ago, policy in DEMO_RULES:
+        if RecurringRule.objects.filter(seed_key=key).exists():
+            continue
+        rule = recurring_rule_create(data=RuleInput(
+            title=title, rrule=rrule, start_date=today - timedelta(days=days_ago),
+            catch_up=policy, shift="next", assignee=grace, tags=["demo"]), by=grace,
+            seed_key=key)
+        recurring_generate_one(schedule=rule)
+        for task in rule.tasks.filter(due_date__lt=today - timedelta(days=1)):
+            task_complete(task=task, by=grace, proof=sample_proof(task))
+        created += 1
+    return created
+
+
 @transaction.atomic
 def load(**kwargs) -> dict[str, int]:
     """Create the demo workflows and tasks (once); returns what was created."""
@@ -159,7 +193,9 @@ def load(**kwargs) -> dict[str, int]:
     today = local_today()
     started = [builder(today, grace) for builder in
                (_podcast_in_setup, _podcast_after_stream, _newsletter, _tax_report_done)]
+    recurring_seed_load(by=None)  # the real chores get their assignee once grace exists
     return {
         "workflows created": sum(1 for wf in started if wf),
         "standalone tasks created": _standalone(today, grace, people),
+        "recurring rules created": _recurring(today, grace),
     }

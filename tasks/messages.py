@@ -58,3 +58,30 @@ STAGE_SAME = "The workflow is already in the “{stage}” stage."
 STAGE_UNKNOWN = "“{stage}” is not a stage."
 STAGE_NEEDS_COMMENT = "Say why the stage changes: a comment is required."
 TEMPLATE_EMPTY = "The template “{name}” has no tasks yet. Add task definitions first."
+
+# Recurring rules and automatic templates.
+RULE_TITLE_REQUIRED = "Give the recurring chore a title."
+RULE_DELETE_REFUSED = (
+    "This rule has generated {count} task{s}, so it cannot be deleted: pause it instead "
+    "(its tasks and their history stay)."
+)
+RULE_DELETED = "Deleted the recurring rule “{title}”."
+ALREADY_PAUSED = "“{title}” is already paused."
+NOT_PAUSED = "“{title}” is not paused."
+PAUSED = "Paused “{title}”: nothing is generated until it is resumed."
+RESUMED = "Resumed “{title}”."
+RESUMED_AFTER_GAP = (
+    "Resumed “{title}”. {missed} occurrence{s} passed while it was paused; its catch-up "
+    "policy “{policy}” creates {created} of them."
+)
+GENERATE_QUEUED = "Generating “{title}” now: its due occurrences appear in a moment."
+RULE_SAVED = "Saved “{title}”. Next: {next}."
+RULE_SAVED_NO_NEXT = "Saved “{title}”."
+EDIT_KEEPS_CHECKPOINT = (
+    "Occurrences up to {date} are already generated and stay as they are; the new schedule "
+    "applies after that day."
+)
+UNKNOWN_ASSIGNEE = "There is no active user called “{username}”."
+GENERATOR_SKIPPED = "skipped: already running"
+GENERATION_FAILED = "Recurring “{title}” could not generate: {error}"
+PROOF_LABEL_NEEDS_URL = "Name the link the task needs (for example “Backup folder”)."

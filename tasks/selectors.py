@@ -479,7 +479,7 @@ def template_list() -> list[WorkflowTemplate]:
 
 def template_page(*, slug: str) -> WorkflowTemplate:
     template = get_object_or_404(
-        WorkflowTemplate.objects.prefetch_related(
+        WorkflowTemplate.objects.select_related("auto_schedule").prefetch_related(
             "phases", "link_slots", "references",
             Prefetch("task_definitions",
                      queryset=TaskDefinition.objects.select_related("phase")),

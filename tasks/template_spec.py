@@ -12,9 +12,16 @@ One file holds one template. Every key below except the marked ones is optional:
     default_assignee: grace              # username; missing people are warned about
     tags: [media]
     docs: [sop.media.podcast.managing-podcast-workflow]   # the docs that define it
-    automatic: false                     # true needs `schedule` (cron) and `lead_days`
-    schedule: "0 9 * * 1"
-    lead_days: 14
+    automatic: false                     # true: the template starts its own workflows
+    schedule: "0 9 * * 1"                # needed when automatic: a cron (converted to an
+                                         # RRULE on load) or an RRULE like
+                                         # "FREQ=MONTHLY;BYDAY=-1FR"
+    time: "09:00"                        # only with an RRULE schedule (a cron has its own)
+    timezone: Europe/Berlin              # default: the organisation's zone (TIME_ZONE)
+    catch_up: latest                     # missed occurrences: all, latest (default), none
+    shift: none                          # non-working days: none (default), next, previous
+    lead_days: 14                        # each occurrence starts a workflow anchored this
+                                         # many days later (Newsletter: Monday + 14 days)
     phases:                              # required, in order
       - {slug: guest-intake, title: Guest intake, stage: preparation}
     link_slots: [Guest email, Luma]      # shared proof links of every workflow
@@ -50,20 +57,29 @@ import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 
 import yaml
 
+from tasks.schedules import ScheduleError, cron_to_rrule, parse_rrule
+from tasks.schedules.validate import check_time, check_tz
+
 STAGES = ("preparation", "announced", "after-event", "done")
+CATCH_UP = ("all", "latest", "none")
+SHIFTS = ("none", "next", "previous")
+DEFAULT_SCHEDULE_TIME = "09:00"
+# Schedule keys added after templates were first loaded: left out of the content hash while
+# they have their default, so existing templates keep their hash (and version).
+SCHEDULE_DEFAULTS = {"time": "", "timezone": "", "catch_up": "latest", "shift": "none"}
 PROOF_KINDS = ("none", "url", "file", "note", "external_status", "assistant_output")
 MAX_OFFSET = 366
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
-CRON_FIELD = re.compile(r"^[0-9A-Za-z*/,\-?]+$")
 TOP_KEYS = {
     "slug", "name", "kind", "emoji", "description", "title", "default_assignee", "tags", "docs",
     "automatic", "schedule", "lead_days", "phases", "link_slots", "references", "tasks",
+    "time", "timezone", "catch_up", "shift",
 }
 TASK_KEYS = {
     "ref", "title", "offset", "phase", "description", "milestone", "stage", "assignee", "doc",
@@ -128,13 +144,21 @@ class TemplateSpec:
     automatic: bool = False
     schedule: str = ""
     lead_days: int = 0
+    time: str = ""
+    timezone: str = ""
+    catch_up: str = "latest"
+    shift: str = "none"
     phases: list[PhaseSpec] = field(default_factory=list)
     link_slots: list[str] = field(default_factory=list)
     references: list[ReferenceSpec] = field(default_factory=list)
     tasks: list[TaskSpec] = field(default_factory=list)
 
     def canonical(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        for key, default in SCHEDULE_DEFAULTS.items():
+            if data[key] == default:
+                del data[key]
+        return data
 
     def content_hash(self) -> str:
         text = json.dumps(self.canonical(), sort_keys=True, ensure_ascii=False)
@@ -331,14 +355,70 @@ def _read_tasks(reader: _Reader, data: dict, phases: list[PhaseSpec],
     return tasks
 
 
-def _read_schedule(reader: _Reader, data: dict, automatic: bool) -> str:
-    schedule = reader.text(data, "schedule", "", limit=100)
-    fields = schedule.split()
-    if schedule and (len(fields) != 5 or not all(CRON_FIELD.match(f) for f in fields)):
-        reader.fail("schedule", f"“{schedule}” is not a cron expression (5 fields)")
+def schedule_rule(schedule: str, time_text: str = "") -> tuple[str, time]:
+    """(canonical RRULE, time of day) of a template's schedule, or ScheduleError.
+
+    A cron (`0 9 * * 1`) is converted and carries its own time; an RRULE takes `time_text`
+    (default 09:00)."""
+    text = schedule.strip()
+    if "FREQ" not in text.upper():
+        return cron_to_rrule(text)
+    at = check_time(time_text or DEFAULT_SCHEDULE_TIME)
+    # The real start is the day the template is loaded; any day checks the rule's shape.
+    return parse_rrule(text, start=date(2000, 1, 1), time=at, tz="UTC", today=None).rrule, at
+
+
+TIME_WITH_CRON = "a cron schedule carries its own time: use `time` only with an RRULE"
+
+
+def schedule_problems(*, automatic: bool, schedule: str, time: str = "",
+                      timezone: str = "") -> dict[str, str]:
+    """Field → problem for a template's schedule keys (shared by YAML and the admin)."""
+    problems = {}
+    is_rrule = "FREQ" in schedule.upper()
     if automatic and not schedule:
-        reader.fail("schedule", "is required when automatic is true")
-    return schedule
+        problems["schedule"] = "is required when automatic is true"
+    if time:
+        try:
+            check_time(time)
+        except ScheduleError as exc:
+            problems["time"] = str(exc)
+        if schedule and not is_rrule:
+            problems["time"] = TIME_WITH_CRON
+    if schedule and not is_rrule and not _looks_like_cron(schedule):
+        problems["schedule"] = (f"“{schedule}” is not a cron expression (5 fields) or an "
+                                "RRULE (FREQ=…)")
+    elif schedule:
+        try:
+            schedule_rule(schedule, "" if "time" in problems else time)
+        except ScheduleError as exc:
+            problems["schedule"] = str(exc)
+    if timezone:
+        try:
+            check_tz(timezone)
+        except ScheduleError as exc:
+            problems["timezone"] = str(exc)
+    return problems
+
+
+def _looks_like_cron(text: str) -> bool:
+    return text.startswith("@") or len(text.split()) in (5, 6, 7)
+
+
+def _read_schedule(reader: _Reader, data: dict, automatic: bool) -> dict:
+    values = {
+        "schedule": reader.text(data, "schedule", "", limit=300),
+        "time": reader.text(data, "time", "", limit=5),
+        "timezone": reader.text(data, "timezone", "", limit=64),
+        "catch_up": reader.choice(reader.text(data, "catch_up", ""), CATCH_UP, "catch_up")
+        or "latest",
+        "shift": reader.choice(reader.text(data, "shift", ""), SHIFTS, "shift") or "none",
+    }
+    problems = schedule_problems(automatic=automatic, schedule=values["schedule"],
+                                 time=values["time"], timezone=values["timezone"])
+    for key, problem in problems.items():
+        reader.fail(key, problem)
+    return values
 
 
 def spec_from_data(data: object, source: str) -> TemplateSpec:
@@ -362,7 +442,7 @@ def spec_from_data(data: object, source: str) -> TemplateSpec:
         tags=reader.strings(data, "tags", ""),
         docs=reader.strings(data, "docs", ""),
         automatic=automatic,
-        schedule=_read_schedule(reader, data, automatic),
+        **_read_schedule(reader, data, automatic),
         lead_days=reader.integer(data, "lead_days", "", 0, 365, unit=" of days"),
         phases=phases,
         link_slots=slots,
@@ -438,8 +518,11 @@ def spec_to_data(spec: TemplateSpec) -> dict:
         "slug": spec.slug, "name": spec.name, "kind": spec.kind, "emoji": spec.emoji,
         "description": spec.description, "title": spec.title,
         "default_assignee": spec.default_assignee, "tags": spec.tags, "docs": spec.docs,
-        "automatic": spec.automatic, "schedule": spec.schedule, "lead_days": spec.lead_days,
+        "automatic": spec.automatic, "schedule": spec.schedule, "time": spec.time,
+        "timezone": spec.timezone, "lead_days": spec.lead_days,
+        "catch_up": spec.catch_up, "shift": spec.shift,
     }
+    head = {key: value for key, value in head.items() if SCHEDULE_DEFAULTS.get(key) != value}
     data = {key: value for key, value in head.items() if value or key in ("slug", "name")}
     data["phases"] = [_Flow(asdict(phase)) for phase in spec.phases]
     if spec.link_slots:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tasks.views import task_views, workflow_views
+from tasks.views import recurring_views, task_views, workflow_views
 
 app_name = "tasks"
 
@@ -8,6 +8,11 @@ app_name = "tasks"
 def _task_action(action: str):
     return path(f"tasks/<int:pk>/{action}/", task_views.task_action, {"action": action},
                 name=f"task-{action}")
+
+
+def _control(prefix: str, view, name: str):
+    return [path(f"{prefix}/<int:pk>/{action}/", view, {"action": action},
+                 name=f"{name}-{action}") for action in recurring_views.CONTROLS]
 
 
 # Operations Home is mounted at "/" by dataops/urls.py under the global name "home".
@@ -27,4 +32,13 @@ urlpatterns = [
     path("tasks/<int:pk>/", task_views.task_detail, name="task-detail"),
     path("proof/<int:pk>/", task_views.proof_file, name="proof-file"),
     *[_task_action(action) for action in task_views.ACTIONS],
+    path("recurring/", recurring_views.recurring_list, name="recurring-list"),
+    path("recurring/new/", recurring_views.recurring_create, name="recurring-create"),
+    path("recurring/preview/", recurring_views.recurring_preview, name="recurring-preview"),
+    path("recurring/<int:pk>/", recurring_views.recurring_detail, name="recurring-detail"),
+    path("recurring/<int:pk>/edit/", recurring_views.recurring_edit, name="recurring-edit"),
+    path("recurring/<int:pk>/delete/", recurring_views.recurring_delete,
+         name="recurring-delete"),
+    *_control("recurring", recurring_views.rule_control, "recurring"),
+    *_control("recurring/automatic", recurring_views.template_control, "recurring-template"),
 ]

@@ -6,6 +6,26 @@ an audit event for templates) and raises `dataops.errors.ServiceError` with a se
 """
 
 from tasks.services.notifications import notify_due_tasks
+from tasks.services.recurring import (
+    GenerationReport,
+    recurring_generate,
+    recurring_generate_one,
+)
+from tasks.services.recurring_seed import recurring_seed_load
+from tasks.services.schedules import (
+    Resumed,
+    RuleInput,
+    closure_day_delete,
+    closure_day_save,
+    recurring_rule_create,
+    recurring_rule_delete,
+    recurring_rule_edit,
+    schedule_check,
+    schedule_generate_now,
+    schedule_pause,
+    schedule_resume,
+    template_schedule_sync,
+)
 from tasks.services.task_actions import (
     ProofInput,
     missing_for_completion,
@@ -39,7 +59,23 @@ from tasks.services.workflows import (
 )
 
 __all__ = [
+    "GenerationReport",
     "ProofInput",
+    "Resumed",
+    "RuleInput",
+    "closure_day_delete",
+    "closure_day_save",
+    "recurring_generate",
+    "recurring_generate_one",
+    "recurring_rule_create",
+    "recurring_rule_delete",
+    "recurring_rule_edit",
+    "recurring_seed_load",
+    "schedule_check",
+    "schedule_generate_now",
+    "schedule_pause",
+    "schedule_resume",
+    "template_schedule_sync",
     "missing_for_completion",
     "notify_due_tasks",
     "suggested_title",

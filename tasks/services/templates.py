@@ -23,6 +23,7 @@ from tasks.models import (
     TemplateReference,
     WorkflowTemplate,
 )
+from tasks.services.schedules import template_schedule_sync
 from tasks.template_spec import (
     PhaseSpec,
     ReferenceSpec,
@@ -76,7 +77,8 @@ def template_spec(template: WorkflowTemplate) -> TemplateSpec:
         description=template.description, title=template.title_pattern,
         default_assignee=template.default_assignee, tags=list(template.tags),
         docs=list(template.docs), automatic=template.automatic, schedule=template.schedule,
-        lead_days=template.lead_days,
+        lead_days=template.lead_days, time=template.schedule_time,
+        timezone=template.schedule_timezone, catch_up=template.catch_up, shift=template.shift,
         phases=[PhaseSpec(p.slug, p.title, p.stage) for p in template.phases.all()],
         link_slots=[slot.name for slot in template.link_slots.all()],
         references=[ReferenceSpec(r.title, r.url) for r in template.references.all()],
@@ -94,6 +96,8 @@ def _head_fields(spec: TemplateSpec) -> dict:
         "description": spec.description, "title_pattern": spec.title,
         "default_assignee": spec.default_assignee, "tags": spec.tags, "docs": spec.docs,
         "automatic": spec.automatic, "schedule": spec.schedule, "lead_days": spec.lead_days,
+        "schedule_time": spec.time, "schedule_timezone": spec.timezone,
+        "catch_up": spec.catch_up, "shift": spec.shift,
     }
 
 
@@ -136,12 +140,14 @@ def _replace_children(template: WorkflowTemplate, spec: TemplateSpec) -> None:
 
 def template_save_spec(*, spec: TemplateSpec, by: User | None = None,
                        source: str = "") -> LoadResult:
-    """Create or update the template `spec.slug`; unchanged content is a no-op."""
+    """Create or update the template `spec.slug`; unchanged content is a no-op. An automatic
+    template's schedule row is installed or updated either way (see template_schedule_sync)."""
     template = WorkflowTemplate.objects.select_for_update().filter(slug=spec.slug).first()
     new_hash = spec.content_hash()
     if template is not None and template_spec(template).content_hash() == new_hash:
         if template.content_hash != new_hash:
             WorkflowTemplate.objects.filter(pk=template.pk).update(content_hash=new_hash)
+        template_schedule_sync(template=template)
         return LoadResult(spec.slug, "unchanged", template.version, source)
     outcome = "created" if template is None else "updated"
     if template is None:
@@ -153,6 +159,7 @@ def template_save_spec(*, spec: TemplateSpec, by: User | None = None,
     template.content_hash = new_hash
     template.save()
     _replace_children(template, spec)
+    template_schedule_sync(template=template)
     audit_record(actor=by, action=f"template.{outcome}", target=template,
                  changes={"version": template.version, "source": source})
     return LoadResult(spec.slug, outcome, template.version, source)
@@ -223,6 +230,7 @@ def template_record_admin_change(*, template: WorkflowTemplate, by: User | None)
     if changed_before:
         template.version += 1
     template.save(update_fields=["content_hash", "version"])
+    template_schedule_sync(template=template)
     audit_record(actor=by, action="template.edited", target=template,
                  changes={"version": template.version})
     return True

@@ -46,7 +46,7 @@ def suggested_title(template: WorkflowTemplate, anchor_date: date,
                         values=values)
 
 
-def _task_from_definition(definition: TaskDefinition, workflow: Workflow,
+def task_from_definition(definition: TaskDefinition, workflow: Workflow,
                           people: dict[str, User], default: User | None, by) -> Task:
     return Task(
         title=definition.title, description=definition.description,
@@ -83,10 +83,14 @@ def workflow_start(
     title_values: dict[str, str] | None = None,
     slot_urls: dict[str, str] | None = None,
     notes: str = "",
+    auto_started: bool = False,
 ) -> Workflow:
     """Start a run of `template`: every task created in this one transaction, due on
     anchor + offset, assigned by username (override, else the template default; unknown
-    people leave it unassigned), link slots created (pre-filled from `slot_urls`)."""
+    people leave it unassigned), link slots created (pre-filled from `slot_urls`).
+
+    `auto_started` marks a start by the template's own schedule: the database then allows
+    one per template and anchor date (IntegrityError otherwise; the generator counts it)."""
     check_date(anchor_date, field="anchor_date", years=ANCHOR_RANGE_YEARS,
                message=messages.ANCHOR_OUT_OF_RANGE)
     definitions = list(template.task_definitions.select_related("phase"))
@@ -98,7 +102,7 @@ def workflow_start(
         title=(title.strip() or suggested_title(template, anchor_date, title_values))[:300],
         phases=[{"slug": p.slug, "title": p.title, "stage": p.stage}
                 for p in template.phases.all()],
-        notes=notes.strip(), created_by=by,
+        notes=notes.strip(), created_by=by, auto_started=auto_started,
     )
     _create_slots(workflow, template, slot_urls or {})
     WorkflowReference.objects.bulk_create([
@@ -107,7 +111,7 @@ def workflow_start(
     ])
     default = people.get(template.default_assignee)
     tasks = Task.objects.bulk_create([
-        _task_from_definition(d, workflow, people, default, by) for d in definitions
+        task_from_definition(d, workflow, people, default, by) for d in definitions
     ])
     HistoryEvent.objects.bulk_create([
         HistoryEvent(task=task, workflow=workflow, actor=by, action=Action.CREATED,
@@ -115,7 +119,8 @@ def workflow_start(
                      after={"due_date": task.due_date.isoformat()})
         for task in tasks
     ])
-    record(action=Action.STARTED, by=by, workflow=workflow, after={
+    note = "Started by the template's own schedule." if auto_started else ""
+    record(action=Action.STARTED, by=by, workflow=workflow, note=note, after={
         "template": template.slug, "version": template.version,
         "anchor_date": anchor_date.isoformat(), "tasks": len(tasks),
     })

@@ -74,3 +74,46 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+# --- recurring ----------------------------------------------------------------------------------
+
+BERLIN = "Europe/Berlin"
+
+
+def at(day: date, hour: int = 10, minute: int = 0, tz: str = BERLIN):
+    """An aware instant: `day` at hour:minute in `tz` (Berlin by default)."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    return datetime.combine(day, time(hour, minute), ZoneInfo(tz))
+
+
+@pytest.fixture
+def make_rule(db):
+    """make_rule(rrule, start, **RuleInput fields) → a rule saved through the service."""
+    from tasks.services import RuleInput, recurring_rule_create
+
+    def make(rrule: str = "FREQ=DAILY", start: date | None = None, title: str = "Chore",
+             by=None, **fields):
+        from tasks.services.common import local_today
+
+        data = RuleInput(title=title, rrule=rrule, start_date=start or local_today(), **fields)
+        return recurring_rule_create(data=data, by=by)
+
+    return make
+
+
+def tick(**kwargs):
+    """One generator run (what beat's tick does)."""
+    from tasks.services import recurring_generate
+
+    return recurring_generate(**kwargs)
+
+
+def occurrences(rule) -> list[date]:
+    return list(rule.tasks.order_by("occurrence_date").values_list("occurrence_date", flat=True))
+
+
+def due_dates(rule) -> dict[date, date]:
+    return dict(rule.tasks.values_list("occurrence_date", "due_date"))
