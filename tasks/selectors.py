@@ -207,8 +207,8 @@ def _lane_rows(user: User, today: date, everyone: bool) -> dict[str, tuple[list[
     """The first LANE_LIMIT rows of every task lane and each lane's total.
 
     Each open task falls in exactly one lane; a window function numbers the tasks within
-    their lane (due or follow-up date order) and counts the lane, over the task table alone;
-    a second query loads the chosen rows with what they show.
+    their lane (due or follow-up date order) and counts the lane; one query returns the
+    chosen rows with what they show.
     """
     week = today + timedelta(UPCOMING_DAYS)
     waiting = Q(status=S.WAITING)
@@ -220,8 +220,8 @@ def _lane_rows(user: User, today: date, everyone: bool) -> dict[str, tuple[list[
         default=Value("upcoming"), output_field=CharField(),
     )
     day = Case(When(waiting, then=F("follow_up_date")), default=F("due_date"))
-    picked = list(
-        _scoped(Task.objects.all(), user, everyone)
+    picked = (
+        _scoped(_row_queryset(), user, everyone)
         .filter(waiting | Q(status=S.TODO, due_date__lte=week))
         .annotate(lane=lane, day=day)
         .annotate(
@@ -231,14 +231,12 @@ def _lane_rows(user: User, today: date, everyone: bool) -> dict[str, tuple[list[
         )
         .filter(rank__lte=LANE_LIMIT)
         .order_by("lane", "rank")
-        .values_list("id", "lane", "lane_total")
     )
-    rows = _row_queryset().in_bulk([pk for pk, _, _ in picked])
     tasks: dict[str, list[Task]] = defaultdict(list)
     totals: dict[str, int] = {}
-    for pk, key, total in picked:
-        tasks[key].append(rows[pk])
-        totals[key] = total
+    for task in picked:
+        tasks[task.lane].append(task)
+        totals[task.lane] = task.lane_total
     return {key: (tasks[key], totals[key]) for key in totals}
 
 

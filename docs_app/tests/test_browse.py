@@ -82,10 +82,10 @@ def test_index_query_count_is_constant(content_docs, operator_client, operator,
     for doc in Document.objects.all()[:5]:
         PinnedDoc.objects.create(user=operator, doc_id=doc.doc_id)
         DocView.objects.create(user=operator, doc_id=doc.doc_id)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(16):
         operator_client.get("/docs/?domain=media")
     Document.objects.filter(domain="media").update(domain="media")
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(16):
         operator_client.get("/docs/?domain=media&page=2")
 
 
@@ -119,7 +119,7 @@ def test_unknown_or_escaping_folders_are_404(content_docs, operator_client, fold
 
 
 def test_folder_query_count_is_constant(content_docs, operator_client, django_assert_num_queries):
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         operator_client.get("/docs/browse/media/podcast/sops/")
 
 
@@ -156,7 +156,7 @@ def test_backlinks_come_from_links_wiki_refs_and_related_docs(content_docs, oper
 def test_doc_page_query_count_is_constant(content_docs, operator_client,
                                           django_assert_num_queries):
     operator_client.get(DOC_URL)  # render cache filled
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         operator_client.get(DOC_URL)
 
 

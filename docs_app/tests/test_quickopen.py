@@ -49,7 +49,7 @@ def test_html_fragment_for_htmx(content_docs, operator_client):
 
 
 def test_query_count_is_constant(content_docs, operator_client, django_assert_num_queries):
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         results(operator_client, "podcast")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         results(operator_client, "a b c d e f g h")

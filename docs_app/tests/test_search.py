@@ -170,7 +170,7 @@ def test_search_page_htmx_returns_the_results_part(content_docs, operator_client
 
 def test_search_page_query_count_is_constant(content_docs, operator_client,
                                             django_assert_num_queries):
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         operator_client.get("/docs/search/", {"q": "podcast", "domain": "media"})
 
 

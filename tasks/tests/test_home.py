@@ -14,7 +14,7 @@ from tasks.tests.conftest import days, ref, write
 pytestmark = pytest.mark.django_db
 # session, user, role, lanes (windowed pick + rows), proof scan, slots, docs, risk aggregate,
 # risky workflows, people and templates (quick create), unread notifications
-HOME_QUERIES = 13
+HOME_QUERIES = 11
 
 
 def lane_ids(response, lane: str) -> list[int]:

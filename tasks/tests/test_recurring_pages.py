@@ -193,7 +193,7 @@ def test_the_list_shows_schedules_next_dates_and_a_fixed_number_of_queries(
     assert _list_queries(operator_client) == few == RECURRING_LIST_QUERIES
 
 
-RECURRING_LIST_QUERIES = 9
+RECURRING_LIST_QUERIES = 8
 
 
 def test_the_rule_page_shows_its_tasks_runs_and_changes(operator_client, make_rule, operator,

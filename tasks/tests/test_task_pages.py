@@ -12,7 +12,7 @@ from tasks.models import Task
 from tasks.tests.conftest import days, ref
 
 pytestmark = pytest.mark.django_db
-TASK_LIST_QUERIES = 9
+TASK_LIST_QUERIES = 8
 LIST = reverse("tasks:task-list")
 
 

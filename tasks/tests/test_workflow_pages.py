@@ -11,7 +11,7 @@ from tasks.services import templates_load
 from tasks.tests.conftest import days, ref, write
 
 pytestmark = pytest.mark.django_db
-WORKFLOW_PAGE_QUERIES = 11
+WORKFLOW_PAGE_QUERIES = 10
 
 
 def detail(workflow) -> str:
