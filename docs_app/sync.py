@@ -30,10 +30,11 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from dataops.jobs import PermanentJobError, TransientJobError, enqueue, progress
+from dataops.locks import try_advisory_lock
 from dataops.models import JobRun
 from dataops.redact import redact
 from docs_app import search
@@ -332,18 +333,11 @@ def _record_failure(state: MirrorState, error: str) -> None:
 @contextmanager
 def sync_lock() -> Iterator[bool]:
     """Yield whether this process holds the docs-sync lock (taken without waiting)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_KEY])
-            acquired = cursor.fetchone()[0]
-        try:
-            yield acquired
-        finally:
-            if acquired:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
-        return
-    with _file_lock() as acquired:
+    with try_advisory_lock(LOCK_KEY) as held:
+        if held is not None:
+            yield held
+            return
+    with _file_lock() as acquired:  # SQLite: a lock file beside the mirror
         yield acquired
 
 

@@ -43,6 +43,7 @@ from django.db.models import Count, F, Model, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from dataops.jobs import progress
+from dataops.locks import try_advisory_lock
 from dataops.redact import redact
 from dataops.roles import admins
 from dataops.services import notify, notify_admins
@@ -174,18 +175,9 @@ def recurring_generate_one(*, schedule: Schedule, through: date | None = None,
 def generator_lock() -> Iterator[bool]:
     """The run-level lock: True when this run may go on. Session-level, so it spans the
     per-schedule transactions; released in `finally` or when the connection closes."""
-    if connection.vendor != "postgresql":
-        yield True  # SQLite: one writer at a time already (see the module docstring)
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_KEY])
-        acquired = cursor.fetchone()[0]
-    try:
-        yield acquired
-    finally:
-        if acquired:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+    with try_advisory_lock(LOCK_KEY) as held:
+        # SQLite (None): one writer at a time already (see the module docstring).
+        yield True if held is None else held
 
 
 def _new_run(through: date | None, max_per_run: int | None) -> _Run:
