@@ -15,19 +15,20 @@ from tasks.models import RecurringRule, TemplateSchedule
 
 NAME = "Recurring generation"
 KIND = "recurring.generate"
-NEVER_RAN = ("Recurring generation has never run: is Celery beat running? "
-             "`python manage.py recurring generate` runs it by hand.")
+NEVER_RAN = ("Recurring generation has not run yet: beat starts it every few minutes "
+             "(see Celery beat above); `python manage.py recurring generate` runs it now.")
 
 
 def check_recurring() -> CheckResult:
-    """ok: a run succeeded within 3 ticks and nothing is failing; warn: the last success is
-    older, or some rules report a problem; fail: the latest run failed, or none succeeded
-    within 10 ticks."""
+    """ok: a run succeeded within 3 ticks and nothing is failing; warn: no run yet (a fresh
+    install before beat's first tick; a beat that never runs fails its own check), the last
+    success is older, or some rules report a problem; fail: the latest run failed, or none
+    succeeded within 10 ticks."""
     runs = JobRun.objects.filter(kind=KIND)
     last_ok = runs.filter(status=JobRun.Status.SUCCEEDED).order_by("-finished_at").first()
     last_failed = runs.filter(status=JobRun.Status.FAILED).order_by("-finished_at").first()
     if last_ok is None and last_failed is None:
-        return CheckResult(NAME, FAIL, NEVER_RAN)
+        return CheckResult(NAME, WARN, NEVER_RAN)
     if last_failed and (last_ok is None or last_failed.finished_at > last_ok.finished_at):
         first_line = (last_failed.error.strip().splitlines() or ["unknown error"])[0][:300]
         return CheckResult(NAME, FAIL, f"The last run failed {_ago(last_failed.finished_at)}: "

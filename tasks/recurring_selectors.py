@@ -17,6 +17,8 @@ from django.shortcuts import get_object_or_404
 from dataops.models import AuditEvent, JobRun
 from dataops.selectors import paginate
 from tasks.models import ClosureDay, RecurringRule, Schedule, Task, TemplateSchedule
+from tasks.schedules import WorkingCalendar
+from tasks.services.recurring import working_calendar
 
 NEXT_ON_LIST = 3
 NEXT_ON_PAGE = 6
@@ -25,10 +27,12 @@ AUDIT_SHOWN = 20
 KIND = "recurring.generate"
 
 
-def decorate(schedule: Schedule, n: int) -> Schedule:
-    """`today` (in the schedule's zone) and `upcoming`: the next `n` dates still to generate."""
+def decorate(schedule: Schedule, n: int, calendar: WorkingCalendar | None = None) -> Schedule:
+    """`today` (in the schedule's zone) and `upcoming`: the next `n` tasks still to generate
+    (tasks.schedules.Planned: occurrence and due date after the non-working-day shift)."""
     schedule.today = schedule.local_today()
-    schedule.upcoming_dates = schedule.upcoming(schedule.today, n) if schedule.enabled else []
+    schedule.next_tasks = (schedule.upcoming_due(schedule.today, n, calendar or working_calendar())
+                         if schedule.enabled else [])
     return schedule
 
 
@@ -44,14 +48,17 @@ def recurring_list(*, today: date, page_number: str | None) -> RecurringList:
     rules = (RecurringRule.objects.select_related("assignee")
              .order_by("-enabled", "title", "id"))
     page = paginate(rules, page_number)
+    # One read of the closure days serves both the working calendar and the closures card.
+    closures = list(ClosureDay.objects.only("date", "reason"))
+    calendar = working_calendar(closures=[c.date for c in closures])
     for rule in page:
-        decorate(rule, NEXT_ON_LIST)
-    automatic = [decorate(s, NEXT_ON_LIST) for s in TemplateSchedule.objects
+        decorate(rule, NEXT_ON_LIST, calendar)
+    automatic = [decorate(s, NEXT_ON_LIST, calendar) for s in TemplateSchedule.objects
                  .select_related("template").filter(template__automatic=True)
                  .order_by("template__name")]
     return RecurringList(
         page=page, automatic=automatic,
-        closures=list(ClosureDay.objects.filter(date__gte=today)[:8]),
+        closures=[c for c in closures if c.date >= today][:8],
         last_run=JobRun.objects.filter(kind=KIND).exclude(status=JobRun.Status.QUEUED).first(),
     )
 

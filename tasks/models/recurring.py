@@ -29,6 +29,7 @@ from tasks.models.choices import CatchUp, ProofKind, Shift
 from tasks.models.work import USER, WorkflowTemplate
 from tasks.schedules import (
     ParsedRule,
+    Planned,
     ScheduleError,
     Window,
     WorkingCalendar,
@@ -36,6 +37,7 @@ from tasks.schedules import (
     due_window,
     next_dates,
     parse_rrule,
+    plan,
 )
 
 DEFAULT_TIME = time(9, 0)
@@ -87,6 +89,17 @@ class Schedule(models.Model):
         if self.generated_through is not None:
             after = max(after, self.generated_through)
         return self.next_dates(after, n)
+
+    def upcoming_due(self, today: date, n: int, calendar: WorkingCalendar | None) -> list[Planned]:
+        """The next `n` tasks this schedule will create: occurrence and due date, after the
+        non-working-day shift and its collisions (a daily rule's weekend folds into Monday)."""
+        # Looking further ahead than `n` leaves enough after collisions drop some occurrences.
+        dates = self.upcoming(today, n * 3 + 7)
+        try:
+            planned = plan(dates, rule=self.parsed(), shift_mode=self.shift, calendar=calendar)
+        except ScheduleError:  # no working day within reach: show the plain dates
+            planned = [Planned(d, d, shifted=False) for d in dates]
+        return planned[:n]
 
     @property
     def sentence(self) -> str:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -121,10 +121,12 @@ class _Run:
         return self._calendar
 
 
-def working_calendar() -> WorkingCalendar:
-    """Weekends, the public holidays of HOLIDAYS_COUNTRY and the admins' closure days."""
-    return WorkingCalendar(country=settings.HOLIDAYS_COUNTRY or None,
-                           closures=ClosureDay.objects.values_list("date", flat=True))
+def working_calendar(closures: Iterable[date] | None = None) -> WorkingCalendar:
+    """Weekends, the public holidays of HOLIDAYS_COUNTRY and the admins' closure days (read
+    from the database unless the caller has them already)."""
+    if closures is None:
+        closures = ClosureDay.objects.values_list("date", flat=True)
+    return WorkingCalendar(country=settings.HOLIDAYS_COUNTRY or None, closures=closures)
 
 
 # --- entry points ---------------------------------------------------------------------------

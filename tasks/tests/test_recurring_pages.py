@@ -1,5 +1,6 @@
 """The recurring pages: list, editor with its live preview, rule page, controls."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -194,6 +195,23 @@ def test_the_list_shows_schedules_next_dates_and_a_fixed_number_of_queries(
 
 
 RECURRING_LIST_QUERIES = 8
+
+
+def test_next_dates_are_due_dates_after_the_working_day_shift(operator_client, make_rule):
+    friday = MONDAY + timedelta(days=4)
+    daily = make_rule(start=friday, title="Daily chore", shift="next")
+    make_rule("FREQ=WEEKLY;BYDAY=SA", start=friday, title="Saturday chore", shift="next")
+    html = operator_client.get(reverse("tasks:recurring-list")).content.decode()
+    # The daily rule's weekend folds into Monday's own task; Saturday's moves to Monday.
+    daily_chips = html.split("Daily chore")[1].split("Saturday chore")[0]
+    assert re.findall(r'<span class="chip[^"]*" title="[^"]*">([^<]+)</span>', daily_chips) == [
+        "Fri 27 Nov", "Mon 30 Nov", "Tue 1 Dec"]
+    assert 'title="Monday 30 November 2026 (for Saturday 28 November, not a working day)"' in html
+    assert ">Sat 28 Nov<" not in html and ">Sun 29 Nov<" not in html
+    page = operator_client.get(daily.get_absolute_url()).content.decode()
+    assert "Sat 28 Nov 2026" not in page
+    assert [day in page for day in ("Fri 27 Nov 2026", "Mon 30 Nov 2026", "Fri 4 Dec 2026")] \
+        == [True, True, True]
 
 
 def test_the_rule_page_shows_its_tasks_runs_and_changes(operator_client, make_rule, operator,

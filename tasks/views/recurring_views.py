@@ -29,6 +29,7 @@ from tasks.recurring_forms import (
 from tasks.schedules import ScheduleError
 from tasks.selectors import assignable_users
 from tasks.services.common import local_today
+from tasks.services.recurring import working_calendar
 from tasks.services.schedules import schedule_title
 from tasks.views.common import add_service_error, member_required, safe_next
 
@@ -72,9 +73,9 @@ def _editor(request: HttpRequest, rule: RecurringRule | None) -> HttpResponse:
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
-            upcoming = saved.upcoming(saved.local_today(), 1)
+            upcoming = saved.upcoming_due(saved.local_today(), 1, working_calendar())
             messages.success(request, texts.RULE_SAVED.format(
-                title=saved.title, next=f"{upcoming[0]:%a %-d %b %Y}") if upcoming
+                title=saved.title, next=f"{upcoming[0].due_date:%a %-d %b %Y}") if upcoming
                 else texts.RULE_SAVED_NO_NEXT.format(title=saved.title))
             return redirect(saved)
     status = 422 if data is not None and "preview" not in data else 200

@@ -17,8 +17,9 @@ from dataops.jobs import job_run
 from dataops.models import JobRun, User
 from tasks import services
 from tasks.models import CatchUp, RecurringRule, Shift
-from tasks.schedules import ScheduleError, cron_to_rrule, next_dates, parse_rrule
+from tasks.schedules import ScheduleError, WorkingCalendar, cron_to_rrule, next_dates, parse_rrule
 from tasks.schedules.validate import check_start, check_time, check_tz
+from tasks.services.recurring import working_calendar
 from tasks.services.schedules import zone_today
 from tasks.template_spec import schedule_rule
 
@@ -89,11 +90,12 @@ class Command(BaseCommand):
 
     def do_list(self, options: dict) -> None:
         rules = list(RecurringRule.objects.select_related("assignee").order_by("pk"))
+        calendar = working_calendar()
         rows = [{
             "id": rule.pk, "title": rule.title, "enabled": rule.enabled, "rrule": rule.rrule,
             "schedule": rule.sentence, "assignee": rule.assignee.username if rule.assignee
             else "", "generated_through": _iso(rule.generated_through),
-            "next": [d.isoformat() for d in rule.upcoming(rule.local_today(), 3)],
+            "next": _next_due(rule, calendar),
         } for rule in rules]
         if options["json"]:
             self.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False))
@@ -123,7 +125,7 @@ class Command(BaseCommand):
         except ServiceError as exc:
             option = OPTION_OF_FIELD.get(exc.field or "", "")
             raise CommandError(f"{option}: {exc}" if option else str(exc)) from exc
-        upcoming = ", ".join(d.isoformat() for d in rule.upcoming(rule.local_today(), 3))
+        upcoming = ", ".join(_next_due(rule, working_calendar()))
         self.stdout.write(self.style.SUCCESS(
             f"Added #{rule.pk} “{rule.title}”: {rule.sentence}. Next: {upcoming or '—'}"))
 
@@ -232,3 +234,8 @@ class Command(BaseCommand):
 
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def _next_due(rule: RecurringRule, calendar: WorkingCalendar) -> list[str]:
+    """The due dates of the rule's next three tasks (after the non-working-day shift)."""
+    return [p.due_date.isoformat() for p in rule.upcoming_due(rule.local_today(), 3, calendar)]
