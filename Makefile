@@ -40,6 +40,7 @@ run: install
 	  python manage.py recurring load; \
 	  python manage.py load_demo; \
 	  python manage.py recurring generate; \
+	  python manage.py notify_due; \
 	  python manage.py docs_sync || echo "  Docs sync failed (see above); the portal starts anyway."; \
 	  echo; echo "  DataOps is starting on http://127.0.0.1:8000"; \
 	  echo "  Demo logins: grace (operator) and admin (admin), password demo-pass-2026"; \

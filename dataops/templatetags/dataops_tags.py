@@ -1,10 +1,11 @@
 """Template helpers shared by every app: dates in words, durations, status pills."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.timesince import timesince
 
 register = template.Library()
 
@@ -35,6 +36,23 @@ def relday(value: date | datetime | None, today: date | None = None) -> str:
     if value.year == today.year:
         return value.strftime("%-d %b")
     return value.strftime("%-d %b %Y")
+
+
+@register.filter
+def ago(value: datetime | None) -> str:
+    """'just now', '5 minutes ago', '2 days, 3 hours ago'."""
+    if value is None:
+        return ""
+    if timezone.now() - value < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(value)} ago"
+
+
+@register.filter
+def humanize_code(code: str) -> str:
+    """A machine code as words: 'task_overdue' → 'Task overdue', 'docs.sync' → 'Docs sync'."""
+    words = str(code).replace("_", " ").replace(".", " ").replace("-", " ").split()
+    return " ".join(words).capitalize()
 
 
 @register.filter

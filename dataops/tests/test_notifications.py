@@ -57,3 +57,19 @@ def test_cannot_touch_someone_elses_notification(operator_client, admin_user):
 @pytest.mark.django_db
 def test_list_has_an_empty_state(operator_client):
     assert "No notifications" in operator_client.get(reverse("notifications")).content.decode()
+
+
+@pytest.mark.django_db
+def test_list_says_when_and_what_in_words(operator_client, operator):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Notification.objects.create(recipient=operator, kind="task_overdue", text="New",
+                                dedup_key="a")
+    Notification.objects.create(recipient=operator, kind="follow_up_due", text="Old",
+                                dedup_key="b", created_at=timezone.now() - timedelta(hours=3))
+    page = operator_client.get(reverse("notifications")).content.decode()
+    assert "just now · Task overdue" in page
+    assert "3\xa0hours ago · Follow up due" in page
+    assert "task_overdue" not in page and "0\xa0minutes" not in page
