@@ -75,6 +75,21 @@ def test_task_list_empty_states(operator_client, make_task):
         LIST + "?q=zzz").content.decode()
 
 
+def test_task_list_opens_on_open_work_and_any_status_shows_the_rest(
+        operator_client, make_task, operator, today):
+    done = make_task("Old and done", due=today - days(30))
+    services.task_complete(task=done, by=operator)
+    make_task("Still to do", due=today)
+    assert titles(operator_client) == ["Still to do"]
+    html = operator_client.get(LIST).content.decode()
+    assert '<option value="open" selected>' in html and ">Clear</a>" not in html
+    assert titles(operator_client, "?status=") == ["Old and done", "Still to do"]
+    assert titles(operator_client, "?page=1") == ["Still to do"]
+    services.task_complete(task=Task.objects.get(title="Still to do"), by=operator)
+    html = operator_client.get(LIST).content.decode()
+    assert "Nothing open" in html and 'href="/tasks/?status="' in html
+
+
 def test_task_list_htmx_returns_only_the_results(operator_client, make_task):
     make_task()
     html = operator_client.get(LIST + "?q=venue", HTTP_HX_REQUEST="true").content.decode()

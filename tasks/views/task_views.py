@@ -264,7 +264,13 @@ def render_in_place(request: HttpRequest, ctx: str, *, task_id: int, message: st
 def task_list(request: HttpRequest) -> HttpResponse:
     request.nav_section = "tasks"
     users = selectors.assignable_users()
-    form = task_forms.TaskFilterForm(request.GET or None, users=users)
+    # Without any filter in the address the list opens on what is still to do; "Any status"
+    # (an explicit empty status) shows closed work too.
+    defaulted = not set(request.GET) - {"page"}
+    params = request.GET.copy()
+    if defaulted:
+        params["status"] = "open"
+    form = task_forms.TaskFilterForm(params, users=users)
     filters = form.cleaned_data if form.is_valid() else {}
     today = local_today()
     page = paginate(selectors.task_list(filters=filters, user=request.user, today=today),
@@ -273,7 +279,8 @@ def task_list(request: HttpRequest) -> HttpResponse:
     workflow = (Workflow.objects.filter(pk=filters["workflow"]).first()
                 if filters.get("workflow") else None)
     context = {"form": form, "page_obj": page, "today": today, "workflow": workflow,
-               "filtered": any(filters.values()) if filters else False,
+               "filtered": not defaulted and any(filters.values()),
+               "all_closed": defaulted and not page.object_list and Task.objects.exists(),
                **row_context(request, "list", "list"), "next_url": request.get_full_path()}
     if request.htmx and not request.htmx.boosted:
         return render(request, "tasks/task_list.html#results", context)
