@@ -72,5 +72,6 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = False
 JOB_RETRY_BACKOFF_SECONDS = 1
-TEST_DATABASE_LABEL = "PostgreSQL" if _db_url else "SQLite (fallback)"
+TEST_DATABASE_LABEL = ("SQLite (fallback)" if not _db_url
+                       else "SQLite" if _db_url.startswith("sqlite") else "PostgreSQL")
 TEST_BROKER_LABEL = "Redis" if _redis_url else "filesystem (fallback)"

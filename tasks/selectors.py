@@ -8,27 +8,20 @@ Rows come back "decorated" with what the templates need and cannot query for the
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import partial
 
 from django.db.models import (
-    Case,
-    CharField,
     Count,
     Exists,
-    F,
     Max,
     Min,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Value,
-    When,
-    Window,
 )
-from django.db.models.functions import RowNumber
+from django.db.models.query import RawQuerySet
 from django.shortcuts import get_object_or_404
 
 from dataops.models import ADMIN_GROUP, OPERATOR_GROUP, User
@@ -37,6 +30,7 @@ from tasks.links import task_urls
 from tasks.models import (
     HistoryEvent,
     ProofFile,
+    ProofKind,
     Task,
     TaskDefinition,
     Workflow,
@@ -47,9 +41,7 @@ from tasks.risk import MISSING_PROOF_DAYS, Risk, assess
 from tasks.services.common import describe_missing, local_today
 from tasks.template_spec import render_title
 
-LANE_LIMIT = 8  # rows per lane on Home; "View all N" opens the rest in the task list
-SIDE_LANE_LIMIT = 5  # Missing proof and Waiting, beside the main lanes
-UPCOMING_DAYS = 7
+UPCOMING_DAYS = 7  # Home's Upcoming lane and the task list's "Next 7 days"
 MISSING_PROOF_SCAN = 300
 HISTORY_LIMIT = 50
 S = Task.Status
@@ -158,155 +150,64 @@ def _row_queryset() -> QuerySet[Task]:
         Task.objects.select_related("assignee", "workflow").only(*ROW_FIELDS))
 
 
-# --- Operations Home -------------------------------------------------------------------------
+# Home's task queries are written in SQL (see tasks.home_selectors) and load the rows
+# `_row_queryset` loads: ROW_FIELDS of the task and of its assignee and workflow, `has_file`.
+ROW_COLUMNS = ("id", "assignee_id", "workflow_id", *(f for f in ROW_FIELDS if "__" not in f))
+ROW_RELATED = {
+    relation: (model, [f.split("__")[1] for f in ROW_FIELDS if f.startswith(f"{relation}__")])
+    for relation, model in (("assignee", User), ("workflow", Workflow))
+}
 
 
-@dataclass
-class Lane:
-    key: str
-    title: str
-    hint: str
-    tasks: list[Task]
-    count: int
-    more_url_query: str = ""
-    empty: str = ""
-
-    @property
-    def more(self) -> int:
-        """How many of the lane's tasks are not shown."""
-        return self.count - len(self.tasks)
+def row_sql(source: str, *extra: str) -> str:
+    """SELECT a row's columns (and `extra` ones) FROM `source` — tasks_task or a subquery
+    of its columns — as `task`, joined to its assignee and workflow."""
+    related = [f"{f.replace('__', '.')} AS {f}" for f in ROW_FIELDS if "__" in f]
+    has_file = "EXISTS (SELECT 1 FROM tasks_prooffile proof WHERE proof.task_id = task.id)"
+    columns = [*(f"task.{column}" for column in ROW_COLUMNS), *related,
+               f"{has_file} AS has_file", *extra]
+    return (f"SELECT {', '.join(columns)} FROM {source} task "
+            "LEFT JOIN dataops_user assignee ON assignee.id = task.assignee_id "
+            "LEFT JOIN tasks_workflow workflow ON workflow.id = task.workflow_id")
 
 
-@dataclass
-class HomeBoard:
-    today: date
-    everyone: bool
-    lanes: list[Lane]
-    risky: list[Workflow]
-    risky_count: int
-    counts: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def total(self) -> int:
-        return sum(lane.count for lane in self.lanes if lane.key != "upcoming")
-
-    @property
-    def is_empty(self) -> bool:
-        return not (self.risky_count or any(lane.count for lane in self.lanes))
+def with_related(tasks: RawQuerySet) -> list[Task]:
+    """Turn raw rows' `assignee__username`… columns into their assignee and workflow,
+    loaded as `select_related` with `only` loads them, one object per person or workflow."""
+    rows, loaded = list(tasks), {}
+    for task in rows:
+        for relation, (model, names) in ROW_RELATED.items():
+            values = [task.__dict__.pop(f"{relation}__{name}") for name in names]
+            pk = getattr(task, f"{relation}_id")
+            if pk is not None:
+                if (relation, pk) not in loaded:
+                    loaded[relation, pk] = model.from_db(task._state.db, ["id", *names],
+                                                         [pk, *values])
+                setattr(task, relation, loaded[relation, pk])
+    return rows
 
 
-def _scoped(tasks: QuerySet[Task], user: User, everyone: bool) -> QuerySet[Task]:
-    return tasks if everyone else tasks.filter(Q(assignee=user) | Q(assignee__isnull=True))
+# In SQL for the reason Home's lane query is (tasks.home_selectors); `required_slots` is
+# JSON, stored as `[]` when empty.
+_MISSING_PROOF_SQL = (
+    f"{row_sql('tasks_task')} "
+    "WHERE task.status = %(todo)s AND task.due_date <= %(soon)s "
+    "AND (task.proof_kind <> %(none)s OR task.required_slots <> '[]') "
+    "ORDER BY task.due_date, task.position, task.id LIMIT %(limit)s"
+)
 
 
-def _in_scope(task: Task, *, user: User, everyone: bool) -> bool:
-    return everyone or task.assignee_id in (None, user.pk)
-
-
-def _lane_rows(user: User, today: date, everyone: bool) -> dict[str, tuple[list[Task], int]]:
-    """The first LANE_LIMIT rows of every task lane and each lane's total.
-
-    Each open task falls in exactly one lane; a window function numbers the tasks within
-    their lane (due or follow-up date order) and counts the lane; one query returns the
-    chosen rows with what they show.
-    """
-    week = today + timedelta(UPCOMING_DAYS)
-    waiting = Q(status=S.WAITING)
-    lane = Case(
-        When(waiting & Q(follow_up_date__lte=today), then=Value("follow_ups")),
-        When(waiting, then=Value("waiting")),
-        When(due_date__lt=today, then=Value("overdue")),
-        When(due_date=today, then=Value("today")),
-        default=Value("upcoming"), output_field=CharField(),
-    )
-    day = Case(When(waiting, then=F("follow_up_date")), default=F("due_date"))
-    picked = (
-        _scoped(_row_queryset(), user, everyone)
-        .filter(waiting | Q(status=S.TODO, due_date__lte=week))
-        .annotate(lane=lane, day=day)
-        .annotate(
-            rank=Window(RowNumber(), partition_by=[F("lane")],
-                        order_by=[F("day").asc(), F("position").asc(), F("id").asc()]),
-            lane_total=Window(Count("id"), partition_by=[F("lane")]),
-        )
-        .filter(rank__lte=LANE_LIMIT)
-        .order_by("lane", "rank")
-    )
-    tasks: dict[str, list[Task]] = defaultdict(list)
-    totals: dict[str, int] = {}
-    for task in picked:
-        tasks[task.lane].append(task)
-        totals[task.lane] = task.lane_total
-    return {key: (tasks[key], totals[key]) for key in totals}
-
-
-def _missing_proof_candidates(today: date) -> list[Task]:
+def missing_proof_candidates(today: date) -> list[Task]:
     """Open to-do tasks due within MISSING_PROOF_DAYS that need proof (everyone's)."""
-    return list(
-        _row_queryset()
-        .filter(status=S.TODO, due_date__lte=today + timedelta(MISSING_PROOF_DAYS))
-        .filter(~Q(proof_kind="none") | ~Q(required_slots=[]))
-        .order_by("due_date", "position", "id")[:MISSING_PROOF_SCAN]
-    )
+    params = {"todo": S.TODO, "soon": today + timedelta(MISSING_PROOF_DAYS),
+              "none": ProofKind.NONE, "limit": MISSING_PROOF_SCAN}
+    return with_related(Task.objects.raw(_MISSING_PROOF_SQL, params))
 
 
 def missing_proof_tasks(today: date) -> list[Task]:
     """Tasks due soon whose proof is not there yet (two queries: tasks, their slots)."""
-    candidates = decorate(_missing_proof_candidates(today), docs=False)
+    candidates = decorate(missing_proof_candidates(today), docs=False)
     return [task for task in candidates if task.missing]
-
-
-EMPTY = {
-    "overdue": "Nothing overdue. Nice.",
-    "today": "Nothing due today.",
-    "follow_ups": "No one to nudge today.",
-    "missing_proof": "Every task due soon has its proof.",
-    "waiting": "Not waiting on anyone.",
-    "upcoming": "Nothing due in the next week.",
-}
-
-
-TASK_LANES = [
-    # key, title, hint, task-list query for "View all"
-    ("overdue", "Overdue", "Past their due date", "status=todo&due=overdue"),
-    ("today", "Today", "Due today", "status=todo&due=today"),
-    ("follow_ups", "Follow-ups due", "Time to nudge someone", "status=waiting&due=follow_up"),
-    ("waiting", "Waiting", "Parked on someone else", "status=waiting"),
-    ("upcoming", "Upcoming", f"Next {UPCOMING_DAYS} days", "status=todo&due=week"),
-]
-
-
-def home_board(*, user: User, today: date, everyone: bool = False) -> HomeBoard:
-    """Everything Operations Home shows, in a constant number of queries."""
-    found = _lane_rows(user, today, everyone)
-    lanes = []
-    for key, title, hint, query in TASK_LANES:
-        rows, count = found.get(key, ([], 0))
-        limit = SIDE_LANE_LIMIT if key == "waiting" else LANE_LIMIT
-        lanes.append(Lane(key, title, hint, rows[:limit], count, query, EMPTY[key]))
-    shown = partial(_in_scope, user=user, everyone=everyone)
-    missing_all = _decorate_board(lanes, _missing_proof_candidates(today), shown, today)
-    missing = [task for task in missing_all if shown(task)]
-    lanes.insert(3, Lane("missing_proof", "Missing proof", f"Due within {MISSING_PROOF_DAYS} "
-                         "days, proof not there yet", missing[:SIDE_LANE_LIMIT], len(missing),
-                         empty=EMPTY["missing_proof"]))
-    risks = workflow_risks(today=today, missing=missing_all)
-    counts = {lane.key: lane.count for lane in lanes} | {"at_risk": len(risks)}
-    return HomeBoard(today, everyone, lanes, _risky_workflows(risks), len(risks), counts)
-
-
-def _decorate_board(lanes: list[Lane], candidates: list[Task], shown, today: date
-                    ) -> list[Task]:
-    """One slots query and one docs query for every row on the board; returns the
-    candidates whose proof is really missing (everyone's: the risk rule needs them all).
-    `shown(task)` says which of those the Missing proof lane will show."""
-    rows = [task for lane in lanes for task in lane.tasks]
-    slots = slot_values({t.workflow_id for t in [*rows, *candidates]
-                         if t.workflow_id and t.needs_proof})
-    decorate(candidates, slots, docs=False, today=today)
-    missing = [task for task in candidates if task.missing]
-    decorate([*rows, *[t for t in missing if shown(t)][:SIDE_LANE_LIMIT]], slots, today=today)
-    return missing
 
 
 # --- risk ------------------------------------------------------------------------------------
@@ -314,8 +215,17 @@ def _decorate_board(lanes: list[Lane], candidates: list[Task], shown, today: dat
 
 def workflow_risks(*, today: date, missing: list[Task]) -> dict[int, Risk]:
     """At-risk active workflows → their `Risk` (one aggregate query over open tasks)."""
+    return {row["workflow_id"]: risk for row, risk in assessed_risks(today, missing)}
+
+
+def assessed_risks(today: date, missing: list[Task]) -> list[tuple[dict, Risk]]:
+    """Each at-risk active workflow's aggregate row and `Risk`. The rows also carry what
+    Home shows of the workflow (title, template emoji), which spares it a query."""
     open_tasks = Task.objects.filter(status__in=Task.OPEN, workflow__status="active")
-    stats = open_tasks.values("workflow_id", "workflow__anchor_date").annotate(
+    stats = open_tasks.values(
+        "workflow_id", "workflow__anchor_date", "workflow__title", "workflow__template_id",
+        "workflow__template__emoji",
+    ).annotate(
         overdue=Count("pk", filter=Q(status=S.TODO, due_date__lt=today)),
         waiting=Count("pk", filter=Q(status=S.WAITING)),
         open_count=Count("pk"),
@@ -324,27 +234,15 @@ def workflow_risks(*, today: date, missing: list[Task]) -> dict[int, Risk]:
     for task in missing:
         if task.workflow_id:
             missing_by_workflow[task.workflow_id] += task.missing
-    risks = {}
+    assessed = []
     for row in stats:
         risk = assess(overdue=row["overdue"], waiting=row["waiting"],
                       open_count=row["open_count"], anchor=row["workflow__anchor_date"],
                       missing_proof=missing_by_workflow.get(row["workflow_id"], []),
                       today=today)
         if risk.level:
-            risks[row["workflow_id"]] = risk
-    return risks
-
-
-def _risky_workflows(risks: dict[int, Risk]) -> list[Workflow]:
-    ordered = sorted(risks, key=lambda pk: risks[pk].rank)[:LANE_LIMIT]
-    workflows = Workflow.objects.select_related("template").in_bulk(ordered)
-    result = []
-    for pk in ordered:
-        workflow = workflows[pk]
-        workflow.risk = risks[pk]
-        result.append(workflow)
-    result.sort(key=lambda w: (w.risk.rank, w.anchor_date))
-    return result
+            assessed.append((row, risk))
+    return assessed
 
 
 # --- workflows -------------------------------------------------------------------------------

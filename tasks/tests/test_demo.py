@@ -4,8 +4,8 @@ import pytest
 
 from dataops.demo import DemoModeOff, load_users
 from tasks import demo
+from tasks.home_selectors import home_board
 from tasks.models import RecurringRule, Task, Workflow
-from tasks.selectors import home_board
 from tasks.services.common import local_today
 
 pytestmark = pytest.mark.django_db

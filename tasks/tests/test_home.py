@@ -7,14 +7,15 @@ from django.urls import reverse
 
 from tasks import messages, services
 from tasks.demo import sample_proof
+from tasks.home_selectors import LANE_LIMIT
 from tasks.models import Task, WorkflowTemplate
 from tasks.services import templates_load
 from tasks.tests.conftest import days, ref, write
 
 pytestmark = pytest.mark.django_db
-# session, user, role, lanes (windowed pick + rows), proof scan, slots, docs, risk aggregate,
-# risky workflows, people and templates (quick create), unread notifications
-HOME_QUERIES = 11
+# session, user, role, lanes (windowed pick + rows), proof scan, slots, docs, risk aggregate
+# (with what the at-risk list shows), people and templates (quick create), unread notifications
+HOME_QUERIES = 10
 
 
 def lane_ids(response, lane: str) -> list[int]:
@@ -87,6 +88,29 @@ def test_operators_see_theirs_and_unassigned_admins_can_see_everyone(
     everyone = client.get("/?scope=everyone")
     assert theirs.pk in lane_ids(everyone, "today")
     assert 'aria-current="true">Everyone' in everyone.content.decode()
+
+
+def test_a_lane_shows_its_first_tasks_by_date_and_counts_them_all(
+    operator_client, make_task, make_user, today
+):
+    soon = [make_task(f"Soon {i}", due=today + days(3 - i % 3), position=i % 2)
+            for i in range(10)]
+    soon.append(make_task("Anyone's", due=today + days(2), assignee=None))
+    make_task("Olga's", due=today + days(1), assignee=make_user("olga"))
+    lane = next(lane for lane in operator_client.get("/").context["board"].lanes
+                if lane.key == "upcoming")
+    first = sorted(soon, key=lambda task: (task.due_date, task.position, task.pk))[:LANE_LIMIT]
+    assert [task.pk for task in lane.tasks] == [task.pk for task in first]
+    assert (lane.count, lane.more) == (11, 11 - LANE_LIMIT)
+
+
+def test_a_task_missing_only_a_required_link_is_missing_proof(operator_client, make_task,
+                                                               today):
+    recap = make_task("Post the recap", due=today + days(1), required_slots=["Recording"])
+    make_task("Nothing to prove", due=today + days(1))
+    response = operator_client.get("/")
+    assert lane_ids(response, "missing_proof") == [recap.pk]
+    assert "Add the “Recording” link, then complete." in response.content.decode()
 
 
 def test_a_new_installation_shows_a_welcome_empty_state(operator_client):

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from tasks import forms as task_forms
-from tasks import selectors
+from tasks import home_selectors, selectors
 from tasks.services.common import local_today
 from tasks.views.common import NO_ROLE, everyone_scope, home_url, is_member
 
@@ -16,12 +16,16 @@ def board_context(request: HttpRequest, everyone: bool, *, board: bool = True) -
     """What the board and its in-place rows need; `board=False` skips the lanes."""
     today = local_today()
     return {
-        "board": selectors.home_board(user=request.user, today=today, everyone=everyone)
+        "board": home_selectors.home_board(user=request.user, today=today, everyone=everyone)
         if board else None,
         "today": today,
         "ctx": "home",
         "scope": "everyone" if everyone else "",
         "next_url": home_url(everyone),
+        # What a row shows after a refused action (see task_views._refused), never on the
+        # board: named, so that its rows do not look each one up in vain (a failed lookup
+        # costs about six found ones, and the board's rows make some 200).
+        "open": "", "error": "", "row_form": None, "oob_toast": False,
     }
 
 
