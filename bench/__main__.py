@@ -4,7 +4,8 @@ Usage: python -m bench [NAME ...]   (NAME = module suffix, e.g. `platform`, `tas
 
 The database is `BENCH_DATABASE_URL` (a PostgreSQL one is dropped and created afresh: point it
 at a scratch database), else a fresh `dataops_bench` on the local PostgreSQL,
-else (with a loud warning) SQLite. Results are also written to var/bench-results.json.
+else (with a loud warning) SQLite. Each module runs in its own process on a database created
+afresh for it. Results are also written to var/bench-results.json.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 import os
 import pkgutil
 import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -73,7 +75,8 @@ def configure() -> dict:
     return {"tmp": tmp, "database_url": db_url, "redis_url": redis_url}
 
 
-def discover(names: list[str]) -> list:
+def discover(names: list[str]) -> list[str]:
+    """Module names (`bench_…`) for the given short names; every module without names."""
     found = sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)])
                    if m.name.startswith("bench_"))
     wanted = [f"bench_{n}" for n in names] if names else found
@@ -81,10 +84,11 @@ def discover(names: list[str]) -> list:
     if unknown:
         raise SystemExit(f"unknown benchmark(s): {', '.join(sorted(unknown))}; "
                          f"have: {', '.join(f.removeprefix('bench_') for f in found)}")
-    return [importlib.import_module(f"bench.{name}") for name in wanted]
+    return wanted
 
 
-def main(argv: list[str]) -> int:
+def run_one(module_name: str) -> dict:
+    """Run one benchmark module in this process, on a freshly created database."""
     sys.path.insert(0, str(ROOT))
     ctx = configure()
     from django.db import connection
@@ -94,17 +98,37 @@ def main(argv: list[str]) -> int:
     print(f"database: {connection.vendor} ({ctx['database_url'].split('@')[-1]}), "
           f"redis: {ctx['redis_url'] or 'none'}, python {sys.version.split()[0]}, "
           f"{os.cpu_count()} cores")
-    everything = {}
-    for module in discover(argv):
-        started = time.perf_counter()
-        results = module.run(ctx)
-        print_table(f"{module.TITLE} ({time.perf_counter() - started:.1f} s)", results)
-        everything[module.__name__] = [r.as_dict() for r in results]
+    module = importlib.import_module(f"bench.{module_name}")
+    started = time.perf_counter()
+    results = module.run(ctx)
+    print_table(f"{module.TITLE} ({time.perf_counter() - started:.1f} s)", results)
+    return {module.__name__: [r.as_dict() for r in results]}
+
+
+def main(argv: list[str]) -> int:
+    """Each module runs in its own process on its own fresh database, so no benchmark
+    measures on (or trips over) the data another one generated."""
+    modules = discover(argv)
     out = ROOT / "var" / "bench-results.json"
     out.parent.mkdir(exist_ok=True)
+    if len(modules) == 1:
+        out.write_text(json.dumps(run_one(modules[0]), indent=2))
+        print(f"\nresults written to {out.relative_to(ROOT)}")
+        return 0
+    everything, failed = {}, []
+    for name in modules:
+        short = name.removeprefix("bench_")
+        done = subprocess.run([sys.executable, "-m", "bench", short], cwd=ROOT, check=False)
+        if done.returncode != 0:
+            failed.append(short)
+            continue
+        everything.update(json.loads(out.read_text()))
+        print()
     out.write_text(json.dumps(everything, indent=2))
-    print(f"\nresults written to {out.relative_to(ROOT)}")
-    return 0
+    print(f"results written to {out.relative_to(ROOT)}")
+    if failed:
+        print(f"FAILED: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

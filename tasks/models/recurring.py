@@ -93,8 +93,9 @@ class Schedule(models.Model):
     def upcoming_due(self, today: date, n: int, calendar: WorkingCalendar | None) -> list[Planned]:
         """The next `n` tasks this schedule will create: occurrence and due date, after the
         non-working-day shift and its collisions (a daily rule's weekend folds into Monday)."""
+        shifting = calendar is not None and self.shift != Shift.NONE
         # Looking further ahead than `n` leaves enough after collisions drop some occurrences.
-        dates = self.upcoming(today, n * 3 + 7)
+        dates = self.upcoming(today, n * 3 + 7 if shifting else n)
         try:
             planned = plan(dates, rule=self.parsed(), shift_mode=self.shift, calendar=calendar)
         except ScheduleError:  # no working day within reach: show the plain dates

@@ -30,6 +30,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.db import (
@@ -145,9 +146,8 @@ def recurring_generate(*, through: date | None = None, max_per_run: int | None =
         if not acquired:
             return GenerationReport(ran=False)
         run = _new_run(through, max_per_run)
-        horizon = max((run.now + UTC_MAX_OFFSET).date(), through or date.min)
         for model in (RecurringRule, TemplateSchedule):
-            for batch in _batches(_due_ids(model, horizon)):
+            for batch in _batches(_due_ids(model, run.now, through)):
                 for pk in batch:
                     _settle(model, pk, run, only_when_due=through is None)
                 progress(**run.report.counts())
@@ -188,11 +188,24 @@ def _new_run(through: date | None, max_per_run: int | None) -> _Run:
                 report=GenerationReport())
 
 
-def _due_ids(model: type[Schedule], horizon: date) -> list[int]:
-    schedules = model.objects.filter(enabled=True, next_run_on__lte=horizon)
+def _due_ids(model: type[Schedule], now: datetime, through: date | None) -> list[int]:
+    """The schedules to settle, oldest first: due today in their own zone (`is_due`), or up
+    to `through` when generating ahead. Exact per zone, so a tick in the evening (UTC) does
+    not open every schedule whose "tomorrow" has already begun somewhere east."""
+    schedules = model.objects.filter(enabled=True)
     if model is TemplateSchedule:
         schedules = schedules.filter(template__automatic=True)
-    return list(schedules.order_by("next_run_on", "pk").values_list("pk", flat=True))
+    zones = list(schedules.order_by().values_list("timezone", flat=True).distinct())
+    if not zones:
+        return []
+    due = Q()
+    for zone in zones:
+        try:
+            today = now.astimezone(ZoneInfo(zone)).date()
+        except (ZoneInfoNotFoundError, ValueError):  # refused on save; settle() records it
+            today = (now + UTC_MAX_OFFSET).date()
+        due |= Q(timezone=zone, next_run_on__lte=max(today, through or date.min))
+    return list(schedules.filter(due).order_by("next_run_on", "pk").values_list("pk", flat=True))
 
 
 def _batches(ids: list[int]) -> Iterator[list[int]]:
