@@ -83,6 +83,13 @@ TEMPLATES = [
             "builtins": ["template_partials.templatetags.partials"],
         },
     },
+    {
+        # Only for templates drawn once per row of long lists (see dataops/jinja.py).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "dataops.jinja.environment"},
+    },
 ]
 
 

@@ -1,13 +1,35 @@
 """Small template helpers of the work engine's pages."""
 
 from datetime import date, timedelta
+from functools import cache
 
 from django import template
+from django.template import engines
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from tasks.models import Stage, Task
 
 register = template.Library()
+
+# What a row may read from the page around it (see tasks/jinja2/tasks/_task_row.html).
+ROW_CONTEXT = ("ctx", "lane", "today", "request", "csrf_token", "open", "error", "values",
+               "action", "action_url", "row_form", "oob_toast", "toast", "undo_task", "scope",
+               "next_url")
+
+
+@cache
+def _row_template():
+    return engines["jinja2"].env.get_template("tasks/_task_row.html")
+
+
+@register.simple_tag(takes_context=True)
+def task_row(context, task: Task, lane: str | None = None) -> SafeString:
+    """`{% task_row task %}`: one task row, rendered by Jinja2 (see dataops/jinja.py)."""
+    values = {key: context.get(key) for key in ROW_CONTEXT}
+    if lane is not None:
+        values["lane"] = lane
+    return mark_safe(_row_template().render(task=task, **values))
 
 
 @register.filter
