@@ -301,17 +301,23 @@ def _risk_of(workflow: Workflow, tasks: list[Task], today: date) -> Risk:
                   anchor=workflow.anchor_date, today=today)
 
 
+# What the workflow page's history shows of each event (its task: a title and a link).
+HISTORY_FIELDS = ("at", "action", "note", "after", "workflow", "task__title", "actor__username",
+                  "actor__first_name", "actor__last_name")
+
+
 def workflow_page(*, workflow_id: int, today: date) -> WorkflowPage:
     workflow = get_object_or_404(
         Workflow.objects.select_related("template", "created_by"), pk=workflow_id)
     slots = list(workflow.link_slots.select_related("updated_by"))
-    tasks = list(with_file_flag(workflow.tasks.select_related("assignee"))
+    tasks = list(with_file_flag(workflow.tasks.select_related("assignee").only(*ROW_FIELDS))
                  .order_by("due_date", "position", "id"))
     for task in tasks:
         task.workflow = workflow
     decorate(tasks, {workflow.pk: {s.name: s.url for s in slots}})
     # A template task's "created" event only repeats "started the workflow": leave it out.
     history = list(workflow.history.select_related("actor", "task")
+                   .only(*HISTORY_FIELDS)
                    .exclude(action=HistoryEvent.Action.CREATED, task__source=Task.Source.TEMPLATE)
                    .order_by("-at", "-id")[:HISTORY_LIMIT])
     counted = [t for t in tasks if t.status != S.ARCHIVED]

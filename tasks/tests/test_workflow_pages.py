@@ -11,7 +11,8 @@ from tasks.services import templates_load
 from tasks.tests.conftest import days, ref, write
 
 pytestmark = pytest.mark.django_db
-WORKFLOW_PAGE_QUERIES = 10
+# user, role, workflow, slots, tasks, docs, history, references, unread notifications
+WORKFLOW_PAGE_QUERIES = 9
 
 
 def detail(workflow) -> str:
