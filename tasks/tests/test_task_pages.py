@@ -209,3 +209,15 @@ def test_task_page_actions_redirect_back_to_the_task(operator_client, make_task,
 def test_unknown_tasks_are_404(operator_client):
     assert operator_client.get(reverse("tasks:task-detail", args=[999999])).status_code == 404
     assert operator_client.post(reverse("tasks:task-complete", args=[999999])).status_code == 404
+
+
+def test_rows_escape_what_people_typed(operator_client, make_task, make_user, today):
+    """The row is a Jinja2 template: it must escape like every Django one."""
+    mallory = make_user("mallory", first_name="<img src=x onerror=alert(2)>")
+    make_task("<script>alert(1)</script> & co", due=today, assignee=mallory)
+    for url in (LIST, "/?scope=everyone"):
+        html = operator_client.get(url).content.decode()
+        assert "<script>alert(1)</script>" not in html and "<img src=x" not in html
+    html = operator_client.get(LIST).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html
+    assert "&lt;img src=x onerror=alert(2)&gt;" in html
