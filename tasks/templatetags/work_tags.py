@@ -1,7 +1,6 @@
 """Small template helpers of the work engine's pages."""
 
 from datetime import date, timedelta
-from functools import cache
 
 from django import template
 from django.template import engines
@@ -18,8 +17,8 @@ ROW_CONTEXT = ("ctx", "lane", "today", "request", "csrf_token", "open", "error",
                "next_url")
 
 
-@cache
 def _row_template():
+    # Jinja2 keeps compiled templates (and, with DEBUG, reloads edited ones).
     return engines["jinja2"].env.get_template("tasks/_task_row.html")
 
 
