@@ -31,8 +31,7 @@ run: export LOG_FORMAT ?= text
 run: export PATH := $(CURDIR)/$(BIN):$(PATH)
 run: install
 	@mkdir -p var
-	@test -s var/secret_key || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
-	@export SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}"; set -e; \
+	@export SECRET_KEY="$${SECRET_KEY:-$$($(BIN)/python -m dataops.localenv)}"; set -e; \
 	  python manage.py migrate --noinput -v0; \
 	  python manage.py createcachetable; \
 	  python manage.py collectstatic --noinput -v0; \

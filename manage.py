@@ -7,6 +7,9 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dataops.settings")
+    from dataops import localenv
+
+    localenv.apply()  # a checkout's own secret key and local hosts when none are set
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

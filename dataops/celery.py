@@ -13,12 +13,11 @@ app.conf.beat_scheduler = "dataops.beat:HeartbeatScheduler"
 app.autodiscover_tasks()
 
 
-def ensure_broker_folders() -> None:
-    """The embedded filesystem broker needs its folders before anyone sends or listens."""
-    options = app.conf.broker_transport_options or {}
+@app.on_after_configure.connect
+def ensure_broker_folders(sender: Celery, source, **kwargs) -> None:
+    """The embedded filesystem broker needs its folders before anyone sends or listens.
+    Run once the configuration is read (lazily, on first use), never at import time."""
+    options = source.broker_transport_options or {}
     for key in ("data_folder_in", "data_folder_out", "control_folder"):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
-
-
-ensure_broker_folders()

@@ -92,6 +92,22 @@ def test_production_refuses_to_start_without_allowed_hosts():
     assert out.returncode != 0 and "ALLOWED_HOSTS must be set" in out.stderr
 
 
+def test_manage_py_in_a_checkout_makes_its_own_key_and_web_still_refuses(tmp_path):
+    """Commands typed in a checkout work without SECRET_KEY (a key kept in var/); the
+    processes that serve never get that fallback."""
+    env = _clean_env(DATAOPS_VAR_DIR=str(tmp_path))
+    check = [sys.executable, "manage.py", "check"]
+    first = subprocess.run(check, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert first.returncode == 0, first.stderr
+    key_file = tmp_path / "secret_key"
+    key = key_file.read_text().strip()
+    assert len(key) >= 50 and key_file.stat().st_mode & 0o077 == 0
+    again = subprocess.run(check, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert again.returncode == 0 and key_file.read_text().strip() == key
+    web = _start("import dataops.wsgi", DATAOPS_VAR_DIR=str(tmp_path))
+    assert web.returncode != 0 and "SECRET_KEY must be set" in web.stderr
+
+
 @pytest.mark.parametrize("url", ["nonsense", "postgres//broken", "ftp://host/db"])
 def test_malformed_database_url_names_the_setting(url):
     out = _start(SETUP, DATABASE_URL=url, **PROD)
