@@ -28,8 +28,9 @@ KIND = "recurring.generate"
 
 
 def decorate(schedule: Schedule, n: int, calendar: WorkingCalendar | None = None) -> Schedule:
-    """`today` (in the schedule's zone) and `upcoming`: the next `n` tasks still to generate
-    (tasks.schedules.Planned: occurrence and due date after the non-working-day shift)."""
+    """`today` (in the schedule's zone) and `next_tasks`: the next `n` tasks still to
+    generate (tasks.schedules.Planned: occurrence and due date after the non-working-day
+    shift)."""
     schedule.today = schedule.local_today()
     schedule.next_tasks = (schedule.upcoming_due(schedule.today, n, calendar or working_calendar())
                          if schedule.enabled else [])

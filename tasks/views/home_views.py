@@ -22,10 +22,6 @@ def board_context(request: HttpRequest, everyone: bool, *, board: bool = True) -
         "ctx": "home",
         "scope": "everyone" if everyone else "",
         "next_url": home_url(everyone),
-        # What a row shows after a refused action (see task_views._refused), never on the
-        # board: named, so that its rows do not look each one up in vain (a failed lookup
-        # costs about six found ones, and the board's rows make some 200).
-        "open": "", "error": "", "row_form": None, "oob_toast": False,
     }
 
 
