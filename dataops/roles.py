@@ -9,6 +9,8 @@ from dataops.models import ADMIN_GROUP, OPERATOR_GROUP, User
 
 ROLE_GROUPS = (OPERATOR_GROUP, ADMIN_GROUP)
 
+ADMIN_SITE_REFUSED = "Setup (the Django admin) is for admins."
+
 
 def admin_required(view):
     """Refuse (403) a logged-in user who is not an admin; anonymous users never get here."""

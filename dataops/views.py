@@ -1,9 +1,10 @@
 """Platform pages: login, health, job runs, failed jobs, notifications, audit log, errors."""
 
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -16,7 +17,7 @@ from dataops.errors import ServiceError
 from dataops.forms import JobFilterForm, LoginForm
 from dataops.jobs import enqueue
 from dataops.models import JobRun
-from dataops.roles import admin_required
+from dataops.roles import ADMIN_SITE_REFUSED, admin_required
 
 
 class LoginView(auth_views.LoginView):
@@ -34,10 +35,17 @@ class LoginView(auth_views.LoginView):
 
 @login_not_required
 def admin_login_redirect(request: HttpRequest) -> HttpResponse:
-    """The Django admin has no login page of its own; ours applies lockout and styling."""
+    """The Django admin has no login page of its own; ours applies lockout and styling.
+
+    A logged-in user who may not use the admin gets a 403: our login page would send them
+    straight back here, for ever."""
     target = request.GET.get("next", "/admin/")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/admin/"
+    if request.user.is_authenticated:
+        if not admin.site.has_permission(request):
+            raise PermissionDenied(ADMIN_SITE_REFUSED)
+        return redirect(target)
     return redirect(f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': target})}")
 
 
