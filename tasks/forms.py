@@ -33,9 +33,19 @@ def http_url(value: str) -> str:
 
 
 class VersionedForm(forms.Form):
-    """Every task action carries the version the person saw (optimistic locking)."""
+    """Every task action carries the version the person saw (optimistic locking). A post
+    without it is refused: the services skip the stale-edit check when no version is given,
+    so a form that lost it could silently overwrite someone else's change."""
 
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1,
+                                 error_messages={"invalid": messages.VERSION_MISSING,
+                                                 "min_value": messages.VERSION_MISSING})
+
+    def clean(self):
+        data = super().clean()
+        if data.get("version") is None and not self.has_error("version"):
+            self.add_error(None, messages.VERSION_MISSING)
+        return data
 
 
 def _people_choices(users: list[User], *, blank: str) -> list[tuple[str, str]]:

@@ -4,6 +4,10 @@ Services raise `ServiceError` with these; views show them as they are; tests reu
 """
 
 STALE = "This task was changed by someone else. Reload to see the latest version."
+VERSION_MISSING = (
+    "This form did not say which version of the task it was made from, so nothing was "
+    "changed. Reload the page and try again."
+)
 
 # Completing and closing.
 COMPLETE_MISSING = "Add {things} before completing."

@@ -174,7 +174,7 @@ def test_every_action_has_a_page_of_its_own(operator_client, make_task, action):
     ("edit", {"title": "", "due_date": "2026-12-01"}, "This field is required."),
     ("comment", {"text": ""}, messages.COMMENT_EMPTY),
     ("follow-up", {"next_follow_up": "2026-12-01"}, messages.NOT_WAITING),
-    ("complete", {"version": "abc"}, "Enter a whole number."),
+    ("complete", {"version": "abc"}, messages.VERSION_MISSING),
 ])
 def test_bad_input_on_action_pages_is_shown_never_500(operator_client, make_task, action, data,
                                                       error):
