@@ -6,12 +6,13 @@ BIN := $(VENV)/bin
 REQ_HASH := $(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)
 STAMP := $(VENV)/.installed-$(REQ_HASH)
 
-.PHONY: install run test lint bench prepare clean help
+.PHONY: install run test lint bench load prepare clean help
 
 help:
 	@echo "make run    install, migrate, load demo data and start web + worker + beat"
 	@echo "make test   install and run ruff and the whole test suite"
 	@echo "make bench  run the benchmarks and print the numbers"
+	@echo "make load   50 logged-in users against gunicorn for 60 s: requests/s, latency, lost writes"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,6 +57,12 @@ lint: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# A scratch database (dropped and created each run), production settings, locust headless.
+load: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/dataops_load
+load: export REDIS_URL ?= redis://127.0.0.1:6379/9
+load: install
+	$(BIN)/python -m load
 
 clean:
 	rm -rf var .pytest_cache
