@@ -14,6 +14,8 @@ from dataops.logging import bind_context_id
 
 log = logging.getLogger("dataops.request")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+NUL = "\x00"
+NUL_REFUSED = "It contained a NUL character, which no address or form field may hold."
 
 
 class RequestIdMiddleware:
@@ -54,6 +56,33 @@ class BodySizeLimitMiddleware:
         if length > settings.MAX_REQUEST_BYTES:
             return render(request, "413.html", {"limit": settings.MAX_REQUEST_BYTES}, status=413)
         return self.get_response(request)
+
+
+class RejectNulMiddleware:
+    """Refuse (400) a request whose path, query or form data holds a NUL character.
+
+    PostgreSQL refuses NUL in text and the filesystem in paths, so such a value would be a
+    500 in whichever view stored, searched or opened it; no legitimate input contains one.
+    Checked after decoding, so "%00" counts; names are checked as well as values.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _holds_nul(request):
+            return render(request, "400.html", {"reason": NUL_REFUSED}, status=400)
+        return self.get_response(request)
+
+
+def _holds_nul(request) -> bool:
+    """The decoded path, and every name and value of the query, the form and file names."""
+    fields = list(request.GET.lists())
+    if request.method == "POST":
+        fields += request.POST.lists()
+        fields += [(name, [f.name or "" for f in files]) for name, files in request.FILES.lists()]
+    return NUL in request.path_info or any(
+        NUL in name or any(NUL in value for value in values) for name, values in fields)
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):
