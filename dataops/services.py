@@ -12,10 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dataops.errors import ServiceError
+from dataops.job_kinds import retry_task_for
 from dataops.models import AuditEvent, JobRun, Notification, User
 from dataops.roles import admins
 
-RETRY_NOT_POSSIBLE = "This run cannot be retried: its job is not a background task."
+RETRY_NO_TASK = (
+    "Runs of “{kind}” cannot be retried from here: no background task does that work. "
+    "Run it again where it was started (its management command)."
+)
 RETRY_NOT_FAILED = "Only failed runs that are still open can be retried."
 DISMISS_NOT_FAILED = "Only failed runs that are still open can be dismissed."
 
@@ -112,14 +116,15 @@ def _lock_open_failure(run: JobRun, refusal: str) -> JobRun:
 
 @transaction.atomic
 def job_retry(*, run: JobRun, by: User) -> JobRun:
-    """Send a failed run's task again as a new run; the old one links to it and leaves the list."""
-    from dataops.celery import app
+    """Queue the work of a failed run again as a new run; the old one links to it and leaves
+    the Failed jobs list. A run recorded by a command (no task name) is retried with the task
+    of its kind, with that task's defaults. Audited; the task is sent after the commit."""
     from dataops.jobs import enqueue
 
     run = _lock_open_failure(run, RETRY_NOT_FAILED)
-    task = app.tasks.get(run.task_name) if run.task_name else None
+    task = retry_task_for(run)
     if task is None:
-        raise ServiceError(RETRY_NOT_POSSIBLE)
+        raise ServiceError(RETRY_NO_TASK.format(kind=run.kind))
     new_run = enqueue(task, args=run.args, kwargs=run.kwargs, trigger=JobRun.Trigger.RETRY,
                       by=by, target=run.target if run.target_type_id else None)
     run.retried_as = new_run

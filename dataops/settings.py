@@ -44,6 +44,11 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "accounts",  # before allauth: its templates override allauth's
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "docs_app",
     "tasks",
     "podcast",
@@ -65,6 +70,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+    "allauth.account.middleware.AccountMiddleware",
 
 ROOT_URLCONF = "dataops.urls"
 WSGI_APPLICATION = "dataops.wsgi.application"
@@ -187,7 +193,12 @@ LOGOUT_REDIRECT_URL = "login"
 
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("LOGIN_LOCKOUT_HOURS", default=0.25)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Password spraying: failures from one IP across any usernames lock that IP at its own,
+# higher limit (accounts.throttle gives each parameter set its limit; attempts live in the DB).
+LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=20)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "accounts.throttle.LoginThrottleHandler"
+AXES_LOCKOUT_CALLABLE = "accounts.throttle.lockout_response"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -217,6 +228,68 @@ X_FRAME_OPTIONS = "DENY"
 MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=30 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_FORM_BYTES", default=5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# --- Email: password resets and invites, sent by background jobs ----------------------
+# Without EMAIL_HOST, mail is written to the log (make run); set it to send through SMTP.
+EMAIL_HOST = env.str("EMAIL_HOST", default="")
+EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=EMAIL_PORT == 587)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=EMAIL_PORT == 465)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="DataOps <dataops@localhost>")
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_HOURS", default=3) * 3600
+INVITE_DAYS = env.int("INVITE_DAYS", default=7)
+
+# --- Sign-in with Google or any OpenID Connect provider (django-allauth) --------------
+# Providers come from the environment (GOOGLE_*, SSO_*; see _sso_apps); with none, the
+# login page shows no SSO button. Only verified emails of allowed domains/addresses get in,
+# checked on every SSO login; new SSO users get no role until an admin grants one.
+SSO_ALLOWED_DOMAINS = [d.lower().lstrip("@") for d in env.list("SSO_ALLOWED_DOMAINS", default=[])]
+SSO_ALLOWED_EMAILS = [e.lower() for e in env.list("SSO_ALLOWED_EMAILS", default=[])]
+
+
+def _sso_app(prefix: str, provider_id: str, name: str, server_url: str) -> dict:
+    client_id = env.str(f"{prefix}_CLIENT_ID", default="")
+    secret = env.str(f"{prefix}_CLIENT_SECRET", default="")
+    if not (client_id and secret):
+        raise ImproperlyConfigured(
+            f"{prefix}_CLIENT_ID and {prefix}_CLIENT_SECRET must both be set."
+        )
+    return {"provider_id": provider_id, "name": name, "client_id": client_id, "secret": secret,
+            "settings": {"server_url": server_url}}
+
+
+def _sso_apps() -> list[dict]:
+    """Google (GOOGLE_CLIENT_ID/SECRET) and one generic OpenID Connect provider (SSO_*)."""
+    apps = []
+    if env.str("GOOGLE_CLIENT_ID", default="") or env.str("GOOGLE_CLIENT_SECRET", default=""):
+        apps.append(_sso_app("GOOGLE", "google", "Google", "https://accounts.google.com"))
+    if env.str("SSO_SERVER_URL", default=""):
+        apps.append(_sso_app("SSO", env.str("SSO_PROVIDER_ID", default="sso"),
+                             env.str("SSO_NAME", default="Single sign-on"),
+                             env.str("SSO_SERVER_URL")))
+    return apps
+
+
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": _sso_apps()}}
+SOCIALACCOUNT_ADAPTER = "accounts.sso.SocialAccountAdapter"
+ACCOUNT_ADAPTER = "accounts.sso.AccountAdapter"
+SOCIALACCOUNT_OPENID_CONNECT_URL_PREFIX = ""  # callback: /sso/<provider id>/login/callback/
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # linking by email is decided in accounts.sso
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"  # the provider's email_verified claim is required
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_QUERY_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*"]
+
 
 # --- Internationalisation and time ----------------------------------------------------
 LANGUAGE_CODE = "en-gb"

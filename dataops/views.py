@@ -10,14 +10,16 @@ from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
 
-from dataops import health, selectors, services
+from dataops import health, job_kinds, selectors, services
 from dataops.demo import DEMO_PASSWORD, demo_logins
 from dataops.errors import ServiceError
 from dataops.forms import JobFilterForm, LoginForm
 from dataops.jobs import enqueue
 from dataops.models import JobRun
 from dataops.roles import ADMIN_SITE_REFUSED, admin_required
+from dataops.selectors import SETTLED
 
 
 class LoginView(auth_views.LoginView):
@@ -89,27 +91,55 @@ def job_list(request: HttpRequest) -> HttpResponse:
     form = JobFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     runs = selectors.job_runs(kind=filters.get("kind", ""), status=filters.get("status", ""))
-    return render(request, "dataops/job_list.html", {
-        "form": form,
-        "page_obj": selectors.paginate(runs, request.GET.get("page")),
-        "kinds": selectors.job_kinds(),
-    })
+    page = selectors.paginate(runs, request.GET.get("page"))
+    context = {"form": form, "page_obj": page, "live": selectors.has_unsettled(page)}
+    if _is_poll(request):  # the table of a page with runs still moving
+        return render(request, "dataops/job_list.html#table", context)
+    return render(request, "dataops/job_list.html", context | {"kinds": selectors.job_kinds()})
 
 
 @admin_required
 @require_GET
 def failed_jobs(request: HttpRequest) -> HttpResponse:
     page = selectors.paginate(selectors.failed_job_runs(), request.GET.get("page"))
-    return render(request, "dataops/failed_jobs.html", {"page_obj": page})
+    return render(request, "dataops/failed_jobs.html", {
+        "page_obj": page, "no_retry": job_kinds.runs_without_retry(page.object_list),
+    })
+
+
+def _is_poll(request: HttpRequest) -> bool:
+    """An htmx request of the page's own live part (not a boosted navigation)."""
+    return bool(request.htmx) and not request.htmx.boosted
 
 
 @admin_required
 @require_GET
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    run = get_object_or_404(
-        JobRun.objects.select_related("triggered_by", "dismissed_by", "retried_as"), pk=pk
-    )
-    return render(request, "dataops/job_detail.html", {"run": run})
+    """The page of one run; while it is not settled its body polls this view (a partial)."""
+    run = get_object_or_404(selectors.job_run_detail(), pk=pk)
+    context = {"run": run, "no_retry": job_kinds.runs_without_retry([run])}
+    if _is_poll(request):
+        return _settled_trigger(render(request, "dataops/job_detail.html#run", context), run)
+    return render(request, "dataops/job_detail.html", context)
+
+
+@require_GET
+def job_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The live status of one run, for pages that queued it: admins, or whoever queued it."""
+    run = get_object_or_404(selectors.job_run_detail(), pk=pk)
+    if not (request.user.is_admin or run.triggered_by_id == request.user.pk):
+        raise PermissionDenied("Only admins and the person who queued this run can see it.")
+    response = render(request, "dataops/_job_status.html", {"run": run})
+    return _settled_trigger(response, run) if _is_poll(request) else response
+
+
+def _settled_trigger(response: HttpResponse, run: JobRun) -> HttpResponse:
+    """Tell the page (htmx event `dataops:job-settled`) that the run it watches has ended,
+    so other parts of the page that depend on it can refresh themselves."""
+    if run.status in SETTLED:
+        trigger_client_event(response, "dataops:job-settled",
+                             {"run": run.pk, "kind": run.kind, "status": run.status})
+    return response
 
 
 def _job_action(request: HttpRequest, pk: int, action, done_text: str) -> HttpResponse:
@@ -121,12 +151,23 @@ def _job_action(request: HttpRequest, pk: int, action, done_text: str) -> HttpRe
             return render(request, "dataops/failed_jobs.html#row-error",
                           {"run": run, "error": str(exc)}, status=409)
         messages.error(request, str(exc))
-        return redirect("failed-jobs")
+        return redirect(_back(request, run))
     if request.htmx:
+        new_run = result if result.pk != run.pk else None
         return render(request, "dataops/failed_jobs.html#row-done",
-                      {"run": run, "text": done_text.format(new=result.pk)})
+                      {"run": run, "new_run": new_run, "text": done_text.format(new=result.pk)})
     messages.success(request, done_text.format(new=result.pk))
-    return redirect("failed-jobs")
+    if result.pk != run.pk:
+        return redirect(result)  # the new run's page shows it moving
+    return redirect(_back(request, run))
+
+
+def _back(request: HttpRequest, run: JobRun) -> str:
+    """Where a plain form post goes back to: the run's page when it came from there."""
+    came_from = request.POST.get("next", "")
+    if came_from == run.get_absolute_url():
+        return came_from
+    return resolve_url("failed-jobs")
 
 
 @admin_required

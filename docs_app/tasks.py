@@ -1,18 +1,27 @@
-"""Celery jobs of the docs app: the git sync (beat, webhook, Sync now)."""
+"""Celery jobs of the docs app: the git sync (beat, webhook, Sync now, Re-clone), reindex."""
 
 from dataops.celery import app
 from dataops.jobs import JobOutcome, LedgerTask
+from docs_app import search
 from docs_app.sync import docs_sync
 
 SYNC_KIND = "docs.sync"
+REINDEX_KIND = "docs.reindex"
 
 
 @app.task(base=LedgerTask, kind=SYNC_KIND)
-def sync_docs(full: bool = False) -> JobOutcome:
+def sync_docs(full: bool = False, reclone: bool = False) -> JobOutcome:
     """Fetch and fast-forward the docs mirror, refresh the registry and the search index.
+    `reclone` sets the mirror aside and clones again, then registers everything.
 
     Counts: changed / added / deleted / renamed files, registered docs, indexed docs, total
     findings, skipped files (binary, too large…), relinked docs (references resolved again).
     """
-    result = docs_sync(full=full)
+    result = docs_sync(full=full or reclone, reclone=reclone)
     return JobOutcome(counts=result.counts, note=result.note)
+
+
+@app.task(base=LedgerTask, kind=REINDEX_KIND)
+def reindex_docs() -> dict[str, int]:
+    """Rebuild the search index from the registry beside the live one and swap it in."""
+    return {"indexed": search.rebuild_index()}

@@ -14,6 +14,12 @@ PUBLIC = {
     "login": "the login page itself",
     "healthz": "load balancer probe",
     "docs:webhook": "git host push webhook, authenticated by its HMAC signature instead",
+    "accounts:password-reset": "asking for a reset email is for people who cannot log in",
+    "accounts:password-reset-sent": "the page after asking for a reset email",
+    "accounts:password-reset-confirm": "the emailed reset link, authenticated by its token",
+    "accounts:password-reset-complete": "the page after choosing a new password",
+    "accounts:invite-accept": "the emailed invite link, authenticated by its token",
+    "openid_connect_login": "single sign-on start and provider callback (checked by state)",
 }
 # Django admin's own login/logout-free pages are behind our login redirect as well.
 SAMPLE_VALUES = {"int": "1", "str": "x", "slug": "x", "path": "x/y.md", "uuid": str(uuid.uuid4())}
