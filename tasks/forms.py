@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from uuid import uuid4
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -281,8 +282,14 @@ class TaskCreateForm(forms.Form):
 
 
 class StartWorkflowForm(forms.Form):
-    """Template, anchor date, a title from the template's convention, link slots."""
+    """Template, anchor date, a title from the template's convention, link slots.
 
+    `start_key` is made once when the form is shown and travels with every post of it, so
+    the service recognises a resubmit; `start_anyway` is the answer to "one exists"."""
+
+    start_key = forms.UUIDField(widget=forms.HiddenInput, error_messages={
+        "required": messages.START_KEY_MISSING, "invalid": messages.START_KEY_MISSING})
+    start_anyway = forms.BooleanField(required=False, widget=forms.HiddenInput)
     template = forms.ChoiceField(label="Template")
     anchor_date = date_field("Anchor date", help_text="The event, stream or send date. "
                                                       "Tasks are dated from it.")
@@ -293,6 +300,7 @@ class StartWorkflowForm(forms.Form):
 
     def __init__(self, *args, templates: list[WorkflowTemplate], **kwargs):
         super().__init__(*args, **kwargs)
+        self.initial.setdefault("start_key", uuid4())
         self.templates = {t.slug: t for t in templates}
         self.fields["template"].choices = [("", "Choose a template…")] + [
             (t.slug, f"{t.emoji} {t.name}".strip()) for t in templates]

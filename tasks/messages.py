@@ -62,6 +62,14 @@ STAGE_SAME = "The workflow is already in the “{stage}” stage."
 STAGE_UNKNOWN = "“{stage}” is not a stage."
 STAGE_NEEDS_COMMENT = "Say why the stage changes: a comment is required."
 TEMPLATE_EMPTY = "The template “{name}” has no tasks yet. Add task definitions first."
+SAME_ANCHOR_EXISTS = (
+    "A “{name}” workflow with the anchor date {anchor} exists already. Open it, or start "
+    "another one anyway."
+)
+START_RESUBMITTED = "“{title}” was already started from this form; here it is."
+START_KEY_MISSING = (
+    "This form is out of date, so nothing was started. Reload the page and start again."
+)
 
 # Recurring rules and automatic templates.
 RULE_TITLE_REQUIRED = "Give the recurring chore a title."

@@ -226,6 +226,9 @@ class Workflow(models.Model):
     archived_at = models.DateTimeField(null=True, blank=True)
     # Started by the template's own schedule (the recurring generator), not by a person.
     auto_started = models.BooleanField(default=False)
+    # The key of the start form that made it: a resubmitted form (a double click, a retry,
+    # ten identical posts at once) finds this workflow instead of starting another.
+    start_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["anchor_date", "id"]

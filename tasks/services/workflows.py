@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from dataops.errors import ServiceError
@@ -84,13 +87,15 @@ def workflow_start(
     slot_urls: dict[str, str] | None = None,
     notes: str = "",
     auto_started: bool = False,
+    start_key: UUID | None = None,
 ) -> Workflow:
     """Start a run of `template`: every task created in this one transaction, due on
     anchor + offset, assigned by username (override, else the template default; unknown
     people leave it unassigned), link slots created (pre-filled from `slot_urls`).
 
     `auto_started` marks a start by the template's own schedule: the database then allows
-    one per template and anchor date (IntegrityError otherwise; the generator counts it)."""
+    one per template and anchor date (IntegrityError otherwise; the generator counts it).
+    `start_key` is unique too: see `workflow_start_once`."""
     check_date(anchor_date, field="anchor_date", years=ANCHOR_RANGE_YEARS,
                message=messages.ANCHOR_OUT_OF_RANGE)
     definitions = list(template.task_definitions.select_related("phase"))
@@ -102,7 +107,7 @@ def workflow_start(
         title=(title.strip() or suggested_title(template, anchor_date, title_values))[:300],
         phases=[{"slug": p.slug, "title": p.title, "stage": p.stage}
                 for p in template.phases.all()],
-        notes=notes.strip(), created_by=by, auto_started=auto_started,
+        notes=notes.strip(), created_by=by, auto_started=auto_started, start_key=start_key,
     )
     _create_slots(workflow, template, slot_urls or {})
     WorkflowReference.objects.bulk_create([
@@ -125,6 +130,50 @@ def workflow_start(
         "anchor_date": anchor_date.isoformat(), "tasks": len(tasks),
     })
     return workflow
+
+
+@dataclass(frozen=True)
+class Started:
+    workflow: Workflow
+    created: bool  # False: the form's key had started it already (a resubmit)
+
+
+def same_anchor_workflows(template: WorkflowTemplate, anchor_date: date) -> list[Workflow]:
+    """Active workflows of `template` on `anchor_date`: starting another one is usually a
+    mistake, so people are asked first."""
+    return list(Workflow.objects.filter(template=template, anchor_date=anchor_date,
+                                        status=Workflow.Status.ACTIVE).order_by("pk"))
+
+
+def _started_with(start_key: UUID) -> Workflow | None:
+    return Workflow.objects.filter(start_key=start_key).first()
+
+
+def workflow_start_once(*, start_key: UUID, template: WorkflowTemplate, anchor_date: date,
+                        allow_same_anchor: bool = False, **start: Any) -> Started:
+    """`workflow_start` for a start form: each form carries a key, unique in the database,
+    so however often the same form is posted (a double click, a retry, ten posts at once)
+    one workflow is started and every post gets that one back.
+
+    Without `allow_same_anchor`, a template that already has an active workflow on that
+    anchor date is refused (code "same_anchor"): the person confirms before a second one.
+    The start runs in its own transaction; a post that loses the race to the same key waits
+    on the unique index until the winner commits, then returns the winner's workflow."""
+    earlier = _started_with(start_key)
+    if earlier is not None:
+        return Started(earlier, created=False)
+    if not allow_same_anchor and same_anchor_workflows(template, anchor_date):
+        raise ServiceError(messages.SAME_ANCHOR_EXISTS.format(
+            name=template.name, anchor=f"{anchor_date:%a %-d %b %Y}"), code="same_anchor")
+    try:
+        workflow = workflow_start(template=template, anchor_date=anchor_date,
+                                  start_key=start_key, **start)
+    except IntegrityError:
+        earlier = _started_with(start_key)
+        if earlier is None:
+            raise
+        return Started(earlier, created=False)
+    return Started(workflow, created=True)
 
 
 @transaction.atomic

@@ -1,5 +1,7 @@
 """Workflow list, workflow page (slots inline, stage, archive), start form, templates."""
 
+import uuid
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -145,6 +147,7 @@ def test_start_form_suggests_a_title_and_starts_with_slots(operator_client, load
     slot_key = next(k for k in preview.context["form"].fields
                     if getattr(preview.context["form"].fields[k], "slot_name", "") == "Guest email")
     response = operator_client.post(url, {
+        "start_key": preview.context["form"].initial["start_key"],
         "template": "podcast", "anchor_date": "2026-12-10", "title_topic": "Data contracts",
         "title_guest": "Ana", slot_key: "https://mail.example/ana"})
     workflow = Workflow.objects.get()
@@ -182,7 +185,8 @@ def test_start_form_keeps_what_was_typed_when_the_anchor_changes(operator_client
      messages.URL_NOT_HTTP),
 ])
 def test_start_form_bad_input_shows_field_errors(operator_client, load_podcast, data, error):
-    response = operator_client.post(reverse("tasks:workflow-start"), data)
+    response = operator_client.post(reverse("tasks:workflow-start"),
+                                    {"start_key": str(uuid.uuid4()), **data})
     assert response.status_code == 422
     assert error in response.content.decode()
     assert not Workflow.objects.exists()

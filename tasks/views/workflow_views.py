@@ -11,9 +11,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dataops.errors import ServiceError
 from dataops.selectors import paginate
 from tasks import forms as task_forms
+from tasks import messages as texts
 from tasks import selectors, services
 from tasks.models import Workflow, WorkflowLinkSlot, WorkflowTemplate
 from tasks.services.common import ANCHOR_RANGE_YEARS, date_range, local_today
+from tasks.services.workflows import Started, same_anchor_workflows, workflow_start_once
 from tasks.views.common import add_service_error, first_error, member_required
 
 
@@ -131,35 +133,58 @@ def workflow_archive(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required
 @require_http_methods(["GET", "POST"])
 def workflow_start(request: HttpRequest) -> HttpResponse:
-    """Template, anchor date, title from the convention, pre-filled link slots."""
+    """Template, anchor date, title from the convention, pre-filled link slots.
+
+    htmx refreshes a part of the form as it changes (`partial`): the template-specific
+    fields when the template changes, the preview when the anchor date or title parts do."""
     _in_workflows(request)
     templates = selectors.templates_for_start()
     data = request.POST if request.method == "POST" else None
     # GET parameters pre-fill the form (links from Home and templates, htmx refreshes).
     initial = {key: value for key, value in request.GET.items() if key != "partial" and value}
     form = task_forms.StartWorkflowForm(data, initial=initial, templates=templates)
+    same_anchor = []
     if request.method == "POST" and form.is_valid():
         try:
-            workflow = _start(request, form)
+            started = _start(request, form)
         except ServiceError as exc:
-            add_service_error(form, exc)
+            if exc.code == "same_anchor":
+                same_anchor = _same_anchor(form)
+            else:
+                add_service_error(form, exc)
         else:
-            messages.success(request, f"Started “{workflow.title}” with "
-                                      f"{workflow.tasks.count()} tasks.")
-            return redirect(workflow)
-    context = {"form": form, "templates": templates, "preview": _preview(form)}
-    status = 422 if request.method == "POST" else 200
-    if request.htmx and request.GET.get("partial") == "fields":
-        return render(request, "tasks/workflow_start.html#fields", context)
+            return _started(request, started)
+    context = {"form": form, "templates": templates, "preview": _preview(form),
+               "same_anchor": same_anchor}
+    partial = request.GET.get("partial") if request.htmx else None
+    if partial in ("fields", "preview"):
+        return render(request, f"tasks/workflow_start.html#{partial}", context)
+    status = (409 if same_anchor else 422) if request.method == "POST" else 200
     return render(request, "tasks/workflow_start.html", context, status=status)
 
 
-def _start(request: HttpRequest, form: task_forms.StartWorkflowForm) -> Workflow:
+def _start(request: HttpRequest, form: task_forms.StartWorkflowForm) -> Started:
     data = form.cleaned_data
-    return services.workflow_start(
+    return workflow_start_once(
+        start_key=data["start_key"], allow_same_anchor=data["start_anyway"],
         template=data["template"], anchor_date=data["anchor_date"], by=request.user,
         title=data["title"], title_values=form.title_values(), slot_urls=form.slot_urls(),
         notes=data["notes"])
+
+
+def _same_anchor(form: task_forms.StartWorkflowForm) -> list[Workflow]:
+    data = form.cleaned_data
+    return same_anchor_workflows(data["template"], data["anchor_date"])
+
+
+def _started(request: HttpRequest, started: Started) -> HttpResponse:
+    workflow = started.workflow
+    if started.created:
+        messages.success(request, f"Started “{workflow.title}” with "
+                                  f"{workflow.tasks.count()} tasks.")
+    else:
+        messages.info(request, texts.START_RESUBMITTED.format(title=workflow.title))
+    return redirect(workflow)
 
 
 def _preview(form: task_forms.StartWorkflowForm) -> dict | None:
@@ -174,9 +199,13 @@ def _preview(form: task_forms.StartWorkflowForm) -> dict | None:
     low, high = date_range(ANCHOR_RANGE_YEARS)
     if template is None or anchor_date is None or not low <= anchor_date <= high:
         return None
-    return selectors.start_preview(template=template, anchor_date=anchor_date,
-                                   values={k.removeprefix("title_"): values.get(k, "")
-                                           for k in form.title_field_names})
+    preview = selectors.start_preview(template=template, anchor_date=anchor_date,
+                                      values={k.removeprefix("title_"): values.get(k, "")
+                                              for k in form.title_field_names})
+    typed = (values.get("title") or "").strip()
+    if preview and typed:
+        preview["title"] = typed[:300]
+    return preview
 
 
 @member_required
