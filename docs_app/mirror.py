@@ -51,7 +51,10 @@ _PERMANENT_HINTS = (
     ("not found in upstream", "The branch does not exist on the remote"),
     ("repository not found", "The remote says the repository does not exist"),
 )
-RECLONE_HINT = "run `python manage.py docs_sync --reclone` to set the mirror aside and clone again"
+RECLONE_HINT = ("use Re-clone on the Docs page (or `python manage.py docs_sync --reclone`) to "
+                "set the mirror aside and clone again")
+BACKUP_PREFIX = "bak-"
+BACKUPS_KEPT = 3
 
 
 class MirrorError(Exception):
@@ -208,14 +211,40 @@ class Mirror:
         temporary.rename(self.path)
         return True
 
-    def set_aside(self, suffix: str) -> Path | None:
-        """Move the mirror to `<dir>.<suffix>` (kept, never deleted); returns where it went."""
+    def set_aside(self, suffix: str, *, keep: int = BACKUPS_KEPT) -> Path | None:
+        """Move the mirror to `<dir>.<suffix>` and return where it went.
+
+        Suffixes starting with `BACKUP_PREFIX` are backups: after the move only the newest
+        `keep` of them stay (each is a whole clone; re-cloning again and again must not fill
+        the disk). Backups are told apart by name, so suffixes should sort by time.
+        """
         self.close()
         if not self.path.exists():
             return None
         target = self.path.with_name(f"{self.path.name}.{suffix}")
+        for attempt in range(2, 100):  # two set-asides within one second
+            if not target.exists():
+                break
+            target = self.path.with_name(f"{self.path.name}.{suffix}-{attempt}")
         self.path.rename(target)
+        if suffix.startswith(BACKUP_PREFIX):
+            self.prune_backups(keep=keep)
         return target
+
+    def backups(self) -> list[Path]:
+        """The mirrors set aside as backups, oldest first."""
+        pattern = f"{self.path.name}.{BACKUP_PREFIX}*"
+        found = [path for path in self.path.parent.glob(pattern)
+                 if path.is_dir() and not path.is_symlink()]
+        return sorted(found, key=lambda path: _backup_order(path.name))
+
+    def prune_backups(self, *, keep: int = BACKUPS_KEPT) -> list[Path]:
+        """Delete all but the newest `keep` backups; returns the ones deleted."""
+        backups = self.backups()
+        doomed = backups[: max(len(backups) - keep, 0)]
+        for path in doomed:
+            shutil.rmtree(path)
+        return doomed
 
     # --- moving forward -------------------------------------------------------------------
 
@@ -434,6 +463,12 @@ class Mirror:
 
     def _git_bytes(self, *args: str) -> bytes:
         return self.repo.git.execute(["git", *args], stdout_as_string=False, env=NO_PROMPT_ENV)
+
+
+def _backup_order(name: str) -> tuple[str, int]:
+    """`mirror.bak-20260101120000-2` sorts after `…120000` and before `…120001`."""
+    stamp, _, again = name.rpartition(BACKUP_PREFIX)[2].partition("-")
+    return stamp, int(again) if again.isdigit() else 1
 
 
 def _records(raw: bytes) -> list[bytes]:

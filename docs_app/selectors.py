@@ -33,7 +33,9 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 from django.urls import NoReverseMatch, reverse
 
+from dataops.models import JobRun
 from docs_app import files, githost
+from docs_app.mirror import RECLONE_HINT
 from docs_app.models import (
     Document,
     DocumentLabel,
@@ -48,6 +50,7 @@ from docs_app.render import Link, Rendered, anchor_id, render_document, step_anc
 from docs_app.sop import DocIndex, extract_refs, resolve, split_frontmatter
 from docs_app.sop.refs import reference_target, resolve_asset
 
+SYNC_ACTIVE = (JobRun.Status.QUEUED, JobRun.Status.RUNNING, JobRun.Status.RETRYING)
 RENDER_CACHE_SECONDS = 7 * 24 * 3600
 RECENT_LIMIT = 8
 QUICKOPEN_LIMIT = 12
@@ -154,6 +157,44 @@ def linker_for(text: str, path: str) -> RegistryLinker:
 
 def mirror_state() -> MirrorState | None:
     return MirrorState.objects.order_by("pk").first()
+
+
+@dataclass
+class SyncStatus:
+    """What the docs pages say about the mirror: where the registry is, whether the last
+    sync failed and why, and (for admins) the sync queued or running now."""
+
+    state: MirrorState | None
+    failed_run: JobRun | None = None
+    active_run: JobRun | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.state is not None and self.state.last_result == "failed"
+
+    @property
+    def error_line(self) -> str:
+        lines = self.state.last_error.strip().splitlines() if self.state else []
+        return lines[0] if lines else "no reason was recorded"
+
+    @property
+    def reclone_helps(self) -> bool:
+        """The failure is one a re-clone resolves (rewritten history, a broken clone)."""
+        return self.failed and RECLONE_HINT in self.state.last_error
+
+
+def sync_status(*, with_runs: bool) -> SyncStatus:
+    """The mirror state; `with_runs` (admins) adds the latest failed and the active sync."""
+    from docs_app.tasks import SYNC_KIND  # the job module imports the search, which reads here
+
+    status = SyncStatus(mirror_state())
+    if not with_runs:
+        return status
+    runs = JobRun.objects.filter(kind=SYNC_KIND).order_by("-created_at", "-id")
+    if status.failed:
+        status.failed_run = runs.filter(status=JobRun.Status.FAILED).first()
+    status.active_run = runs.filter(status__in=SYNC_ACTIVE).first()
+    return status
 
 
 def _render_key(doc: Document, head_sha: str, text: str | None) -> str:

@@ -99,8 +99,8 @@ def docs_sync(*, full: bool = False, reclone: bool = False) -> SyncResult:
     """Bring mirror, registry and search index up to the remote branch.
 
     `full` re-registers every file and rebuilds the index; `reclone` first moves the mirror
-    aside (kept as `<mirror>.bak-<time>`, never deleted) and clones again — the way out after
-    an intended force-push. Raises `TransientJobError` / `PermanentJobError`.
+    aside (kept as `<mirror>.bak-<time>`; the newest three backups stay) and clones again —
+    the way out after an intended force-push. Raises `TransientJobError` / `PermanentJobError`.
     """
     with sync_lock() as acquired:
         if not acquired:

@@ -17,5 +17,7 @@ urlpatterns = [
     path("quick-open/", search.quickopen, name="quickopen"),
     path("quality/", quality.report, name="quality"),
     path("sync/", sync.sync_now, name="sync-now"),
+    path("sync/state/", sync.sync_state, name="sync-state"),
+    path("reclone/", sync.reclone, name="reclone"),
     path("webhook/", sync.webhook, name="webhook"),
 ]

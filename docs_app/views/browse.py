@@ -54,7 +54,7 @@ def index(request: HttpRequest) -> HttpResponse:
     context |= {
         "pinned": selectors.pinned_docs(request.user),
         "recent": selectors.recent_docs(request.user),
-        "state": selectors.mirror_state(),
+        "sync": selectors.sync_status(with_runs=request.user.is_admin),
     }
     return render(request, "docs_app/index.html", context)
 
