@@ -33,7 +33,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from dataops.jobs import PermanentJobError, TransientJobError, enqueue, progress
+from dataops.jobs import PermanentJobError, TransientJobError, enqueue, is_pending, progress
 from dataops.locks import try_advisory_lock
 from dataops.models import JobRun
 from dataops.redact import redact
@@ -361,13 +361,17 @@ def _file_lock() -> Iterator[bool]:
 
 
 def sync_enqueue(*, trigger: str, by=None) -> JobRun:
-    """Queue a sync, or return the one already waiting in the queue (queued in the last
-    `DOCS_SYNC_MINUTES`): a burst of pushes or a redelivered webhook costs one run."""
+    """Queue a sync, or return the one already waiting (queued in the last
+    `DOCS_SYNC_MINUTES`): a burst of pushes or a redelivered webhook costs one run.
+
+    Only a run that will really run is reused — its message is in the queue, or it waits
+    for the queue to come back; a run whose message was lost must not swallow new pushes.
+    """
     from docs_app.tasks import SYNC_KIND, sync_docs
 
     recent = timezone.now() - timedelta(minutes=settings.DOCS_SYNC_MINUTES)
     waiting = (JobRun.objects.filter(kind=SYNC_KIND, status=JobRun.Status.QUEUED,
                                      created_at__gte=recent).order_by("-created_at").first())
-    if waiting is not None:
+    if waiting is not None and is_pending(waiting):
         return waiting
     return enqueue(sync_docs, kwargs={}, trigger=trigger, by=by)

@@ -7,6 +7,11 @@ about one time in ten completes, reopens or comments on one of its own tasks the
 list's row buttons do (an htmx POST carrying the version it saw). Every write the server
 confirmed is counted per task and action and written to `LOAD_WRITES` when the run stops,
 for the check against the database.
+
+The measured window starts once every user has logged in (the statistics are reset then)
+and lasts `LOAD_SECONDS`: Argon2 makes a login cost a few hundred milliseconds of CPU on
+purpose, and 50 of them in the first seconds would measure logging in, not using the portal.
+The logins are timed and reported on their own.
 """
 
 from __future__ import annotations
@@ -15,10 +20,12 @@ import json
 import os
 import random
 import re
+import time
 from collections import defaultdict
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
+import gevent
 from locust import FastHttpUser, between, events, task
 
 PLAN = json.loads(Path(os.environ["LOAD_PLAN"]).read_text())
@@ -35,6 +42,21 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 # task id -> action -> writes the server confirmed; task id -> status it was left in.
 CONFIRMED: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
 LAST_STATUS: dict[str, str] = {}
+USERS = int(os.environ.get("LOAD_USERS", "50"))
+MEASURED_SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
+LOGINS = {"done": 0, "refused": 0, "seconds": [], "first_at": 0.0, "all_in_after": 0.0}
+
+
+def _logged_in(environment, seconds: float, refused: bool) -> None:
+    """Count a login; after the last one, reset the statistics and start the measured
+    window, at whose end the run stops."""
+    LOGINS["done"] += 1
+    LOGINS["refused"] += refused
+    LOGINS["seconds"].append(round(seconds, 3))
+    if LOGINS["done"] == USERS:
+        LOGINS["all_in_after"] = round(time.monotonic() - LOGINS["first_at"], 2)
+        environment.runner.stats.reset_all()
+        gevent.spawn_later(MEASURED_SECONDS, environment.runner.quit)
 
 
 class Operator(FastHttpUser):
@@ -47,6 +69,12 @@ class Operator(FastHttpUser):
         self._log_in()
 
     def _log_in(self) -> None:
+        started = time.monotonic()
+        LOGINS["first_at"] = LOGINS["first_at"] or started
+        refused = not self._post_login()
+        _logged_in(self.environment, time.monotonic() - started, refused)
+
+    def _post_login(self) -> bool:
         page = self.client.get("/login/", name="login page")
         token = LOGIN_TOKEN.search(page.text or "")
         body = {
@@ -65,10 +93,11 @@ class Operator(FastHttpUser):
         ) as response:
             if response.status_code != 302:
                 response.failure(f"login refused ({response.status_code})")
-                return
+                return False
         home = self.client.get("/", name="home")
         found = PAGE_TOKEN.search(home.text or "")
         self.csrf = found.group(1) if found else ""
+        return bool(self.csrf)
 
     @task(25)
     def home(self) -> None:
@@ -146,5 +175,5 @@ class Operator(FastHttpUser):
 @events.quitting.add_listener
 def write_confirmed(environment, **kwargs) -> None:
     Path(os.environ["LOAD_WRITES"]).write_text(
-        json.dumps({"confirmed": CONFIRMED, "last_status": LAST_STATUS}, indent=1)
+        json.dumps({"confirmed": CONFIRMED, "last_status": LAST_STATUS, "logins": LOGINS})
     )
