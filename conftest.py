@@ -2,6 +2,10 @@
 
 import os
 import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
 
 import pytest
 
@@ -95,6 +99,87 @@ def admin_client_(admin_user):
     admin_session = Client()
     admin_session.force_login(admin_user)
     return admin_session
+
+
+# --- real services a test starts and stops itself -------------------------------------------
+
+ROOT = Path(__file__).resolve().parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RedisServer:
+    """A redis-server of the test's own on a free port, without persistence, so the test can
+    stop it (an outage) and start it again empty (a restarted Redis that lost its data)."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.port = free_port()
+        self.workdir = workdir
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.workdir)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while not self.answers():
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise RuntimeError(f"redis-server on port {self.port} did not start")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A started `RedisServer`, killed at the end of the test whatever happened."""
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed")
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def live_broker():
+    """Point Celery (not eager) at a broker URL for one test; restored afterwards."""
+    from dataops.celery import app
+
+    saved = (app.conf.broker_url, app.conf.task_always_eager)
+
+    def use(url: str) -> None:
+        app.conf.broker_url = url
+        app.conf.task_always_eager = False
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    yield use
+    app.conf.broker_url, app.conf.task_always_eager = saved
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 # --- browser -------------------------------------------------------------------------------

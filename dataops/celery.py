@@ -1,11 +1,14 @@
 """The Celery application: configuration comes from Django settings (``CELERY_*``)."""
 
+import logging
 import os
 from pathlib import Path
 
 from celery import Celery
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dataops.settings")
+log = logging.getLogger(__name__)
 
 app = Celery("dataops")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -21,3 +24,15 @@ def ensure_broker_folders(sender: Celery, source, **kwargs) -> None:
     for key in ("data_folder_in", "data_folder_out", "control_folder"):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+@worker_ready.connect
+def send_waiting_runs_at_start(sender, **kwargs) -> None:
+    """A worker that starts after an outage sends what waited for the queue, without
+    waiting for beat's next sweep."""
+    from dataops.jobs import resend_waiting_runs
+
+    try:
+        resend_waiting_runs()
+    except Exception:  # the database may not be up yet; beat's sweep tries again
+        log.exception("could not send the runs waiting for the queue")

@@ -64,6 +64,13 @@ class JobRun(models.Model):
         RETRY = "retry", "Retry"
         SYSTEM = "system", "System"
 
+    class ErrorCode(models.TextChoices):
+        """Why a run is where it is, when the status alone does not say it."""
+
+        NONE = "", "—"
+        QUEUE_UNAVAILABLE = "queue_unavailable", "Waiting for the queue"
+        LOST = "lost", "Lost"
+
     kind = models.CharField(max_length=64, db_index=True)
     task_name = models.CharField(max_length=200, blank=True)
     task_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
@@ -77,10 +84,13 @@ class JobRun(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    attempt_started_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     counts = models.JSONField(default=dict, blank=True)
     note = models.CharField(max_length=500, blank=True)
     error = models.TextField(blank=True)
+    error_code = models.CharField(max_length=32, choices=ErrorCode.choices, blank=True,
+                                  default=ErrorCode.NONE)
     target_type = models.ForeignKey(
         ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -123,6 +133,16 @@ class JobRun(models.Model):
             and self.dismissed_at is None
             and self.retried_as_id is None
         )
+
+    @property
+    def awaits_queue(self) -> bool:
+        """Recorded while the broker was unreachable: sent as soon as the queue is back."""
+        return (self.status == self.Status.QUEUED
+                and self.error_code == self.ErrorCode.QUEUE_UNAVAILABLE)
+
+    @property
+    def is_lost(self) -> bool:
+        return self.status == self.Status.FAILED and self.error_code == self.ErrorCode.LOST
 
     def age(self, now: datetime | None = None) -> float:
         return ((now or timezone.now()) - self.created_at).total_seconds()

@@ -135,17 +135,27 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured("REDIS_URL must start with redis://, rediss:// or unix://.")
 
+# The longest a job may run (each task may set less); Celery stops it there, and the reaper
+# declares a run still "running" past it lost. Redis hands a message taken but not
+# acknowledged to another worker after the visibility timeout: it must outlast every job.
+JOB_TIME_LIMIT_SECONDS = env.int("JOB_TIME_LIMIT_SECONDS", default=30 * 60)
+JOB_VISIBILITY_TIMEOUT_SECONDS = JOB_TIME_LIMIT_SECONDS + 5 * 60
+# A queued run whose message the broker no longer holds is declared lost after this long.
+JOB_QUEUED_LOST_MINUTES = env.int("JOB_QUEUED_LOST_MINUTES", default=10)
+
 if REDIS_URL:
+    # An unreachable Redis is a cache miss (sessions fall back to the database), not a 500.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "dataops.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="dataops"),
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5,
+                                       "visibility_timeout": JOB_VISIBILITY_TIMEOUT_SECONDS}
 else:
     CACHES = {
         "default": {
@@ -164,8 +174,21 @@ else:
 
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = False
+# A message is acknowledged when its job ends, and handed out again if the worker process
+# running it dies (jobs are idempotent; the ledger skips a run that already succeeded).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = JOB_TIME_LIMIT_SECONDS
+CELERY_TASK_SOFT_TIME_LIMIT = JOB_TIME_LIMIT_SECONDS - 30
+# A Redis blip must not kill running jobs: they finish, and a copy delivered again later
+# finds its run succeeded and is skipped.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A page that queues work while the broker is down answers within a second: the run is
+# recorded as waiting for the queue and sent by the next sweep.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0,
+                                    "interval_step": 0.2, "interval_max": 0.2}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
@@ -397,6 +420,16 @@ CELERY_BEAT_SCHEDULE["recurring-generate"] = {
 CELERY_BEAT_SCHEDULE["tasks-notify-due"] = {
     # Follow-ups due and overdue tasks; each task notifies once per date (dedup key).
     "task": "tasks.tasks.notify_due", "schedule": 60 * 60.0,
+}
+
+CELERY_BEAT_SCHEDULE["jobs-resend-waiting"] = {
+    # Sends the runs recorded while the queue was unavailable (also done at worker start).
+    "task": "dataops.tasks.resend_waiting_runs", "schedule": 60.0,
+}
+
+CELERY_BEAT_SCHEDULE["jobs-reap-lost"] = {
+    # Fails (code "lost") runs killed with their worker or dropped by the broker.
+    "task": "dataops.tasks.reap_lost_runs", "schedule": 60.0,
 }
 
 # Demo data loaders run by `load_demo` (DEMO_MODE only), in order.

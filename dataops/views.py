@@ -16,7 +16,7 @@ from dataops import health, job_kinds, selectors, services
 from dataops.demo import DEMO_PASSWORD, demo_logins
 from dataops.errors import ServiceError
 from dataops.forms import JobFilterForm, LoginForm
-from dataops.jobs import enqueue
+from dataops.jobs import enqueue, queue_note
 from dataops.models import JobRun
 from dataops.roles import ADMIN_SITE_REFUSED, admin_required
 from dataops.selectors import SETTLED
@@ -80,7 +80,8 @@ def health_selfcheck(request: HttpRequest) -> HttpResponse:
     from dataops.tasks import selfcheck
 
     run = enqueue(selfcheck, by=request.user, trigger=JobRun.Trigger.MANUAL)
-    messages.info(request, f"Test job #{run.pk} queued. It turns green in Job runs once a "
+    messages.info(request, f"Test job #{run.pk} queued{queue_note(run)}. It turns green in Job "
+                           "runs once a "
                            "worker has taken it.")
     return redirect("job-detail", pk=run.pk)
 

@@ -450,11 +450,21 @@ def test_command_exits_1_with_the_reason_on_failure(settings, tmp_path, index_ca
     assert JobRun.objects.get(kind="docs.sync").status == JobRun.Status.FAILED
 
 
-@pytest.mark.django_db
-def test_queued_sync_is_reused_instead_of_queueing_another():
-    first = sync_enqueue(trigger=JobRun.Trigger.WEBHOOK)  # on_commit never fires here
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_queued_sync_is_reused_only_while_its_message_waits_in_the_queue(redis_server,
+                                                                         live_broker):
+    import redis
+
+    live_broker(redis_server.url)
+    first = sync_enqueue(trigger=JobRun.Trigger.WEBHOOK)  # sent; no worker takes it
     again = sync_enqueue(trigger=JobRun.Trigger.WEBHOOK)
     assert again.pk == first.pk and JobRun.objects.filter(kind="docs.sync").count() == 1
+
+    redis.Redis.from_url(redis_server.url).flushall()  # a restarted Redis lost the message
+    after_loss = sync_enqueue(trigger=JobRun.Trigger.WEBHOOK)
+    assert after_loss.pk != first.pk and after_loss.status == JobRun.Status.QUEUED
+    assert sync_enqueue(trigger=JobRun.Trigger.WEBHOOK).pk == after_loss.pk
 
 
 @pytest.mark.django_db
