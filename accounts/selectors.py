@@ -31,14 +31,32 @@ def recent_accepted_invites() -> list[Invite]:
     )
 
 
-def users_waiting() -> QuerySet[User]:
-    """Active people with no role (new single sign-on users), newest first."""
-    return (
+def provider_names() -> dict[str, str]:
+    """Display name of each configured single sign-on provider, by provider id."""
+    from allauth.socialaccount.adapter import get_adapter
+
+    return {app.provider_id or app.provider: app.name for app in get_adapter().list_apps(None)}
+
+
+def sign_in_methods(user: User, names: dict[str, str]) -> list[str]:
+    """Provider names of the user's single sign-on accounts (prefetched ones when present)."""
+    return [names.get(account.provider, account.provider)
+            for account in user.socialaccount_set.all()]
+
+
+def users_waiting() -> list[User]:
+    """Active people with no role (new single sign-on users), newest first, each with
+    `sso_providers` set."""
+    people = list(
         User.objects.filter(is_active=True, is_superuser=False)
         .exclude(groups__name__in=ROLE_GROUPS)
         .prefetch_related("socialaccount_set")
         .order_by("-date_joined")
     )
+    names = provider_names()
+    for person in people:
+        person.sso_providers = sign_in_methods(person, names)
+    return people
 
 
 def users_with_email(email: str) -> QuerySet[User]:

@@ -134,6 +134,8 @@ class AccountAdapter(DefaultAccountAdapter):
             return reverse("accounts:waiting")
         return resolve_url(settings.LOGIN_REDIRECT_URL)
 
+    get_signup_redirect_url = get_login_redirect_url
+
     def respond_user_inactive(self, request: HttpRequest, user):
         return render(
             request, "accounts/sso_refused.html", {"message": messages.SSO_INACTIVE}, status=403

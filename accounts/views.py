@@ -48,7 +48,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         "accounts/profile.html",
         {
             "form": form,
-            "sso_accounts": request.user.socialaccount_set.all(),
+            "sso_providers": selectors.sign_in_methods(request.user, selectors.provider_names()),
             "has_password": request.user.has_usable_password(),
         },
     )
