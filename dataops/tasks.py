@@ -9,8 +9,7 @@ from dataops.celery import app
 from dataops.jobs import JobOutcome, LedgerTask, PermanentJobError
 
 
-@app.task(base=LedgerTask, kind="platform.selfcheck", bind=True, time_limit=60,
-          soft_time_limit=50)
+@app.task(base=LedgerTask, kind="platform.selfcheck", bind=True, time_limit=60)
 def selfcheck(self, *, fail: bool = False) -> JobOutcome:
     """A no-op job proving the worker takes work from the broker and writes the ledger.
 

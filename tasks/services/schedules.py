@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Least
@@ -70,6 +72,11 @@ class RuleInput:
     proof_label: str = ""
 
 
+MAX_INTERVAL = 1000  # "every 1,000 weeks" is already twenty years
+MAX_YEARS_AHEAD = 100  # the latest end date a rule may have, from today
+# A run queued or running longer than this is taken for dead (a worker killed mid-run): it no
+# longer stands in the way of a new "generate now".
+PENDING_RUN_MAX_AGE = timedelta(hours=1)
 SCHEDULE_FIELDS = ("rrule", "start_date", "time_of_day", "timezone", "catch_up", "shift")
 DEFAULT_FIELDS = ("title", "description", "assignee", "instruction_doc", "instruction_step",
                   "systems", "tags", "proof_kind", "proof_label")
@@ -101,12 +108,25 @@ def schedule_check(*, rrule: str, start_date: date | str, time_of_day: time | st
         rule = parse_rrule(rrule, start=start, time=at, tz=tz, today=today)
     except ScheduleError as exc:
         raise ServiceError(str(exc), field="rrule") from exc
+    _check_bounds(rule, today)
     # Shifts only ever drop occurrences, so the count without the calendar is an upper bound.
     window = due_window(rule, generated_through=generated_through, today=today, policy=catch_up,
                         max_per_run=settings.RECURRING_MAX_PER_RUN)
     if window.is_refused:
         raise ServiceError(window.message, field="start_date")
     return rule, window
+
+
+def _check_bounds(rule: ParsedRule, today: date) -> None:
+    """Values the RRULE syntax allows but no chore needs are typos (INTERVAL=5000, an end
+    in the year 9999): refuse them, naming the limit."""
+    if rule.parts.interval > MAX_INTERVAL:
+        raise ServiceError(messages.RULE_INTERVAL_TOO_BIG, field="rrule")
+    limit = today + relativedelta(years=MAX_YEARS_AHEAD)
+    until = rule.until_local
+    if until is not None and until.date() > limit:
+        raise ServiceError(messages.RULE_UNTIL_TOO_FAR.format(
+            until=until.date().isoformat(), limit=limit.isoformat()), field="rrule")
 
 
 def _checked(check, value, field_name: str):
@@ -305,14 +325,38 @@ def _missed(schedule: Schedule) -> tuple[int, int]:
     return created + window.skipped, created
 
 
-def schedule_generate_now(*, schedule: Schedule, by: User | None) -> JobRun:
-    """Queue "generate now" for one schedule (a job-run row shows it); audited."""
+@dataclass(frozen=True)
+class GenerateNow:
+    run: JobRun
+    joined: bool  # a run for the schedule was pending already: the click joined it
+
+
+def schedule_generate_now(*, schedule: Schedule, by: User | None) -> GenerateNow:
+    """Queue "generate now" for one schedule (a job-run row shows it); audited.
+
+    One pending run per schedule: while one is queued or running, another click joins it
+    instead of queueing a second. Clicks take turns on the schedule's row lock, so fifty at
+    once still find the one run the first of them queued."""
     from tasks.tasks import generate_recurring  # the job module imports the services
 
     key = "rule" if isinstance(schedule, RecurringRule) else "template_schedule"
     with transaction.atomic():
+        schedule = _lock(schedule)
+        pending = _pending_run(schedule, kind=generate_recurring.kind)
+        if pending is not None:
+            return GenerateNow(pending, joined=True)
         audit_record(actor=by, action="recurring.generate_now", target=schedule)
-        return enqueue(generate_recurring, kwargs={key: schedule.pk}, by=by, target=schedule)
+        run = enqueue(generate_recurring, kwargs={key: schedule.pk}, by=by, target=schedule)
+        return GenerateNow(run, joined=False)
+
+
+def _pending_run(schedule: Schedule, *, kind: str) -> JobRun | None:
+    pending = (JobRun.Status.QUEUED, JobRun.Status.RUNNING, JobRun.Status.RETRYING)
+    return JobRun.objects.filter(
+        kind=kind, target_type=ContentType.objects.get_for_model(schedule),
+        target_id=str(schedule.pk), status__in=pending,
+        created_at__gte=timezone.now() - PENDING_RUN_MAX_AGE,
+    ).order_by("created_at").first()
 
 
 # --- automatic templates ------------------------------------------------------------------------

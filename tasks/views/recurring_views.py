@@ -143,8 +143,9 @@ def _resume(schedule: Schedule, request: HttpRequest) -> str:
 
 
 def _generate(schedule: Schedule, request: HttpRequest) -> str:
-    services.schedule_generate_now(schedule=schedule, by=request.user)
-    return texts.GENERATE_QUEUED.format(title=schedule_title(schedule))
+    queued = services.schedule_generate_now(schedule=schedule, by=request.user)
+    text = texts.GENERATE_JOINED if queued.joined else texts.GENERATE_QUEUED
+    return text.format(title=schedule_title(schedule))
 
 
 CONTROLS: dict[str, Callable[[Schedule, HttpRequest], str]] = {
