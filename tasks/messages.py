@@ -87,6 +87,18 @@ RESUMED_AFTER_GAP = (
     "policy “{policy}” creates {created} of them."
 )
 GENERATE_QUEUED = "Generating “{title}” now: its due occurrences appear in a moment."
+GENERATE_JOINED = (
+    "“{title}” is already being generated: its due occurrences appear in a moment (no second "
+    "run was queued)."
+)
+RULE_INTERVAL_TOO_BIG = (
+    "Repeat at most every 1,000 days, weeks, months or years: a longer interval is not "
+    "accepted."
+)
+RULE_UNTIL_TOO_FAR = (
+    "The end date {until} is more than 100 years ahead: pick a date up to {limit}, or leave "
+    "it empty."
+)
 RULE_SAVED = "Saved “{title}”. Next: {next}."
 RULE_SAVED_NO_NEXT = "Saved “{title}”."
 EDIT_KEEPS_CHECKPOINT = (

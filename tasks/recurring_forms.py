@@ -19,6 +19,7 @@ from django.conf import settings
 
 from dataops.errors import ServiceError
 from dataops.models import User
+from tasks import messages
 from tasks.forms import DATE_ERRORS, DATE_WIDGET, _people_choices, _person
 from tasks.models import CatchUp, ProofKind, RecurringRule, Shift
 from tasks.models.recurring import DEFAULT_TIME
@@ -86,7 +87,8 @@ _ERROR_FIELDS = [(_field_pattern(text), name) for text, name in [
     (errors.BAD_MONTH, "month"), (errors.FIELD_REQUIRED, "day"),
     (errors.UNTIL_DATE_BEFORE_START, "until"), (errors.BAD_COUNT, "count"),
     (errors.COUNT_AND_UNTIL, "until"), (errors.UNTIL_PAST, "until"),
-    (errors.UNTIL_BEFORE_START, "until"),
+    (errors.UNTIL_BEFORE_START, "until"), (messages.RULE_INTERVAL_TOO_BIG, "interval"),
+    (messages.RULE_UNTIL_TOO_FAR, "until"),
 ]]
 
 
@@ -115,8 +117,9 @@ class RecurringRuleForm(forms.Form):
                             widget=forms.TextInput(attrs={"placeholder": "What needs doing?"}))
     kind = forms.ChoiceField(label="Repeats", choices=KIND_CHOICES, initial=Kind.WEEKLY.value)
     interval = forms.IntegerField(label="Every", min_value=1, max_value=1000, required=False,
-                                  initial=1, error_messages={"min_value": INTERVAL_ERROR,
-                                                             "invalid": INTERVAL_ERROR},
+                                  initial=1, error_messages={
+                                      "min_value": INTERVAL_ERROR, "invalid": INTERVAL_ERROR,
+                                      "max_value": messages.RULE_INTERVAL_TOO_BIG},
                                   help_text="Days, weeks, months or years, as “Repeats” says.")
     weekdays = forms.MultipleChoiceField(label="On", choices=WEEKDAY_CHOICES, required=False,
                                          widget=forms.CheckboxSelectMultiple)

@@ -159,8 +159,9 @@ def test_fifty_concurrent_generate_now_requests_create_each_task_once(make_rule,
         thread.join(timeout=120)
     assert statuses == [302] * 50
     assert_no_duplicates(31)
+    # Clicks while a run is pending join it; the runs there are all ran and made the 31.
     runs = JobRun.objects.filter(kind="recurring.generate", target_id=str(rule.pk))
-    assert runs.count() == 50 and set(runs.values_list("status", flat=True)) == {"succeeded"}
+    assert 1 <= runs.count() < 50 and set(runs.values_list("status", flat=True)) == {"succeeded"}
     assert sum(run.counts["created"] for run in runs) == 31
 
 
