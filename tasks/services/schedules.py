@@ -37,6 +37,7 @@ from tasks.models import (
     WorkflowTemplate,
 )
 from tasks.models.recurring import DEFAULT_TIME
+from tasks.permissions import check_control_schedule, check_delete_rule, check_manage_rule
 from tasks.schedules import (
     MAX_SHIFT_DAYS,
     ParsedRule,
@@ -222,8 +223,10 @@ def recurring_rule_create(*, data: RuleInput, by: User | None, enabled: bool = T
 def recurring_rule_edit(*, rule: RecurringRule, data: RuleInput, by: User | None
                         ) -> RecurringRule:
     """Change a rule. The checkpoint stays: occurrences already settled are never generated
-    again, whatever the new schedule says; it applies from the day after."""
+    again, whatever the new schedule says; it applies from the day after. Its owner's or an
+    admin's (PermissionDenied otherwise)."""
     rule = _lock(rule)
+    check_manage_rule(by, rule)
     values = {**_clean_defaults(data), **_schedule_values(data, rule.generated_through)}
     before = _audit_values(rule, values)
     for name, value in values.items():
@@ -242,7 +245,9 @@ def recurring_rule_edit(*, rule: RecurringRule, data: RuleInput, by: User | None
 
 @transaction.atomic
 def recurring_rule_delete(*, rule: RecurringRule, by: User | None) -> None:
-    """Delete a rule that never generated anything; one with tasks is refused (pause it)."""
+    """Delete a rule that never generated anything; one with tasks is refused (pause it).
+    Admins only (PermissionDenied otherwise)."""
+    check_delete_rule(by)
     rule = _lock(rule)
     count = rule.tasks.count()
     if count:
@@ -271,6 +276,7 @@ def schedule_title(schedule: Schedule) -> str:
 def schedule_pause(*, schedule: Schedule, by: User | None) -> Schedule:
     """Stop generating; the checkpoint stays where it is."""
     schedule = _lock(schedule)
+    check_control_schedule(by, schedule)
     if not schedule.enabled:
         raise ServiceError(messages.ALREADY_PAUSED.format(title=schedule_title(schedule)))
     schedule.enabled = False
@@ -301,6 +307,7 @@ def schedule_resume(*, schedule: Schedule, by: User | None) -> Resumed:
     the schedule's catch-up policy decides how many are created: `latest` one, `none` none,
     `all` every one (the message says how many before the next run makes them)."""
     schedule = _lock(schedule)
+    check_control_schedule(by, schedule)
     if schedule.enabled:
         raise ServiceError(messages.NOT_PAUSED.format(title=schedule_title(schedule)))
     schedule.enabled = True
@@ -339,6 +346,7 @@ def schedule_generate_now(*, schedule: Schedule, by: User | None) -> GenerateNow
     once still find the one run the first of them queued."""
     from tasks.tasks import generate_recurring  # the job module imports the services
 
+    check_control_schedule(by, schedule)
     key = "rule" if isinstance(schedule, RecurringRule) else "template_schedule"
     with transaction.atomic():
         schedule = _lock(schedule)

@@ -23,6 +23,7 @@ from tasks.models import (
     WorkflowReference,
     WorkflowTemplate,
 )
+from tasks.permissions import check_archive_workflow
 from tasks.services.common import (
     ANCHOR_RANGE_YEARS,
     check_date,
@@ -220,8 +221,10 @@ def workflow_change_stage(*, workflow: Workflow, stage: str, comment: str,
 
 @transaction.atomic
 def workflow_archive(*, workflow: Workflow, by: User | None, note: str = "") -> Workflow:
-    """Archive the workflow and its open tasks (they leave Home); done work stays as is."""
+    """Archive the workflow and its open tasks (they leave Home); done work stays as is.
+    Only an admin or the person who started it may (PermissionDenied otherwise)."""
     workflow = lock_workflow(workflow)
+    check_archive_workflow(by, workflow)
     if workflow.is_archived:
         raise ServiceError(messages.WORKFLOW_ALREADY_ARCHIVED)
     open_tasks = list(workflow.tasks.select_for_update().filter(status__in=Task.OPEN))

@@ -12,8 +12,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def urls(make_rule):
-    rule = make_rule()
+def urls(make_rule, operator):
+    rule = make_rule(by=operator)
     templates_load()
     schedule = TemplateSchedule.objects.first()
     gets = [reverse("tasks:recurring-list"), reverse("tasks:recurring-create"),

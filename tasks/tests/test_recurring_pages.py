@@ -140,7 +140,7 @@ def test_the_preview_explains_a_bad_rule_instead_of_failing(operator_client):
 def test_editing_opens_with_the_rule_in_plain_words_and_keeps_the_checkpoint(
         operator_client, make_rule, operator):
     rule = make_rule("FREQ=WEEKLY;INTERVAL=2;BYDAY=MO", start=MONDAY - timedelta(days=14),
-                     catch_up="all")
+                     catch_up="all", by=operator)
     tick()
     assert occurrences(rule) == [MONDAY - timedelta(days=14), MONDAY]
     page = operator_client.get(reverse("tasks:recurring-edit", args=[rule.pk])).content.decode()
@@ -160,8 +160,9 @@ def test_editing_opens_with_the_rule_in_plain_words_and_keeps_the_checkpoint(
     assert event.changes["rrule"] == ["FREQ=WEEKLY;INTERVAL=2;BYDAY=MO", "FREQ=WEEKLY;BYDAY=MO,TH"]
 
 
-def test_a_rule_the_form_cannot_say_opens_in_the_advanced_kind(operator_client, make_rule):
-    rule = make_rule("FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1")
+def test_a_rule_the_form_cannot_say_opens_in_the_advanced_kind(operator_client, make_rule,
+                                                               operator):
+    rule = make_rule("FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1", by=operator)
     page = operator_client.get(reverse("tasks:recurring-edit", args=[rule.pk])).content.decode()
     assert '<option value="advanced" selected>' in page
     assert "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1" in page
@@ -228,7 +229,7 @@ def test_the_rule_page_shows_its_tasks_runs_and_changes(operator_client, make_ru
 
 def test_pause_resume_and_generate_now_as_plain_forms(operator_client, make_rule, operator,
                                                      django_capture_on_commit_callbacks):
-    rule = make_rule()
+    rule = make_rule(by=operator)
     url = reverse("tasks:recurring-pause", args=[rule.pk])
     response = operator_client.post(url, {"next": rule.get_absolute_url()})
     assert response.status_code == 302 and response["Location"] == rule.get_absolute_url()
@@ -250,8 +251,8 @@ def test_pause_resume_and_generate_now_as_plain_forms(operator_client, make_rule
         "recurring.created", "recurring.paused", "recurring.resumed", "recurring.generate_now"]
 
 
-def test_controls_answer_htmx_with_the_row_in_place(operator_client, make_rule):
-    rule = make_rule(title="Inline")
+def test_controls_answer_htmx_with_the_row_in_place(operator_client, make_rule, operator):
+    rule = make_rule(title="Inline", by=operator)
     response = operator_client.post(reverse("tasks:recurring-pause", args=[rule.pk]),
                                     HTTP_HX_REQUEST="true")
     html = response.content.decode()
@@ -261,27 +262,27 @@ def test_controls_answer_htmx_with_the_row_in_place(operator_client, make_rule):
 
 
 def test_automatic_templates_can_be_paused_and_generated_from_the_list(
-        operator_client, django_capture_on_commit_callbacks):
+        admin_client_, django_capture_on_commit_callbacks):
     with time_machine.travel(at(MONDAY, 8), tick=False):
         templates_load()
     schedule = TemplateSchedule.objects.get(template__slug="newsletter")
     with django_capture_on_commit_callbacks(execute=True):
-        operator_client.post(reverse("tasks:recurring-template-generate", args=[schedule.pk]))
+        admin_client_.post(reverse("tasks:recurring-template-generate", args=[schedule.pk]))
     assert schedule.template.workflows.get().anchor_date == MONDAY + timedelta(days=14)
-    operator_client.post(reverse("tasks:recurring-template-pause", args=[schedule.pk]))
+    admin_client_.post(reverse("tasks:recurring-template-pause", args=[schedule.pk]))
     schedule.refresh_from_db()
     assert not schedule.enabled
 
 
-def test_deleting_a_rule_with_tasks_is_refused_with_the_count(operator_client, make_rule):
+def test_deleting_a_rule_with_tasks_is_refused_with_the_count(admin_client_, make_rule):
     rule = make_rule()
     tick()
-    response = operator_client.post(reverse("tasks:recurring-delete", args=[rule.pk]),
-                                    follow=True)
+    response = admin_client_.post(reverse("tasks:recurring-delete", args=[rule.pk]),
+                                  follow=True)
     assert messages.RULE_DELETE_REFUSED.format(count=1, s="") in response.content.decode()
     assert RecurringRule.objects.filter(pk=rule.pk).exists()
     unused = make_rule(start=MONDAY + timedelta(days=3), title="Unused")
-    response = operator_client.post(reverse("tasks:recurring-delete", args=[unused.pk]))
+    response = admin_client_.post(reverse("tasks:recurring-delete", args=[unused.pk]))
     assert response["Location"] == reverse("tasks:recurring-list")
     assert not RecurringRule.objects.filter(pk=unused.pk).exists()
     assert AuditEvent.objects.filter(action="recurring.deleted", target_label="Unused").exists()

@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dataops.errors import ServiceError
 from tasks import messages as texts
+from tasks import permissions, services
 from tasks import recurring_selectors as selectors
-from tasks import services
 from tasks.models import RecurringRule, Schedule, TemplateSchedule
 from tasks.recurring_forms import (
     Preview,
@@ -114,7 +114,9 @@ def recurring_create(request: HttpRequest) -> HttpResponse:
 @member_required
 @require_http_methods(["GET", "POST"])
 def recurring_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _editor(request, get_object_or_404(RecurringRule, pk=pk))
+    rule = get_object_or_404(RecurringRule, pk=pk)
+    permissions.check_manage_rule(request.user, rule)  # the form too, not only the save
+    return _editor(request, rule)
 
 
 @member_required
