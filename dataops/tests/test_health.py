@@ -165,3 +165,19 @@ def test_a_crashing_check_reports_itself(settings):
 
 def exploding_check():
     raise RuntimeError("kaboom")
+
+
+@health.network_check("Slow service")
+def slow_check():
+    time.sleep(3)
+    return health.CheckResult("Slow service", health.OK, "answered late")
+
+
+def test_checks_answer_within_a_second_even_when_one_hangs(settings):
+    settings.HEALTH_CHECKS = ["dataops.tests.test_health.slow_check",
+                              "dataops.health.check_disk"]
+    started = time.monotonic()
+    slow, disk = health.run_all()
+    assert time.monotonic() - started <= 1.0
+    assert slow.name == "Slow service" and slow.status == health.FAIL
+    assert "No answer within" in slow.detail and disk.status == health.OK
