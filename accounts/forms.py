@@ -1,12 +1,12 @@
 from django import forms
-from django.contrib.auth.password_validation import (
-    password_validators_help_texts,
-    validate_password,
-)
+from django.contrib.auth.password_validation import validate_password
 
 from accounts import messages
 from accounts.models import ROLE_CHOICES
 from dataops.models import User
+
+# The rules of AUTH_PASSWORD_VALIDATORS, in one sentence.
+PASSWORD_HELP = "At least 8 characters; not a common password, not only digits, not like your name."
 
 
 class InviteForm(forms.Form):
@@ -63,7 +63,7 @@ class InviteAcceptForm(forms.Form):
         label="Password",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=" ".join(password_validators_help_texts()),
+        help_text=PASSWORD_HELP,
     )
     password2 = forms.CharField(
         label="Password again",

@@ -15,6 +15,8 @@ login: password login stays `dataops.views.LoginView` with its lockout.
 from __future__ import annotations
 
 import logging
+from functools import wraps
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
@@ -50,6 +52,33 @@ def configured_providers(request: HttpRequest) -> list[dict]:
         }
         for app in apps
     ]
+
+
+def provider_origins() -> list[str]:
+    """Origins of the configured providers (their authorization endpoints live there)."""
+    apps = get_social_adapter().list_apps(None, provider="openid_connect")
+    origins = {urlsplit(app.settings.get("server_url", "")) for app in apps}
+    return sorted(f"{o.scheme}://{o.netloc}" for o in origins if o.scheme and o.netloc)
+
+
+def allow_sso_form_action(view):
+    """Send this view's page with the site's CSP plus the providers in form-action."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        policy = getattr(settings, "SECURE_CSP", None)
+        origins = provider_origins() if policy else []
+        if origins and "Content-Security-Policy" not in response.headers:
+            from dataops.middleware import csp_header
+
+            form_action = [*policy.get("form-action", ["'self'"]), *origins]
+            response.headers["Content-Security-Policy"] = csp_header(
+                {**policy, "form-action": form_action}
+            )
+        return response
+
+    return wrapper
 
 
 def _refuse(request: HttpRequest, message: str, *, status: int = 403):

@@ -304,7 +304,6 @@ def _sso_apps() -> list[dict]:
 SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": _sso_apps()}}
 SOCIALACCOUNT_ADAPTER = "accounts.sso.SocialAccountAdapter"
 ACCOUNT_ADAPTER = "accounts.sso.AccountAdapter"
-SOCIALACCOUNT_OPENID_CONNECT_URL_PREFIX = ""  # callback: /sso/<provider id>/login/callback/
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # linking by email is decided in accounts.sso
 SOCIALACCOUNT_EMAIL_VERIFICATION = "none"  # the provider's email_verified claim is required

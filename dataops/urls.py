@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts.sso import allow_sso_form_action
 from dataops import views
 from tasks.views import home
 
@@ -14,7 +15,7 @@ admin.site.login = views.admin_login_redirect
 
 urlpatterns = [
     path("", home, name="home"),
-    path("login/", views.LoginView.as_view(), name="login"),
+    path("login/", allow_sso_form_action(views.LoginView.as_view()), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
     path("health/", views.health_page, name="health"),
@@ -30,7 +31,7 @@ urlpatterns = [
     path("notifications/read-all/", views.notification_read_all, name="notifications-read-all"),
     path("audit/", views.audit_log, name="audit-log"),
     path("", include("accounts.urls")),  # account/, password-reset/, invites/, people/ …
-    path("sso/", include("allauth.socialaccount.providers.openid_connect.urls")),
+    path("sso/", include("accounts.sso_urls")),
     path("admin/", admin.site.urls),
     path("docs/", include("docs_app.urls")),
     path("podcast/", include("podcast.urls")),

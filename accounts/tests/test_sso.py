@@ -36,6 +36,13 @@ def test_login_page_offers_the_configured_provider(client, oidc):
     assert 'action="/sso/acme/login/"' in page
 
 
+def test_pages_with_the_sso_button_may_send_their_form_to_the_provider(client, oidc, settings):
+    settings.SECURE_CSP = {"default-src": ["'self'"], "form-action": ["'self'"]}
+    for url in ("/login/", "/sso/acme/login/"):
+        policy = client.get(url)["Content-Security-Policy"]
+        assert f"form-action 'self' {oidc.url}" in policy and "default-src 'self'" in policy
+
+
 def test_login_page_has_no_sso_button_when_none_is_configured(client):
     page = client.get("/login/").content.decode()
     assert "Continue with" not in page and "/sso/" not in page

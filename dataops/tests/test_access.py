@@ -19,7 +19,8 @@ PUBLIC = {
     "accounts:password-reset-confirm": "the emailed reset link, authenticated by its token",
     "accounts:password-reset-complete": "the page after choosing a new password",
     "accounts:invite-accept": "the emailed invite link, authenticated by its token",
-    "openid_connect_login": "single sign-on start and provider callback (checked by state)",
+    "openid_connect_login": "starts single sign-on with a configured provider",
+    "openid_connect_callback": "the provider sends the browser back here, checked by state",
 }
 # Django admin's own login/logout-free pages are behind our login redirect as well.
 SAMPLE_VALUES = {"int": "1", "str": "x", "slug": "x", "path": "x/y.md", "uuid": str(uuid.uuid4())}
