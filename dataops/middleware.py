@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.http import HttpResponse
 from django.shortcuts import render, resolve_url
+from django.utils.html import format_html
 
 from dataops.logging import bind_context_id
 
@@ -16,6 +17,7 @@ log = logging.getLogger("dataops.request")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 NUL = "\x00"
 NUL_REFUSED = "It contained a NUL character, which no address or form field may hold."
+NUL_FRAGMENT = '<p class="message message-error" role="alert">{}</p>'
 
 
 class RequestIdMiddleware:
@@ -70,9 +72,11 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if _holds_nul(request):
-            return render(request, "400.html", {"reason": NUL_REFUSED}, status=400)
-        return self.get_response(request)
+        if not _holds_nul(request):
+            return self.get_response(request)
+        if request.headers.get("HX-Request"):  # swapped into a fragment: the message alone
+            return HttpResponse(format_html(NUL_FRAGMENT, NUL_REFUSED), status=400)
+        return render(request, "400.html", {"reason": NUL_REFUSED}, status=400)
 
 
 def _holds_nul(request) -> bool:

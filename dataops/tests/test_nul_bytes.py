@@ -108,6 +108,14 @@ def test_quick_open_with_nul_gets_the_designed_400(admin_client_):
     assert 'class="error-page"' in page and NUL_REFUSED in page
 
 
+def test_htmx_request_with_nul_gets_the_message_alone(admin_client_):
+    response = admin_client_.get("/docs/quick-open/", {"q": "intro\x00"},
+                                 headers={"HX-Request": "true"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert NUL_REFUSED in page and 'class="topbar"' not in page
+
+
 def test_doc_id_with_nul_is_refused(admin_client_):
     assert admin_client_.get("/docs/id/abc%00def/").status_code == 400
 
