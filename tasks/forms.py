@@ -177,6 +177,17 @@ class SnoozeForm(VersionedForm):
         due = task.due_date if task is not None else local_today()
         kwargs["initial"].setdefault("until", max(due, local_today()) + timedelta(days=1))
         super().__init__(*args, **kwargs)
+        self.task = task
+
+    def clean_until(self):
+        """The date rules the service keeps, checked here too so that every problem of the
+        form shows at once (a past date and a missing reason together)."""
+        until = self.cleaned_data["until"]
+        if until < local_today():
+            raise ValidationError(messages.SNOOZE_IN_PAST)
+        if self.task is not None and until == self.task.due_date:
+            raise ValidationError(messages.SNOOZE_SAME_DATE)
+        return until
 
 
 class ReassignForm(VersionedForm):

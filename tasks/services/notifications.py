@@ -8,18 +8,21 @@ notification table's unique (recipient, dedup key) is the final guard.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils import timezone
 
-from dataops.models import OPERATOR_GROUP, User
+from dataops.models import OPERATOR_GROUP, Notification, User
 from dataops.services import notify
 from tasks.models import Task
 
 # A task that became due long ago was notified then (the job runs every hour); looking back
 # a week covers a stopped beat without flooding people with a years-old backlog.
 LOOKBACK_DAYS = 7
+FOLLOW_UP_DUE, OVERDUE = "follow_up_due", "task_overdue"
 
 
 def _operators() -> list[User]:
@@ -55,12 +58,24 @@ def notify_due_tasks(*, today: date) -> dict[str, int]:
         status=Task.Status.TODO, due_date__lt=today, due_date__gte=since))
     operators = _operators() if any(t.assignee_id is None for t in follow_ups + overdue) else []
     sent = _notify_each(
-        follow_ups, operators, kind="follow_up_due", key="task-follow-up",
+        follow_ups, operators, kind=FOLLOW_UP_DUE, key="task-follow-up",
         date_field="follow_up_date",
         text=lambda t: f"Follow up with {t.waiting_for} on “{t.title}”.",
     )
     sent += _notify_each(
-        overdue, operators, kind="task_overdue", key="task-overdue", date_field="due_date",
+        overdue, operators, kind=OVERDUE, key="task-overdue", date_field="due_date",
         text=lambda t: f"“{t.title}” is overdue (it was due {t.due_date:%-d %b}).",
     )
     return {"follow_ups_due": len(follow_ups), "overdue": len(overdue), "notified": sent}
+
+
+def resolve_due_notifications(task_ids: Iterable[int]) -> int:
+    """Mark read the unread follow-up-due and overdue notifications of tasks just closed
+    (done, not applicable, archived): they no longer ask anything of anyone. Call it inside
+    the transaction that closes them. Returns how many were marked."""
+    links = [reverse("tasks:task-detail", args=[pk]) for pk in task_ids]
+    if not links:
+        return 0
+    return Notification.objects.filter(
+        kind__in=(FOLLOW_UP_DUE, OVERDUE), link__in=links, read_at__isnull=True,
+    ).update(read_at=timezone.now())

@@ -2,7 +2,8 @@
 
 Each takes the task as the caller saw it plus (optionally) the `version` it saw; the row is
 re-read under a lock and a different version is refused with `messages.STALE`, so two
-people acting on the same task never overwrite each other silently.
+people acting on the same task never overwrite each other silently. Closing a task (done,
+not applicable) also marks its unread due and overdue notifications read.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from tasks.services.common import (
     save_task,
     snapshot,
 )
+from tasks.services.notifications import resolve_due_notifications
 from tasks.services.proof import check_upload, store_proof_file
 
 Action = HistoryEvent.Action
@@ -154,6 +156,7 @@ def _close_done(task: Task, by: User | None, proof: ProofInput, action: str,
     if checked:
         after["proof_file"] = stored.original_name
     record(action=action, by=by, task=task, note=proof.note.strip(), before=before, after=after)
+    resolve_due_notifications([task.pk])
     if task.stage_on_complete and task.workflow_id:
         _advance_stage(task, by)
     return task
@@ -419,6 +422,7 @@ def task_close_not_applicable(*, task: Task, by: User | None, reason: str,
     save_task(task, [*fields, "completed_by", "completed_at"])
     record(action=Action.NOT_APPLICABLE, by=by, task=task, note=reason, before=before,
            after=snapshot(task, fields))
+    resolve_due_notifications([task.pk])
     return task
 
 

@@ -31,6 +31,7 @@ from tasks.services.common import (
     lock_workflow,
     record,
 )
+from tasks.services.notifications import resolve_due_notifications
 from tasks.template_spec import render_title
 
 Action = HistoryEvent.Action
@@ -241,4 +242,5 @@ def workflow_archive(*, workflow: Workflow, by: User | None, note: str = "") -> 
     workflow.save(update_fields=["status", "archived_at"])
     record(action=Action.ARCHIVED, by=by, workflow=workflow, note=note.strip(),
            after={"open_tasks_archived": len(open_tasks)})
+    resolve_due_notifications(task.pk for task in open_tasks)
     return workflow

@@ -21,6 +21,7 @@ from django_htmx.http import reswap, retarget
 from dataops.errors import ServiceError
 from dataops.selectors import paginate
 from tasks import forms as task_forms
+from tasks import messages as texts
 from tasks import selectors, services
 from tasks.links import url_for
 from tasks.models import ProofFile, Task, Workflow
@@ -207,12 +208,25 @@ def _done(request: HttpRequest, task: Task, spec: TaskAction, result) -> HttpRes
     """`result` is what the service returned: for undoable actions, the task as it is now
     (its new version goes into the toast's Undo form)."""
     text = spec.done.format(title=task.title)
+    warning = past_due_warning(result) if spec.name == "edit" and (
+        result.due_date != task.due_date) else ""
     ctx = action_context(request)
     if request.htmx and ctx in ("home", "workflow", "list"):
-        return render_in_place(request, ctx, task_id=task.pk, message=text,
+        return render_in_place(request, ctx, task_id=task.pk,
+                               message=f"{text} {warning}".strip(),
                                undo_task=result if spec.undo else None)
     messages.success(request, text)
+    if warning:
+        messages.warning(request, warning)
     return redirect(safe_next(request, task.get_absolute_url()))
+
+
+def past_due_warning(task: Task) -> str:
+    """A due date already past is allowed (work recorded late), but said: the task lands
+    straight in Overdue."""
+    if task.due_date >= local_today():
+        return ""
+    return texts.DUE_IN_PAST.format(title=task.title, date=f"{task.due_date:%a %-d %b %Y}")
 
 
 def _refused(request, task, spec, form) -> HttpResponse:
@@ -336,10 +350,13 @@ def task_create(request: HttpRequest) -> HttpResponse:
 
 
 def _created(request: HttpRequest, task: Task, ctx: str) -> HttpResponse:
-    text = f"Added “{task.title}”."
+    text, warning = f"Added “{task.title}”.", past_due_warning(task)
     if request.htmx and ctx == "home":
-        return render_in_place(request, "home", task_id=task.pk, message=text)
+        return render_in_place(request, "home", task_id=task.pk,
+                               message=f"{text} {warning}".strip())
     messages.success(request, text)
+    if warning:
+        messages.warning(request, warning)
     if ctx == "home":
         return redirect(home_url(everyone_scope(request)))
     return redirect(task.get_absolute_url())
