@@ -82,6 +82,12 @@ def test_sync_state_fragment_refreshes_when_a_run_on_the_page_settles(synced, ad
     fragment = admin_client_.get(reverse("docs:sync-state")).content.decode()
     assert 'hx-trigger="dataops:job-settled from:body"' in fragment
     assert "<html" not in fragment and "2 documents" in fragment
+    refreshed = admin_client_.get(reverse("docs:sync-state"), headers={
+        "HX-Request": "true", "HX-Current-URL": "http://testserver/docs/?domain=ops"})
+    assert 'href="/docs/?domain=ops">Reload to see the changes' in refreshed.content.decode()
+    elsewhere = admin_client_.get(reverse("docs:sync-state"), headers={
+        "HX-Request": "true", "HX-Current-URL": "https://evil.example/docs/"})
+    assert "Reload to see" not in elsewhere.content.decode()
 
 
 @pytest.mark.django_db

@@ -92,8 +92,11 @@ def sync_now(request: HttpRequest) -> HttpResponse:
 def sync_state(request: HttpRequest) -> HttpResponse:
     """The docs pages' line about the mirror, asked again when a run on the page settles."""
     status = selectors.sync_status(with_runs=request.user.is_admin)
-    return render(request, "docs_app/_sync_state.html",
-                  {"sync": status, "on_reclone_page": request.GET.get("on") == "reclone"})
+    return render(request, "docs_app/_sync_state.html", {
+        "sync": status, "on_reclone_page": request.GET.get("on") == "reclone",
+        # refreshed on the page after a run settled: offer to reload what it changed
+        "reload_url": request.htmx.current_url_abs_path if request.htmx else None,
+    })
 
 
 @admin_required
