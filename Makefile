@@ -36,8 +36,8 @@ run: install
 	  python manage.py migrate --noinput -v0; \
 	  python manage.py createcachetable; \
 	  python manage.py collectstatic --noinput -v0; \
-	  python manage.py load_templates; \
 	  python manage.py load_demo; \
+	  python manage.py load_templates; \
 	  python manage.py recurring load; \
 	  python manage.py recurring generate; \
 	  python manage.py notify_due; \

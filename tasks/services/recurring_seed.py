@@ -23,8 +23,8 @@ Decisions:
 
 * **Created once, then the portal owns it.** A key already loaded is left alone (edits made
   in the portal survive every `make run`), except that a rule still without an assignee
-  gets the named person once that account exists (the demo users are created after the
-  seed is loaded).
+  gets the named person once that account exists (accounts made after a first load, for
+  example; `make run` creates the demo users before it loads the seed).
 * **No backlog on a fresh install.** A new rule starts today in its zone, so its first task
   is today's occurrence (or the next one); nothing from before the install is generated.
 * **All or nothing.** Every entry is validated before anything is saved; any problem refuses
