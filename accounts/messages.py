@@ -13,6 +13,7 @@ INVITE_LINK_REVOKED = "This invite was withdrawn. Ask an admin if you still need
 INVITE_LOGGED_IN = (
     "You are logged in as {name}. Log out first to accept an invite for someone else."
 )
+INVITE_ADDRESS_TAKEN = "An account already uses {email}. Log in with it instead."
 INVITE_USERNAME_TAKEN = "That username is taken; choose another."
 INVITE_WELCOME = "Welcome, {name}. Your account is ready."
 

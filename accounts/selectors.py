@@ -40,8 +40,9 @@ def provider_names() -> dict[str, str]:
 
 def sign_in_methods(user: User, names: dict[str, str]) -> list[str]:
     """Provider names of the user's single sign-on accounts (prefetched ones when present)."""
-    return [names.get(account.provider, account.provider)
-            for account in user.socialaccount_set.all()]
+    return [
+        names.get(account.provider, account.provider) for account in user.socialaccount_set.all()
+    ]
 
 
 def users_waiting() -> list[User]:

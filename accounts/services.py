@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +20,7 @@ from accounts.models import Invite
 from accounts.selectors import has_role, password_users_for_reset, users_with_email
 from dataops.errors import ServiceError
 from dataops.jobs import enqueue
-from dataops.models import User
+from dataops.models import JobRun, User
 from dataops.roles import ROLE_GROUPS, grant_role
 from dataops.services import audit_record, notify_admins
 
@@ -115,6 +116,8 @@ def invite_accept(
     refusal = invite_refusal(invite, token)
     if refusal:
         raise ServiceError(refusal)
+    if users_with_email(invite.email).exists():  # e.g. they signed in with SSO meanwhile
+        raise ServiceError(messages.INVITE_ADDRESS_TAKEN.format(email=invite.email))
     try:
         with transaction.atomic():
             return _claim_and_create(invite, username, first_name, last_name, password)
@@ -151,14 +154,35 @@ def _claim_and_create(invite, username, first_name, last_name, password) -> User
     return user
 
 
+RESET_EMAILS_PER_HOUR = 3
+
+
+def _reset_emails_last_hour(user: User) -> int:
+    """Reset emails queued for `user` in the last hour, counted in the job-run ledger (shared
+    by every process)."""
+    from accounts.tasks import send_password_reset_email
+
+    return JobRun.objects.filter(
+        kind=send_password_reset_email.kind,
+        target_type=ContentType.objects.get_for_model(User),
+        target_id=str(user.pk),
+        created_at__gte=timezone.now() - timedelta(hours=1),
+    ).count()
+
+
 def password_reset_request(*, email: str, base_url: str) -> int:
-    """Email a reset link to each active account with a password using `email`.
+    """Email a reset link to each active account with a password using `email`, at most
+    RESET_EMAILS_PER_HOUR times an hour per account (nobody can flood a mailbox).
 
     Returns how many were queued; callers must not show it (nothing to enumerate).
     """
     from accounts.tasks import send_password_reset_email
 
-    users = password_users_for_reset(email)
+    users = [
+        user
+        for user in password_users_for_reset(email)
+        if _reset_emails_last_hour(user) < RESET_EMAILS_PER_HOUR
+    ]
     with transaction.atomic():
         for user in users:
             enqueue(

@@ -165,6 +165,10 @@ class AccountAdapter(DefaultAccountAdapter):
 
     get_signup_redirect_url = get_login_redirect_url
 
+    def add_message(self, *args, **kwargs) -> None:
+        """allauth's own flash messages ("Successfully signed in as …") are not shown: a
+        password login says nothing either, and the page you land on is the answer."""
+
     def respond_user_inactive(self, request: HttpRequest, user):
         return render(
             request, "accounts/sso_refused.html", {"message": messages.SSO_INACTIVE}, status=403

@@ -183,6 +183,18 @@ def test_a_taken_username_is_explained(sent, client, operator):
     assert Invite.objects.get().accepted_at is None
 
 
+def test_an_address_that_got_an_account_meanwhile_cannot_accept(sent, client, make_user):
+    _, path = sent
+    make_user("nia-sso", None, email="NEW@example.org")
+    response = client.post(path, accept_data())
+    assert response.status_code == 410
+    assert messages.INVITE_ADDRESS_TAKEN.format(email="new@example.org") in (
+        response.content.decode()
+    )
+    assert not User.objects.filter(username="nia").exists()
+    assert Invite.objects.get().accepted_at is None
+
+
 def test_a_logged_in_person_is_told_to_log_out_first(sent, operator_client):
     _, path = sent
     response = operator_client.get(path)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlparse
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import messages
 from conftest import PASSWORD
@@ -160,3 +163,17 @@ def test_reset_pages_are_reachable_without_logging_in(client):
     ):
         assert client.get(reverse(name)).status_code == 200
     assert User.objects.count() == 0
+
+
+def test_reset_mail_is_limited_per_account_and_hour(
+    client, operator, mailbox, django_capture_on_commit_callbacks
+):
+    operator.email = "grace@example.org"
+    operator.save()
+    for _ in range(5):
+        response = ask_reset(client, "grace@example.org", django_capture_on_commit_callbacks)
+        assert response["Location"] == reverse("accounts:password-reset-sent")
+    assert len(mailbox.messages) == 3
+    with time_machine.travel(timezone.now() + timedelta(hours=1, minutes=1)):
+        ask_reset(client, "grace@example.org", django_capture_on_commit_callbacks)
+    assert len(mailbox.messages) == 4

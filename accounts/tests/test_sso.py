@@ -58,8 +58,8 @@ def test_allowed_domain_gets_an_account_with_no_role(client, oidc, admin_user):
     assert AuditEvent.objects.filter(action="user.sso_joined", target_id=str(user.pk)).exists()
     note = Notification.objects.get(recipient=admin_user, kind="account_waiting")
     assert "lin@example.org" in note.text
-    waiting = client.get(reverse("accounts:waiting"))
-    assert "Waiting for access" in waiting.content.decode()
+    waiting = client.get(reverse("accounts:waiting")).content.decode()
+    assert "Waiting for access" in waiting and "Successfully signed in" not in waiting
 
 
 def test_an_allowed_address_outside_the_domains_gets_in(client, oidc):
