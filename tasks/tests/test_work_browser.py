@@ -42,6 +42,32 @@ def test_the_start_preview_follows_template_anchor_topic_and_guest(page: Page, l
     expect(page.locator("h1")).to_contain_text("Podcast: 2026-09-07 - Data contracts - Ana")
 
 
+def test_a_double_click_starts_one_workflow_and_a_second_one_is_asked_for(
+        page: Page, live_server, operator, load_podcast):
+    from tasks.models import Workflow
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, live_server.url, operator.username)
+    for attempt in (1, 2):
+        page.goto(f"{live_server.url}/workflows/start/")
+        page.select_option("#id_template", "podcast")
+        expect(page.locator("#id_title_topic")).to_be_visible()
+        page.fill("#id_anchor_date", "2026-08-17")
+        expect(page.locator("#start-preview")).to_contain_text("42 tasks")
+        page.dblclick("button:has-text('Start workflow')")
+        if attempt == 1:
+            expect(page.locator("h1")).to_contain_text("Podcast: 2026-08-17")
+            assert Workflow.objects.count() == 1
+    ask = page.locator(".start-same-anchor")
+    expect(ask).to_contain_text("exists already")
+    SCREENS.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENS / "start-same-anchor.png", full_page=True)
+    assert Workflow.objects.count() == 1
+    page.click("button:has-text('Start another anyway')")
+    expect(page.locator("h1")).to_contain_text("Podcast: 2026-08-17")
+    assert Workflow.objects.count() == 2
+
+
 def test_a_300_character_word_wraps_on_a_phone(page: Page, live_server, operator, today):
     task = services.task_create(title=LONG_WORD, due_date=today - days(1), by=operator,
                                 assignee=operator, description=f"See {LONG_WORD} there.")
