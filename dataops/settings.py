@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "dataops.middleware.RequestIdMiddleware",
+    "dataops.middleware.ContentSecurityPolicyMiddleware",
     "dataops.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -69,8 +70,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
-]
     "allauth.account.middleware.AccountMiddleware",
+]
 
 ROOT_URLCONF = "dataops.urls"
 WSGI_APPLICATION = "dataops.wsgi.application"
@@ -247,6 +248,23 @@ if not DEBUG:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Sent on every response by dataops.middleware.ContentSecurityPolicyMiddleware (same shape as
+# Django 6.0's SECURE_CSP). Nothing inline is allowed, scripts or styles: behaviour lives in
+# static/js, styling in static/css (also for the Django admin, which has no inline code), and
+# htmx runs without eval (the htmx-config meta in base.html). Frames are only the video
+# players docs_app/sop/text.py recognises; images come from this site (docs images from the
+# mirror) or are data: URLs.
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "frame-src": ["https://www.loom.com", "https://www.youtube.com", "https://player.vimeo.com"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
 
 # Request bodies and uploads are bounded; bigger ones are refused with a clear message.
 MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=30 * 1024 * 1024)

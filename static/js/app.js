@@ -107,6 +107,13 @@
   // --- htmx glue ---------------------------------------------------------------------------
   document.addEventListener("htmx:beforeRequest", () => document.body.classList.add("is-loading"));
   document.addEventListener("htmx:afterRequest", () => document.body.classList.remove("is-loading"));
+  // A form marked data-reset-after-save empties itself once htmx has saved it (200), so the
+  // next entry starts blank; a refused one (4xx) keeps what was typed.
+  document.addEventListener("htmx:afterRequest", (event) => {
+    const form = event.detail.elt;
+    if (form instanceof HTMLFormElement && form.hasAttribute("data-reset-after-save")
+        && event.detail.successful && event.detail.xhr.status === 200) form.reset();
+  });
   // Show server-rendered error fragments (4xx with a body) instead of silently ignoring them.
   document.addEventListener("htmx:beforeSwap", (event) => {
     const status = event.detail.xhr.status;

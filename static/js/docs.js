@@ -59,6 +59,8 @@
   function onPaletteKey(event) {
     if (event.key === "ArrowDown") { event.preventDefault(); select(selectedIndex() + 1); }
     else if (event.key === "ArrowUp") { event.preventDefault(); select(selectedIndex() - 1); }
+    // One Escape closes the palette (in a search field Chromium's first one only clears it).
+    else if (event.key === "Escape") { event.preventDefault(); palette.close(); }
     else if (event.key === "Enter") {
       const chosen = items()[Math.max(selectedIndex(), 0)];
       if (chosen) { event.preventDefault(); window.location.href = chosen.dataset.url; }
