@@ -48,6 +48,23 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=f"{CHROMIUM} is not installed"))
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cached_lists(request):
+    """The cached role and template lists (dataops/cached.py) live in the shared cache and
+    would outlive the rows a test rolled back: each database test starts without them."""
+    uses_db = request.node.get_closest_marker("django_db") or {
+        "db", "transactional_db", "live_server"} & set(request.fixturenames)
+    if not uses_db:
+        yield
+        return
+    from django.core.cache import cache
+
+    from dataops.cached import CACHED_KEYS
+
+    cache.delete_many(CACHED_KEYS)
+    yield
+
+
 # --- personas ----------------------------------------------------------------------------
 
 

@@ -6,4 +6,6 @@ class DataopsConfig(AppConfig):
     verbose_name = "Platform"
 
     def ready(self) -> None:
-        from dataops import signals  # noqa: F401  (post_migrate: role permissions)
+        from dataops import cached, signals  # noqa: F401  (post_migrate: role permissions)
+
+        cached.connect_group_membership()

@@ -32,10 +32,12 @@ class User(AbstractUser):
 
     @property
     def is_admin(self) -> bool:
-        """Superusers and members of the `admin` group; cached for the request."""
+        """Superusers and members of the `admin` group (from the cached role lists)."""
+        from dataops.cached import roles
+
         cached = getattr(self, "_is_admin_cache", None)
         if cached is None:
-            cached = self.is_superuser or self.groups.filter(name=ADMIN_GROUP).exists()
+            cached = self.is_superuser or self.pk in roles().admins
             self._is_admin_cache = cached
         return cached
 

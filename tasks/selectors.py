@@ -24,7 +24,8 @@ from django.db.models import (
 from django.db.models.query import RawQuerySet
 from django.shortcuts import get_object_or_404
 
-from dataops.models import ADMIN_GROUP, OPERATOR_GROUP, User
+from dataops import cached
+from dataops.models import User
 from docs_app import api as docs_api
 from tasks.links import task_urls
 from tasks.models import (
@@ -368,8 +369,7 @@ def start_preview(*, template: WorkflowTemplate, anchor_date: date, values: dict
 
 
 def templates_for_start() -> list[WorkflowTemplate]:
-    return list(WorkflowTemplate.objects.annotate(task_count=Count("task_definitions"))
-                .filter(task_count__gt=0).order_by("name"))
+    return cached.start_templates()
 
 
 def template_list() -> list[WorkflowTemplate]:
@@ -480,6 +480,4 @@ def row_task(*, task_id: int) -> Task:
 
 def assignable_users() -> list[User]:
     """Active people with a role, for assignee pickers."""
-    with_role = Q(groups__name__in=[OPERATOR_GROUP, ADMIN_GROUP]) | Q(is_superuser=True)
-    return list(User.objects.filter(with_role, is_active=True).distinct()
-                .order_by("first_name", "username"))
+    return cached.people()

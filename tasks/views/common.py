@@ -10,8 +10,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from dataops.cached import roles
 from dataops.errors import ServiceError
-from dataops.models import ADMIN_GROUP, OPERATOR_GROUP
 
 NO_ROLE = "The work pages are for operators and admins; your account has no role yet."
 
@@ -20,12 +20,13 @@ CONTEXTS = ("home", "workflow", "list", "task")
 
 
 def is_member(user) -> bool:
-    """Operator or admin (superusers too). One query, which also answers `is_admin`."""
+    """Operator or admin (superusers too), from the cached role lists; also answers
+    `is_admin`."""
     cached = getattr(user, "_is_member_cache", None)
     if cached is None:
-        groups = set(user.groups.values_list("name", flat=True))
-        user._is_admin_cache = user.is_superuser or ADMIN_GROUP in groups
-        cached = user.is_superuser or bool(groups & {ADMIN_GROUP, OPERATOR_GROUP})
+        found = roles()
+        user._is_admin_cache = user.is_superuser or user.pk in found.admins
+        cached = user.is_superuser or user.pk in found.members
         user._is_member_cache = cached
     return cached
 
