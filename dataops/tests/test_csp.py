@@ -96,6 +96,8 @@ INLINE_CODE = {
     "style attribute": re.compile(r"<[^>]*\sstyle\s*=", re.I),
     "<style> element": re.compile(r"<style[\s>]", re.I),
     "htmx code": re.compile(r"\shx-on|\shx-vars|javascript:|[\"']js:", re.I),
+    # htmx evaluates a trigger filter (`click[ctrlKey]`) as JavaScript; allowEval is off.
+    "htmx trigger filter": re.compile(r"hx-trigger=(\"[^\"]*\[|'[^']*\[)", re.I),
 }
 
 
@@ -119,6 +121,16 @@ def test_no_template_carries_inline_script_or_style():
 
 @pytest.mark.parametrize("markup", [
     "<script>alert(1)</script>", '<button onclick="go()">', '<p style="color:red">',
-    '<form hx-on::after-request="this.reset()">', "<style>p{}</style>"])
+    '<form hx-on::after-request="this.reset()">', "<style>p{}</style>",
+    '<div hx-trigger="every 2s [document.visibilityState == \'visible\']">',
+    """<div hx-vals='js:{now: Date.now()}'>"""])
 def test_the_template_check_recognises_inline_code(markup):
     assert any(pattern.search(markup) for pattern in INLINE_CODE.values())
+
+
+@pytest.mark.parametrize("markup", [
+    """<script src="{% static 'js/app.js' %}" defer></script>""",
+    '<div hx-trigger="input changed delay:250ms, search" class="mt-4">',
+    '<form data-reset-after-save hx-post="/tasks/new/">', '<p class="text-center">one=1</p>'])
+def test_the_template_check_lets_external_scripts_and_classes_through(markup):
+    assert not any(pattern.search(markup) for pattern in INLINE_CODE.values())
