@@ -86,6 +86,9 @@ def test_pages_and_writes_work_while_redis_is_down_and_queued_work_runs_when_it_
     assert "queued" in message and QUEUE_UNAVAILABLE_TEXT in message
     run = JobRun.objects.get(kind="docs.sync", trigger=JobRun.Trigger.MANUAL)
     assert run.status == JobRun.Status.QUEUED and run.awaits_queue
+    again = admin.post(reverse("docs:sync-now"), headers={"HX-Request": "true"})
+    assert QUEUE_UNAVAILABLE_TEXT in again.content.decode()  # merged into the waiting run
+    assert JobRun.objects.filter(kind="docs.sync").count() == 1
 
     page = admin.get(reverse("health"), headers={"HX-Request": "true"}).content.decode()
     assert 'data-check="Cache" data-status="fail"' in page
