@@ -292,8 +292,12 @@ INVITE_DAYS = env.int("INVITE_DAYS", default=7)
 # Providers come from the environment (GOOGLE_*, SSO_*; see _sso_apps); with none, the
 # login page shows no SSO button. Only verified emails of allowed domains/addresses get in,
 # checked on every SSO login; new SSO users get no role until an admin grants one.
-SSO_ALLOWED_DOMAINS = [d.lower().lstrip("@") for d in env.list("SSO_ALLOWED_DOMAINS", default=[])]
-SSO_ALLOWED_EMAILS = [e.lower() for e in env.list("SSO_ALLOWED_EMAILS", default=[])]
+SSO_ALLOWED_DOMAINS = [
+    d.strip().lower().lstrip("@") for d in env.list("SSO_ALLOWED_DOMAINS", default=[]) if d.strip()
+]
+SSO_ALLOWED_EMAILS = [
+    e.strip().lower() for e in env.list("SSO_ALLOWED_EMAILS", default=[]) if e.strip()
+]
 
 
 def _sso_app(prefix: str, provider_id: str, name: str, server_url: str) -> dict:

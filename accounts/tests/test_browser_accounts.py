@@ -83,6 +83,8 @@ def test_an_admin_invites_and_the_invitee_joins(browser, live_server, admin_user
     expect(invitee).to_have_url(live_server.url + "/")
     expect(invitee.locator(".message-success")).to_contain_text("Welcome, Nia Okafor")
     assert User.objects.get(username="nia").groups.get().name == "operator"
+    admin.close()
+    invitee.close()
 
 
 def test_the_locked_out_page_says_when_to_try_again(page, live_server, operator):
