@@ -193,6 +193,14 @@ def password_reset_request(*, email: str, base_url: str) -> int:
     return len(users)
 
 
+def password_reset_completed(*, user: User) -> int:
+    """A new password set through an emailed link proves the owner: the failed logins of that
+    username are forgotten, so its lockout ends (returns how many attempt rows went)."""
+    from axes.utils import reset
+
+    return reset(username=user.get_username())
+
+
 @transaction.atomic
 def role_grant(*, user: User, role: str, by: User) -> User:
     """Give a person waiting for access their first role."""

@@ -96,6 +96,11 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "registration/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password-reset-complete")
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.password_reset_completed(user=form.user)
+        return response
+
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "registration/password_reset_complete.html"

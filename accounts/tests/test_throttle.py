@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlparse
 
 import pytest
 import time_machine
 from axes.models import AccessAttempt
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
+NEW_PASSWORD = "plum-orchard-lantern-42"
 
 
 def fail(client, username, ip="10.1.1.1"):
@@ -31,6 +34,7 @@ def test_spraying_many_usernames_from_one_ip_locks_that_ip(client, operator, set
     assert locked.status_code == 429
     page = locked.content.decode()
     assert "from your network" in page and "Try again in 15 minutes." in page
+    assert "Reset password by email" not in page  # a new password does not lift an IP lock
     # every account is refused from that IP, even with the right password …
     assert login(Client(), "grace").status_code == 429
     # … and allowed from anywhere else
@@ -56,6 +60,7 @@ def test_one_username_still_locks_at_its_own_lower_limit(client, operator):
     locked = fail(client, "grace")
     assert locked.status_code == 429
     assert "this account from here is paused" in locked.content.decode()
+    assert "Reset password by email" in locked.content.decode()
     # the IP is not locked for other people
     assert fail(Client(), "someone-else").status_code == 200
 
@@ -83,3 +88,21 @@ def test_ip_lock_ends_when_enough_failures_leave_the_window(client, operator, se
         assert "Try again in 9 minutes." in login(Client(), "grace").content.decode()
     with time_machine.travel(start + timedelta(minutes=15, seconds=5), tick=False):
         assert login(Client(), "grace").status_code == 302
+
+
+def test_a_new_password_by_email_ends_the_accounts_lockout(
+    client, operator, mailbox, django_capture_on_commit_callbacks
+):
+    operator.email = "grace@example.org"
+    operator.save()
+    for _ in range(5):
+        fail(client, "grace")
+    assert login(Client(), "grace").status_code == 429
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:password-reset"), {"email": "grace@example.org"})
+    form_url = client.get(urlparse(mailbox.links()[0]).path, follow=True).redirect_chain[-1][0]
+    client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    response = Client().post(
+        "/login/", {"username": "grace", "password": NEW_PASSWORD}, REMOTE_ADDR="10.1.1.1"
+    )
+    assert response.status_code == 302 and response["Location"] == "/"
