@@ -139,7 +139,7 @@ def test_generate_now_in_two_processes_without_the_run_lock_still_creates_once(b
 
 
 def test_fifty_concurrent_generate_now_requests_create_each_task_once(make_rule, operator):
-    rule = make_rule(start=TODAY - timedelta(days=30), catch_up="all")
+    rule = make_rule(start=TODAY - timedelta(days=30), catch_up="all", by=operator)
     url = reverse("tasks:recurring-generate", args=[rule.pk])
     barrier, statuses = threading.Barrier(50), []
 
