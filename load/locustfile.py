@@ -44,6 +44,10 @@ CONFIRMED: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
 LAST_STATUS: dict[str, str] = {}
 USERS = int(os.environ.get("LOAD_USERS", "50"))
 MEASURED_SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
+# Reads have fixed weights (90 in all); writes take LOAD_WRITE_PERCENT of the actions,
+# three fifths of them completing or reopening, two fifths commenting.
+WRITE_PERCENT = float(os.environ.get("LOAD_WRITE_PERCENT", "10"))
+WRITES = 90 * WRITE_PERCENT / (100 - WRITE_PERCENT)
 LOGINS = {"done": 0, "refused": 0, "seconds": [], "first_at": 0.0, "all_in_after": 0.0}
 
 
@@ -55,6 +59,7 @@ def _logged_in(environment, seconds: float, refused: bool) -> None:
     LOGINS["seconds"].append(round(seconds, 3))
     if LOGINS["done"] == USERS:
         LOGINS["all_in_after"] = round(time.monotonic() - LOGINS["first_at"], 2)
+        LOGINS["window_started_at"] = time.time()
         environment.runner.stats.reset_all()
         gevent.spawn_later(MEASURED_SECONDS, environment.runner.quit)
 
@@ -105,6 +110,8 @@ class Operator(FastHttpUser):
 
     @task(20)
     def workflow(self) -> None:
+        if not PLAN["workflows"]:
+            return
         self.client.get(f"/workflows/{random.choice(PLAN['workflows'])}/", name="workflow page")
 
     @task(20)
@@ -113,6 +120,8 @@ class Operator(FastHttpUser):
 
     @task(15)
     def doc(self) -> None:
+        if not PLAN["docs"]:
+            return
         self.client.get(f"/docs/{quote(random.choice(PLAN['docs']))}", name="docs page")
 
     @task(10)
@@ -121,7 +130,7 @@ class Operator(FastHttpUser):
             f"/docs/search/?{urlencode({'q': random.choice(PLAN['searches'])})}", name="docs search"
         )
 
-    @task(6)
+    @task(max(1, round(WRITES * 0.6)))
     def complete_or_reopen(self) -> None:
         if not self.own or not self.csrf:
             return
@@ -131,7 +140,7 @@ class Operator(FastHttpUser):
         else:
             self._write(state, "reopen", "reopened", "todo", {"version": state["version"]})
 
-    @task(4)
+    @task(max(1, round(WRITES * 0.4)))
     def comment(self) -> None:
         if not self.own or not self.csrf:
             return

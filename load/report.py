@@ -78,6 +78,16 @@ def login_summary(logins: dict) -> str:
     )
 
 
+def cpu_summary(web_seconds: float, db_seconds: float, requests: int) -> str:
+    """CPU per request on the server side: comparable between runs on a busy machine."""
+    per = max(requests, 1)
+    return (
+        f"server CPU per request: gunicorn {web_seconds / per * 1000:.1f} ms + PostgreSQL "
+        f"{db_seconds / per * 1000:.1f} ms ({web_seconds + db_seconds:.0f} CPU s for "
+        f"{requests} requests)"
+    )
+
+
 def verdict(overall: PageStats, lost: int, errors: int) -> str:
     checks = [
         (f"requests/s {overall.rps:.1f} ≥ {GOAL['rps']:.0f}", overall.rps >= GOAL["rps"]),

@@ -48,9 +48,10 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], log_dir: Path) -> Iterator[str]:
-    """Yield the base URL of a gunicorn serving `dataops.wsgi` with `env`. The worker model
-    comes from gunicorn.conf.py (WEB_WORKERS, WEB_THREADS), as in production."""
+def gunicorn(env: dict[str, str], log_dir: Path) -> Iterator[tuple[str, int]]:
+    """Yield the base URL and the master's pid of a gunicorn serving `dataops.wsgi` with
+    `env`. The worker model comes from gunicorn.conf.py (WEB_WORKERS, WEB_THREADS), as in
+    production."""
     port = free_port()
     log = (log_dir / "gunicorn.log").open("w")
     proc = subprocess.Popen(
@@ -78,7 +79,7 @@ def gunicorn(env: dict[str, str], log_dir: Path) -> Iterator[str]:
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"gunicorn did not start; see {log_dir / 'gunicorn.log'}")
             time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", proc.pid
     finally:
         _stop(proc)
         log.close()
