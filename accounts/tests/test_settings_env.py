@@ -85,3 +85,13 @@ def test_google_and_a_generic_provider_from_the_environment(read_settings):
 def test_a_provider_without_its_secret_stops_start_up(read_settings):
     with pytest.raises(ImproperlyConfigured, match="GOOGLE_CLIENT_SECRET"):
         read_settings(GOOGLE_CLIENT_ID="g-id")
+
+
+def test_a_provider_without_an_allowlist_warns_at_start_up(settings):
+    from accounts.checks import NO_ALLOWLIST, sso_allowlist
+
+    settings.SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": [{"provider_id": "google"}]}}
+    settings.SSO_ALLOWED_DOMAINS = settings.SSO_ALLOWED_EMAILS = []
+    assert sso_allowlist(None) == [NO_ALLOWLIST]
+    settings.SSO_ALLOWED_DOMAINS = ["example.org"]
+    assert sso_allowlist(None) == []
