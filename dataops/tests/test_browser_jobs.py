@@ -123,3 +123,27 @@ def test_admin_recovers_a_force_pushed_remote_from_the_browser(page, live_server
     expect(page.locator(".backup-list")).to_contain_text("mirror.bak-")
     assert_not_reloaded(page)
     page.screenshot(path=str(SHOTS / "docs-reclone-done.png"), full_page=True)
+
+
+def test_retry_on_failed_jobs_follows_the_new_run_to_its_end(page, live_server, admin_user,
+                                                             docs_remote):
+    from dataops.jobs import job_run
+
+    for kind in ("legacy.export", "docs.sync"):
+        with pytest.raises(RuntimeError), job_run(kind=kind):
+            raise RuntimeError(f"{kind}: the remote did not answer")
+    log_in_as_admin(page, live_server.url)
+    page.goto(live_server.url + "/jobs/failed/")
+    legacy = page.locator(".failed-row", has_text="legacy.export")
+    expect(legacy).to_contain_text("Run it again with its command")
+    expect(legacy.get_by_role("button", name="Retry")).to_have_count(0)
+    page.screenshot(path=str(SHOTS / "failed-jobs.png"), full_page=True)
+
+    mark_page(page)
+    row = page.locator(".failed-row", has_text="docs.sync")
+    row.get_by_role("button", name="Retry").click()
+    expect(row).to_contain_text("Retry queued as run #")
+    expect(row.locator(".job-status")).to_contain_text("Succeeded", timeout=8000)
+    expect(row.locator(".job-status")).to_contain_text("No changes")
+    assert_not_reloaded(page)
+    page.screenshot(path=str(SHOTS / "failed-jobs-retried.png"), full_page=True)
