@@ -1,9 +1,9 @@
 """Celery jobs of the docs app: the git sync (beat, webhook, Sync now, Re-clone), reindex."""
 
 from dataops.celery import app
-from dataops.jobs import JobOutcome, LedgerTask
+from dataops.jobs import JobOutcome, LedgerTask, TransientJobError
 from docs_app import search
-from docs_app.sync import docs_sync
+from docs_app.sync import ALREADY_RUNNING, docs_sync
 
 SYNC_KIND = "docs.sync"
 REINDEX_KIND = "docs.reindex"
@@ -18,6 +18,8 @@ def sync_docs(full: bool = False, reclone: bool = False) -> JobOutcome:
     findings, skipped files (binary, too large…), relinked docs (references resolved again).
     """
     result = docs_sync(full=full or reclone, reclone=reclone)
+    if reclone and result.note == ALREADY_RUNNING:  # an admin asked for it: not skipped
+        raise TransientJobError("Another docs sync is running; the re-clone waits for it.")
     return JobOutcome(counts=result.counts, note=result.note)
 
 

@@ -188,3 +188,28 @@ def test_reclone_and_sync_state_refuse_who_may_not(synced, operator_client):
     assert not JobRun.objects.filter(kind="docs.sync").exists()
     assert Client().get(reverse("docs:sync-state")).status_code == 302  # to the login page
     assert operator_client.get(reverse("docs:sync-state")).status_code == 200
+
+
+@pytest.mark.postgres  # holds the sync's advisory lock from a second connection
+@pytest.mark.django_db
+def test_a_reclone_that_meets_a_running_sync_waits_instead_of_being_skipped(
+        synced, admin_client_, django_capture_on_commit_callbacks, settings):
+    import psycopg
+    from django.db import connection
+
+    from docs_app.sync import LOCK_KEY
+
+    settings.JOB_MAX_RETRIES = 0
+    params = connection.get_connection_params()
+    other = psycopg.connect(**{k: v for k, v in params.items()
+                               if k in ("dbname", "user", "password", "host", "port")})
+    try:
+        other.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
+        with django_capture_on_commit_callbacks(execute=True):
+            admin_client_.post(reverse("docs:reclone"))
+    finally:
+        other.close()
+    run = JobRun.objects.get(kind="docs.sync", kwargs={"reclone": True})
+    assert run.status == JobRun.Status.FAILED
+    assert "the re-clone waits for it" in run.error
+    assert _backups() == []  # the mirror was not touched
