@@ -164,7 +164,12 @@ def workflow_start_once(*, start_key: UUID, template: WorkflowTemplate, anchor_d
     earlier = _started_with(start_key)
     if earlier is not None:
         return Started(earlier, created=False)
-    if not allow_same_anchor and same_anchor_workflows(template, anchor_date):
+    same = [] if allow_same_anchor else same_anchor_workflows(template, anchor_date)
+    # The same post may have committed since the key was looked up: that one is no rival.
+    mine = next((workflow for workflow in same if workflow.start_key == start_key), None)
+    if mine is not None:
+        return Started(mine, created=False)
+    if same:
         raise ServiceError(messages.SAME_ANCHOR_EXISTS.format(
             name=template.name, anchor=f"{anchor_date:%a %-d %b %Y}"), code="same_anchor")
     try:

@@ -114,3 +114,22 @@ def test_ten_concurrent_identical_start_posts_make_one_workflow(load_podcast, op
     workflow = Workflow.objects.get()
     assert answers == [(302, workflow.get_absolute_url())] * 10
     assert workflow.tasks.count() == 42 and Task.objects.count() == 42
+
+
+@pytest.mark.django_db
+def test_a_post_whose_twin_committed_meanwhile_is_not_asked_about_it(load_podcast, operator,
+                                                                   monkeypatch):
+    """The key is looked up, then the twin post commits, then the same-anchor check runs:
+    the workflow found there is this post's own, so it is returned, not questioned."""
+    from datetime import date
+
+    from tasks.services import workflows
+
+    key = uuid.uuid4()
+    first = workflows.workflow_start_once(start_key=key, template=load_podcast,
+                                          anchor_date=date(2026, 8, 17), by=operator)
+    monkeypatch.setattr(workflows, "_started_with", lambda start_key: None)
+    again = workflows.workflow_start_once(start_key=key, template=load_podcast,
+                                          anchor_date=date(2026, 8, 17), by=operator)
+    assert first.created and not again.created
+    assert again.workflow.pk == first.workflow.pk and Workflow.objects.count() == 1
