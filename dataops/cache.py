@@ -73,7 +73,7 @@ class Outage:
                 return None
             self.down = False
             keys, self.stale_keys = list(self.stale_keys), set()
-        log.warning("Redis cache is reachable again")
+        log.info("Redis cache is reachable again")
         return keys
 
 

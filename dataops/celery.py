@@ -30,9 +30,14 @@ def ensure_broker_folders(sender: Celery, source, **kwargs) -> None:
 def send_waiting_runs_at_start(sender, **kwargs) -> None:
     """A worker that starts after an outage sends what waited for the queue, without
     waiting for beat's next sweep."""
+    from django.db import connection
+
     from dataops.jobs import resend_waiting_runs
 
     try:
         resend_waiting_runs()
     except Exception:  # the database may not be up yet; beat's sweep tries again
         log.exception("could not send the runs waiting for the queue")
+    finally:
+        if not connection.in_atomic_block:  # the main process runs no jobs: hold no connection
+            connection.close()

@@ -126,3 +126,10 @@ def test_a_starting_worker_sends_what_waited_for_the_queue(django_capture_on_com
     worker_ready.send(sender=None)  # Celery is eager in tests: sending runs it here
     run.refresh_from_db()
     assert run.status == JobRun.Status.SUCCEEDED and CALLS["n"] == 1
+
+
+def test_beat_runs_the_sweep_and_the_reaper_every_minute(settings):
+    app.loader.import_default_modules()
+    entries = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    for name in ("dataops.tasks.resend_waiting_runs", "dataops.tasks.reap_lost_runs"):
+        assert entries[name] == 60.0 and name in app.tasks
