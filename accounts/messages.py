@@ -15,6 +15,7 @@ INVITE_LOGGED_IN = (
 )
 INVITE_ADDRESS_TAKEN = "An account already uses {email}. Log in with it instead."
 INVITE_USERNAME_TAKEN = "That username is taken; choose another."
+INVITE_ACCEPTED_NOTE = "{name} accepted your invite and joined as {role}."
 INVITE_WELCOME = "Welcome, {name}. Your account is ready."
 
 PASSWORD_CHANGED = (

@@ -22,7 +22,7 @@ from dataops.errors import ServiceError
 from dataops.jobs import enqueue
 from dataops.models import JobRun, User
 from dataops.roles import ROLE_GROUPS, grant_role
-from dataops.services import audit_record, notify_admins
+from dataops.services import audit_record, notify, notify_admins
 
 
 def _role_name(role: str) -> str:
@@ -144,6 +144,16 @@ def _claim_and_create(invite, username, first_name, last_name, password) -> User
     )
     grant_role(user, invite.role)
     Invite.objects.filter(pk=invite.pk).update(accepted_user=user)
+    if invite.invited_by_id:
+        notify(
+            recipients=[invite.invited_by],
+            kind="invite_accepted",
+            text=messages.INVITE_ACCEPTED_NOTE.format(
+                name=user.display_name, role=_role_name(invite.role)
+            ),
+            link=reverse("accounts:invites"),
+            dedup_key=f"invite-accepted:{invite.pk}",
+        )
     audit_record(
         actor=user,
         action="invite.accepted",

@@ -289,7 +289,6 @@ SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # linking by email is decided in accounts.sso
 SOCIALACCOUNT_EMAIL_VERIFICATION = "none"  # the provider's email_verified claim is required
 SOCIALACCOUNT_STORE_TOKENS = False
-SOCIALACCOUNT_QUERY_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*"]

@@ -16,7 +16,7 @@ from accounts import messages, services
 from accounts.models import Invite
 from conftest import PASSWORD
 from dataops.errors import ServiceError
-from dataops.models import AuditEvent, JobRun, User
+from dataops.models import AuditEvent, JobRun, Notification, User
 
 pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "plum-orchard-lantern-42"
@@ -123,6 +123,8 @@ def test_accepting_creates_the_account_with_the_role_and_logs_in(sent, client):
     invite_row.refresh_from_db()
     assert invite_row.accepted_user == user and invite_row.accepted_at is not None
     assert AuditEvent.objects.filter(action="invite.accepted", actor=user).exists()
+    note = Notification.objects.get(recipient=invite_row.invited_by, kind="invite_accepted")
+    assert note.text == "Nia Okafor accepted your invite and joined as an operator."
 
 
 def test_an_admin_invite_grants_admin(
