@@ -319,8 +319,8 @@ def _send(task: LedgerTask, run: JobRun, args: tuple | list, kwargs: dict) -> No
 
 
 def _publish(task: LedgerTask, run: JobRun, args: tuple | list, kwargs: dict) -> bool:
-    """True once the broker holds the message. A message the broker refuses for another
-    reason (it cannot be encoded) fails the run: sending it again would not help."""
+    """False when the broker cannot be reached (send it again later). A message refused for
+    another reason (it cannot be encoded) fails the run, as sending it again would not help."""
     try:
         task.apply_async(args=list(args), kwargs=kwargs, task_id=run.task_id)
     except BROKER_DOWN_ERRORS as exc:
@@ -370,7 +370,7 @@ def resend_waiting_runs(*, limit: int = RESEND_BATCH) -> int:
         if task is None:
             run_failed(run, f"The job {run.task_name!r} no longer exists; it cannot run.")
         elif _publish(task, run, run.args, run.kwargs):
-            sent += 1
+            sent += run.status == JobRun.Status.QUEUED  # not when the message was refused
         else:
             JobRun.objects.filter(pk=run.pk, status=JobRun.Status.QUEUED).update(
                 error_code=JobRun.ErrorCode.QUEUE_UNAVAILABLE)
