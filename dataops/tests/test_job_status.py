@@ -72,7 +72,9 @@ def test_status_fragment_is_for_admins_and_whoever_queued_the_run(operator_clien
     others = _run()
     assert operator_client.get(reverse("job-status", args=[others.pk])).status_code == 403
     mine = _run(triggered_by=operator)
-    assert operator_client.get(reverse("job-status", args=[mine.pk])).status_code == 200
+    response = operator_client.get(reverse("job-status", args=[mine.pk]))
+    assert response.status_code == 200 and f"run #{mine.pk}" in response.content.decode()
+    assert f'href="{mine.get_absolute_url()}"' not in response.content.decode()  # admins only
     assert operator_client.get(reverse("job-status", args=[99999])).status_code == 404
 
 
