@@ -20,11 +20,11 @@ from django.utils.module_loading import import_string
 from django.utils.timesince import timesince
 
 OK, WARN, FAIL = "ok", "warn", "fail"
-WORKER_PING_TIMEOUT = 0.5
-BROKER_CONNECT_TIMEOUT = 0.8
+WORKER_PING_TIMEOUT = 0.4
+BROKER_CONNECT_TIMEOUT = 0.6
 # The page answers within this, whatever the network does: a check still waiting then is
 # shown as failed ("did not answer in time") and left to finish in the background.
-CHECKS_DEADLINE_SECONDS = 0.9
+CHECKS_DEADLINE_SECONDS = 0.8
 
 
 @dataclass(frozen=True)
