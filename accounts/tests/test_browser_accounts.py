@@ -54,6 +54,7 @@ def test_changing_the_password_from_the_account_menu(page, live_server, operator
     page.get_by_role("button", name="Change password").click()
     expect(page).to_have_url(live_server.url + "/account/")
     expect(page.locator(".message-success")).to_contain_text("Your password is changed")
+    page.screenshot(path="/tmp/accounts-profile.png", full_page=True)
     operator.refresh_from_db()
     assert operator.check_password(NEW_PASSWORD)
 
@@ -83,6 +84,9 @@ def test_an_admin_invites_and_the_invitee_joins(browser, live_server, admin_user
     expect(invitee).to_have_url(live_server.url + "/")
     expect(invitee.locator(".message-success")).to_contain_text("Welcome, Nia Okafor")
     assert User.objects.get(username="nia").groups.get().name == "operator"
+    admin.get_by_role("link", name="People waiting for access").click()
+    expect(admin.get_by_role("heading", name="Nobody is waiting")).to_be_visible()
+    admin.screenshot(path="/tmp/accounts-people-waiting.png", full_page=True)
     admin.close()
     invitee.close()
 
@@ -96,3 +100,8 @@ def test_the_locked_out_page_says_when_to_try_again(page, live_server, operator)
     expect(page.get_by_role("heading", name="Too many failed logins")).to_be_visible()
     expect(page.get_by_text("Try again in 15 minutes.")).to_be_visible()
     page.screenshot(path="/tmp/accounts-locked-out.png", full_page=True)
+    page.get_by_role("link", name="Reset password by email").click()
+    page.fill("#id_email", "grace@example.org")
+    page.get_by_role("button", name="Email me a reset link").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    page.screenshot(path="/tmp/accounts-reset-sent.png", full_page=True)
