@@ -77,6 +77,17 @@ def test_a_queued_run_turns_succeeded_on_its_page_without_a_reload(page, live_se
     assert_not_reloaded(page)
     page.screenshot(path=str(SHOTS / "job-succeeded.png"), full_page=True)
 
+    waiting = JobRun.objects.create(kind="docs.sync", task_name="docs_app.tasks.sync_docs")
+    page.goto(live_server.url + "/jobs/")
+    row = page.locator("#job-table tr", has_text=f"#{waiting.pk}")
+    expect(row).to_contain_text("Queued")
+    mark_page(page)
+    JobRun.objects.filter(pk=waiting.pk).update(
+        status=JobRun.Status.FAILED, started_at=now, finished_at=now, error="boom")
+    expect(row).to_contain_text("Failed", timeout=8000)
+    assert_not_reloaded(page)
+    page.screenshot(path=str(SHOTS / "job-list.png"), full_page=True)
+
 
 def test_sync_now_shows_its_run_finish_and_the_docs_line_refresh(page, live_server,
                                                                  admin_user, docs_remote):
