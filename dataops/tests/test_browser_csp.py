@@ -9,6 +9,7 @@ To cover a new page, add its URL to OPERATOR_PAGES or ADMIN_PAGES. Screenshots g
 /tmp/dataops-csp-shots/.
 """
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,8 @@ from docs_app.tests.conftest import (  # noqa: F401 (fixtures)
     content_workdir,
     local_cache,
 )
+from tasks import services
+from tasks.demo import sample_proof
 from tasks.models import ClosureDay
 from tasks.services.common import local_today
 from tasks.tests.conftest import days, load_podcast, make_rule, make_task, start_podcast  # noqa: F401
@@ -98,6 +101,8 @@ class Session:
         response = self.page.goto(self.base + path)
         assert response.status == 200, f"{path} answered {response.status}"
         self.page.wait_for_load_state("networkidle")
+        name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"
+        self.page.screenshot(path=str(SHOTS / f"{name[:60]}.png"), full_page=True)
 
 
 def open_session(browser, base: str, username: str) -> Session:
@@ -124,6 +129,8 @@ def world(operator, admin_user, start_podcast, make_task, make_rule, content_doc
     admin_user.is_superuser = True
     admin_user.save(update_fields=["is_superuser"])
     workflow = start_podcast(local_today() + days(17), title="Podcast: CSP walk")
+    for done in workflow.tasks.filter(due_date__lt=local_today() - days(5)):  # some progress
+        services.task_complete(task=done, by=operator, proof=sample_proof(done))
     task = make_task("Call the venue")
     rule = make_rule("FREQ=WEEKLY;BYDAY=MO", title="Water the plants", by=admin_user)
     job = JobRun.objects.create(kind="docs.sync", status=JobRun.Status.FAILED, error="boom")
