@@ -53,7 +53,7 @@ from docs_app.sop.tree import (
 log = logging.getLogger(__name__)
 
 # Bump when the HTML changes shape, so cached renders are not reused.
-RENDERER_VERSION = "3"
+RENDERER_VERSION = "4"
 PARSE_ERROR_NOTICE = "The SOP structure could not be read, so the plain Markdown is shown: {}"
 RENDER_FAILED_NOTICE = "This document could not be rendered; its source is shown instead."
 # Ids of the page layout a document heading must not take (it would hijack the element).
@@ -109,7 +109,8 @@ _allowed_ids: contextvars.ContextVar[frozenset[str] | set[str]] = contextvars.Co
     "docs_allowed_ids", default=frozenset()
 )
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
-_CELL = {"colspan", "rowspan", "style", "align"}
+_CELL = {"colspan", "rowspan", "align"}
+_ALIGN_CLASSES = {"align-left", "align-center", "align-right"}
 
 
 def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
@@ -140,10 +141,10 @@ _CLEANER = nh3.Cleaner(
         "ul": {"contains-task-list"}, "ol": {"contains-task-list"},
         "li": {"task-list-item"},
         "input": {"task-list-item-checkbox"},
+        "th": _ALIGN_CLASSES, "td": _ALIGN_CLASSES,
     },
     attribute_filter=_attribute_filter,
     url_schemes={"http", "https", "mailto"},
-    filter_style_properties={"text-align"},
     link_rel="noopener noreferrer",
     strip_comments=True,
 )
@@ -247,6 +248,16 @@ def _rewrite_image(token: Token, ctx: _Context) -> None:
                      f"Missing image: {_e(alt or src)}</span>")
 
 
+def _table_alignment(state) -> None:
+    """Column alignment as classes: the site's CSP allows no inline style attributes."""
+    for token in state.tokens:
+        if token.type in ("th_open", "td_open"):
+            style = str(token.attrGet("style") or "")
+            if style.startswith("text-align:"):
+                token.attrs.pop("style", None)
+                token.attrSet("class", "align-" + style.split(":", 1)[1].strip())
+
+
 def _build_markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True})
     md.enable(["table", "strikethrough"])
@@ -257,6 +268,7 @@ def _build_markdown() -> MarkdownIt:
            permalinkSymbol="#")
     md.core.ruler.before("anchor", "heading_ids", _heading_ids)
     md.core.ruler.push("doc_references", _references)
+    md.core.ruler.push("table_alignment", _table_alignment)
     return md
 
 

@@ -268,3 +268,13 @@ def test_rendering_never_raises_and_stays_sanitized(text):
     assert "<script" not in html.lower()
     assert not UNSAFE_URL.search(html.lower())
     assert not re.search(r"<[a-z][^>]*\son\w+\s*=", html.lower())
+
+
+def test_table_alignment_becomes_classes_and_raw_styles_are_dropped():
+    text = ("| a | b | c |\n|:--|:-:|--:|\n| 1 | 2 | 3 |\n\n"
+            '<table><tr><td style="color:red" align="right">x</td></tr></table>\n')
+    html = render(text).html
+    assert "style=" not in html  # the CSP refuses inline styles
+    assert html.count('class="align-left"') == 2 and html.count('class="align-right"') == 2
+    assert '<th class="align-center">b</th>' in html
+    assert 'align="right"' in html
