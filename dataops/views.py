@@ -80,9 +80,8 @@ def health_selfcheck(request: HttpRequest) -> HttpResponse:
     from dataops.tasks import selfcheck
 
     run = enqueue(selfcheck, by=request.user, trigger=JobRun.Trigger.MANUAL)
-    messages.info(request, f"Test job #{run.pk} queued{queue_note(run)}. It turns green in Job "
-                           "runs once a "
-                           "worker has taken it.")
+    messages.info(request, f"Test job #{run.pk} queued{queue_note(run)}. It turns green here "
+                           "once a worker has run it.")
     return redirect("job-detail", pk=run.pk)
 
 
