@@ -94,7 +94,8 @@ def file_history(rel: str, head_sha: str, *, limit: int = HISTORY_LIMIT) -> list
     """Recent commits touching `rel`, newest first; cached per head (history is immutable)."""
     if not head_sha or not is_safe_relative(rel):
         return []
-    key = f"docs:history:{head_sha}:{hashlib.sha1(rel.encode()).hexdigest()}:{limit}"
+    digest = hashlib.sha1(rel.encode(), usedforsecurity=False).hexdigest()
+    key = f"docs:history:{head_sha}:{digest}:{limit}"
     found = cache.get(key)
     if found is None:
         found = _git_log(rel, limit)

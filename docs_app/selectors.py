@@ -197,9 +197,14 @@ def sync_status(*, with_runs: bool) -> SyncStatus:
     return status
 
 
+def _digest(text: str) -> str:
+    """A short fingerprint for cache keys (not a security boundary)."""
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
+
+
 def _render_key(doc: Document, head_sha: str, text: str | None) -> str:
-    version = doc.blob_sha or hashlib.sha1((text or "").encode()).hexdigest()
-    where = hashlib.sha1(f"{doc.path}\0{doc.title}".encode()).hexdigest()
+    version = doc.blob_sha or _digest(text or "")
+    where = _digest(f"{doc.path}\0{doc.title}")
     return f"docs:render:{RENDER_VERSION}:{head_sha}:{version}:{where}"
 
 
