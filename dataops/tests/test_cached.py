@@ -63,7 +63,6 @@ def test_loaded_templates_are_offered_at_once(db):
     assert cached.start_templates() == []
     templates_load()
     offered = cached.start_templates()
-    assert {t.slug for t in offered} == set(WorkflowTemplate.objects.values_list("slug",
-                                                                                   flat=True))
+    assert {t.slug for t in offered} == set(WorkflowTemplate.objects.values_list("slug", flat=True))
     podcast = next(t for t in offered if t.slug == "podcast")
     assert podcast.task_count == podcast.task_definitions.count()
