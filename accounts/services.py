@@ -113,11 +113,10 @@ def invite_accept(
     The claim is a conditional UPDATE (still open, not expired): of two people racing with
     the same link exactly one wins; the other gets the "already used" refusal.
     """
+    invite.refresh_from_db()
     refusal = invite_refusal(invite, token)
     if refusal:
         raise ServiceError(refusal)
-    if users_with_email(invite.email).exists():  # e.g. they signed in with SSO meanwhile
-        raise ServiceError(messages.INVITE_ADDRESS_TAKEN.format(email=invite.email))
     try:
         with transaction.atomic():
             return _claim_and_create(invite, username, first_name, last_name, password)
@@ -135,6 +134,10 @@ def _claim_and_create(invite, username, first_name, last_name, password) -> User
             invite_refusal(Invite.objects.get(pk=invite.pk), invite.token())
             or messages.INVITE_LINK_USED
         )
+    # Checked after the claim, so the loser of a race hears "used", not "address taken";
+    # raising here rolls the claim back.
+    if users_with_email(invite.email).exists():  # e.g. they signed in with SSO meanwhile
+        raise ServiceError(messages.INVITE_ADDRESS_TAKEN.format(email=invite.email))
     user = User.objects.create_user(
         username=username,
         email=invite.email,
