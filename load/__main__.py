@@ -27,7 +27,10 @@ LOGIN_ALLOWANCE = 120  # seconds the logins may take before the measured window
 
 
 def _uptime() -> str:
-    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+    env = {**os.environ, "TZ": "UTC"}  # Django sets TZ to the organisation's zone
+    return subprocess.run(
+        ["uptime"], capture_output=True, text=True, check=False, env=env
+    ).stdout.strip()
 
 
 def _terminate_on_sigterm() -> None:
