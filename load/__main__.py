@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import runpy
+import shutil
 import signal
 import subprocess
 import sys
@@ -131,6 +132,7 @@ def main() -> int:
             sampler.stop()
     finally:
         _cleanup_cache(redis_url, prefix)
+        shutil.rmtree(tmp / "var", ignore_errors=True)  # static files, docs mirror and index
     load_after = _uptime()
     rows, overall = report.read_stats(tmp / "locust_stats.csv")
     writes = json.loads((tmp / "writes.json").read_text())
