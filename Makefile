@@ -6,11 +6,12 @@ BIN := $(VENV)/bin
 REQ_HASH := $(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)
 STAMP := $(VENV)/.installed-$(REQ_HASH)
 
-.PHONY: install run test lint bench load prepare clean help
+.PHONY: install run test check lint bench load prepare clean help
 
 help:
 	@echo "make run    install, migrate, load demo data and start web + worker + beat"
-	@echo "make test   install and run ruff and the whole test suite"
+	@echo "make test   install, run the checks (make check) and the whole test suite"
+	@echo "make check  ruff lint and format, migrations in step, deploy check, security scan"
 	@echo "make bench  run the benchmarks and print the numbers"
 	@echo "make load   50 logged-in users against gunicorn for 60 s: requests/s, latency, lost writes"
 
@@ -47,13 +48,24 @@ run: install
 	  echo "  Ctrl-C stops web, worker and beat."; echo; \
 	  exec honcho -f Procfile start
 
-test: install
-	$(BIN)/ruff check .
+test: check
 	$(BIN)/python -m pytest
 
-lint: install
+# The gates every change passes: lint and formatting, no model change without its migration,
+# Django's deployment checks with production settings, and the security scan (medium and up).
+APPS := dataops docs_app tasks podcast accounts
+check: install
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check . || true
+	$(BIN)/ruff format --check .
+	DJANGO_SETTINGS_MODULE=dataops.test_settings DATABASE_URL=sqlite:///:memory: \
+	  $(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=false SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	  ALLOWED_HOSTS=dataops.example.org DATABASE_URL=sqlite:///:memory: REDIS_URL= \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+	$(BIN)/bandit --quiet --severity-level medium --recursive $(APPS) bench load \
+	  --exclude '*/tests/*,*/migrations/*'
+
+lint: check
 
 bench: install
 	$(BIN)/python -m bench
