@@ -52,18 +52,28 @@ def configure() -> dict:
     if db_url.startswith(("postgres://", "postgresql://")):
         _fresh_postgres(db_url)
     if not db_url:
-        print("!!! No PostgreSQL answered: benchmarking on SQLite; numbers are not the target "
-              "setup.", file=sys.stderr)
+        print(
+            "!!! No PostgreSQL answered: benchmarking on SQLite; numbers are not the target setup.",
+            file=sys.stderr,
+        )
         db_url = f"sqlite:///{tmp / 'bench.sqlite3'}"
     redis_url = os.environ.get("BENCH_REDIS_URL", LOCAL_REDIS if _answers(6379) else "")
-    os.environ.update({
-        "DATABASE_URL": db_url, "REDIS_URL": redis_url, "DEBUG": "false",
-        "SECRET_KEY": "bench-secret-key-0123456789-abcdefghijklmnop",
-        "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost", "SECURE_SSL_REDIRECT": "false",
-        "SECURE_COOKIES": "false", "LOG_LEVEL": "WARNING", "LOG_FORMAT": "text",
-        "DATAOPS_VAR_DIR": str(tmp / "var"), "CELERY_TASK_ALWAYS_EAGER": "true",
-        "DJANGO_SETTINGS_MODULE": "dataops.settings",
-    })
+    os.environ.update(
+        {
+            "DATABASE_URL": db_url,
+            "REDIS_URL": redis_url,
+            "DEBUG": "false",
+            "SECRET_KEY": "bench-secret-key-0123456789-abcdefghijklmnop",
+            "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
+            "SECURE_SSL_REDIRECT": "false",
+            "SECURE_COOKIES": "false",
+            "LOG_LEVEL": "WARNING",
+            "LOG_FORMAT": "text",
+            "DATAOPS_VAR_DIR": str(tmp / "var"),
+            "CELERY_TASK_ALWAYS_EAGER": "true",
+            "DJANGO_SETTINGS_MODULE": "dataops.settings",
+        }
+    )
     import django
 
     django.setup()
@@ -77,13 +87,18 @@ def configure() -> dict:
 
 def discover(names: list[str]) -> list[str]:
     """Module names (`bench_…`) for the given short names; every module without names."""
-    found = sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)])
-                   if m.name.startswith("bench_"))
+    found = sorted(
+        m.name
+        for m in pkgutil.iter_modules([str(Path(__file__).parent)])
+        if m.name.startswith("bench_")
+    )
     wanted = [f"bench_{n}" for n in names] if names else found
     unknown = set(wanted) - set(found)
     if unknown:
-        raise SystemExit(f"unknown benchmark(s): {', '.join(sorted(unknown))}; "
-                         f"have: {', '.join(f.removeprefix('bench_') for f in found)}")
+        raise SystemExit(
+            f"unknown benchmark(s): {', '.join(sorted(unknown))}; "
+            f"have: {', '.join(f.removeprefix('bench_') for f in found)}"
+        )
     return wanted
 
 
@@ -95,9 +110,11 @@ def run_one(module_name: str) -> dict:
 
     from bench.harness import print_table
 
-    print(f"database: {connection.vendor} ({ctx['database_url'].split('@')[-1]}), "
-          f"redis: {ctx['redis_url'] or 'none'}, python {sys.version.split()[0]}, "
-          f"{os.cpu_count()} cores")
+    print(
+        f"database: {connection.vendor} ({ctx['database_url'].split('@')[-1]}), "
+        f"redis: {ctx['redis_url'] or 'none'}, python {sys.version.split()[0]}, "
+        f"{os.cpu_count()} cores"
+    )
     module = importlib.import_module(f"bench.{module_name}")
     started = time.perf_counter()
     results = module.run(ctx)

@@ -30,16 +30,70 @@ TITLE = "Docs reading: search and doc pages over 5,000 documents"
 DOCS = 5000
 SEED = 424242
 BIG_SOP = "media/podcast/sops/the-big-200-step-procedure.md"
-DOMAINS = ["media", "events", "community", "finance", "internal-admin", "social-media",
-           "newsletter", "courses"]
-TOPICS = ["podcast", "luma", "slack", "bookkeeping", "trello", "linkedin", "mailchimp",
-          "maven", "meetup", "youtube", "sponsorship", "calendar"]
-SYSTEMS = ["airtable", "slack", "luma", "youtube", "google-docs", "google-drive", "mailchimp",
-           "figma", "meetup", "trello", "dropbox", "spotify", "gmail", "notion"]
-ACTIONS = ["navigate", "click", "type", "upload", "download", "copy", "paste", "submit",
-           "verify", "wait"]
-QUERY_TYPOS = ["podcats", "shedule", "newsleter", "reciept", "calender", "sponsr", "annoucement",
-               "transcrpt", "youtbue", "invitaton"]
+DOMAINS = [
+    "media",
+    "events",
+    "community",
+    "finance",
+    "internal-admin",
+    "social-media",
+    "newsletter",
+    "courses",
+]
+TOPICS = [
+    "podcast",
+    "luma",
+    "slack",
+    "bookkeeping",
+    "trello",
+    "linkedin",
+    "mailchimp",
+    "maven",
+    "meetup",
+    "youtube",
+    "sponsorship",
+    "calendar",
+]
+SYSTEMS = [
+    "airtable",
+    "slack",
+    "luma",
+    "youtube",
+    "google-docs",
+    "google-drive",
+    "mailchimp",
+    "figma",
+    "meetup",
+    "trello",
+    "dropbox",
+    "spotify",
+    "gmail",
+    "notion",
+]
+ACTIONS = [
+    "navigate",
+    "click",
+    "type",
+    "upload",
+    "download",
+    "copy",
+    "paste",
+    "submit",
+    "verify",
+    "wait",
+]
+QUERY_TYPOS = [
+    "podcats",
+    "shedule",
+    "newsleter",
+    "reciept",
+    "calender",
+    "sponsr",
+    "annoucement",
+    "transcrpt",
+    "youtbue",
+    "invitaton",
+]
 
 
 def vocabulary(rng: random.Random) -> list[str]:
@@ -62,18 +116,24 @@ class Corpus:
     def __init__(self):
         self.rng = random.Random(SEED)
         self.words = vocabulary(self.rng)
-        self.cumulative = list(itertools.accumulate(1 / (rank + 1)
-                                                    for rank in range(len(self.words))))
+        self.cumulative = list(
+            itertools.accumulate(1 / (rank + 1) for rank in range(len(self.words)))
+        )
         self.docs: list[tuple[str, str, str]] = []
         for n in range(DOCS):
             domain = self.rng.choice(DOMAINS)
             topic = self.rng.choice(TOPICS)
             kind = "sop" if n % 3 != 2 else self.rng.choice(["reference", "template", "playbook"])
-            folder = {"sop": "sops", "reference": "reference", "template": "templates",
-                      "playbook": "playbooks"}[kind]
+            folder = {
+                "sop": "sops",
+                "reference": "reference",
+                "template": "templates",
+                "playbook": "playbooks",
+            }[kind]
             slug = f"{self._word()}-{self._word()}-{n:04d}"
-            self.docs.append((f"{domain}/{topic}/{folder}/{slug}.md", f"{kind}.{domain}.{slug}",
-                              kind))
+            self.docs.append(
+                (f"{domain}/{topic}/{folder}/{slug}.md", f"{kind}.{domain}.{slug}", kind)
+            )
 
     def _word(self) -> str:
         return self.rng.choices(self.words[:3000], cum_weights=self.cumulative[:3000])[0]
@@ -87,38 +147,62 @@ class Corpus:
 
     def frontmatter(self, doc_id: str, kind: str, title: str, systems: list[str]) -> str:
         related = ", ".join(self.rng.choice(self.docs)[1] for _ in range(2))
-        return "\n".join([
-            "---", f"id: {doc_id}", f'title: "{title}"', f"doc_type: {kind}",
-            *(["schema_version: 1"] if kind == "sop" else []),
-            f'summary: "{self.sentence(12)}"', f"tags: [{', '.join(self.rng.sample(TOPICS, 2))}]",
-            f"systems: [{', '.join(systems)}]", f"related_docs: [{related}]",
-            "owner: operations", "---", "",
-        ])
+        return "\n".join(
+            [
+                "---",
+                f"id: {doc_id}",
+                f'title: "{title}"',
+                f"doc_type: {kind}",
+                *(["schema_version: 1"] if kind == "sop" else []),
+                f'summary: "{self.sentence(12)}"',
+                f"tags: [{', '.join(self.rng.sample(TOPICS, 2))}]",
+                f"systems: [{', '.join(systems)}]",
+                f"related_docs: [{related}]",
+                "owner: operations",
+                "---",
+                "",
+            ]
+        )
 
     def sop(self, doc_id: str, steps: int, title: str | None = None) -> str:
         systems = self.rng.sample(SYSTEMS, 3)
         title = title or self.sentence(6).rstrip(".")
         section = "<!-- sop-section-start: {} -->\n## {}\n\n{}\n<!-- sop-section-end -->\n"
-        out = [self.frontmatter(doc_id, "sop", title, systems), f"# {title}\n",
-               section.format("summary", "Summary", self.paragraph(2)),
-               section.format("prerequisites", "Prerequisites",
-                              f"- Read [[{self.rng.choice(self.docs)[1]}]] first.")]
+        out = [
+            self.frontmatter(doc_id, "sop", title, systems),
+            f"# {title}\n",
+            section.format("summary", "Summary", self.paragraph(2)),
+            section.format(
+                "prerequisites",
+                "Prerequisites",
+                f"- Read [[{self.rng.choice(self.docs)[1]}]] first.",
+            ),
+        ]
         procedure, step_id, groups = [], 0, max(1, steps // 6)
         for group in range(groups):
-            procedure += [f'<!-- sop-group-start: "{self.sentence(3)[:-1]}" -->',
-                          f"### {self.sentence(3)[:-1]}", ""]
+            procedure += [
+                f'<!-- sop-group-start: "{self.sentence(3)[:-1]}" -->',
+                f"### {self.sentence(3)[:-1]}",
+                "",
+            ]
             count = steps // groups + (1 if group < steps % groups else 0)
             for _ in range(count):
                 step_id += 1
-                procedure += [f'<!-- sop-step-start id={step_id} systems="{systems[0]}" '
-                              f'action="{self.rng.choice(ACTIONS)}" -->',
-                              f"{step_id}.  {self.sentence()}",
-                              f"    {self.paragraph(self.rng.randint(1, 2))}"]
+                procedure += [
+                    f'<!-- sop-step-start id={step_id} systems="{systems[0]}" '
+                    f'action="{self.rng.choice(ACTIONS)}" -->',
+                    f"{step_id}.  {self.sentence()}",
+                    f"    {self.paragraph(self.rng.randint(1, 2))}",
+                ]
                 if step_id % 4 == 0:
-                    procedure += ["<!-- sop-screenshot-start -->",
-                                  "![Screen](../../../images/shot.png)",
-                                  "<!-- sop-caption-start -->", self.sentence(7),
-                                  "<!-- sop-caption-end -->", "<!-- sop-screenshot-end -->"]
+                    procedure += [
+                        "<!-- sop-screenshot-start -->",
+                        "![Screen](../../../images/shot.png)",
+                        "<!-- sop-caption-start -->",
+                        self.sentence(7),
+                        "<!-- sop-caption-end -->",
+                        "<!-- sop-screenshot-end -->",
+                    ]
                 procedure += ["<!-- sop-step-end -->", ""]
             procedure += ["<!-- sop-group-end -->", ""]
         out.append(section.format("procedure", "Procedure", "\n".join(procedure)))
@@ -130,8 +214,10 @@ class Corpus:
         title = self.sentence(5).rstrip(".")
         out = [self.frontmatter(doc_id, kind, title, self.rng.sample(SYSTEMS, 2)), f"# {title}\n"]
         for n in range(self.rng.randint(4, 9)):
-            out.append(f"## {self.sentence(3)[:-1]}\n\n{self.paragraph(self.rng.randint(2, 5))} "
-                       f"See [[{self.rng.choice(self.docs)[1]}]] (section {n + 1}).\n")
+            out.append(
+                f"## {self.sentence(3)[:-1]}\n\n{self.paragraph(self.rng.randint(2, 5))} "
+                f"See [[{self.rng.choice(self.docs)[1]}]] (section {n + 1}).\n"
+            )
         return "\n".join(out)
 
     def text(self, index: int) -> str:
@@ -148,16 +234,21 @@ class Corpus:
         queries += [rng.choice(middle) for _ in range(20)]
         queries += [rng.choice(rare) for _ in range(10)]
         queries += [f"{rng.choice(common)} {rng.choice(middle)}" for _ in range(20)]
-        queries += [f"{rng.choice(middle)} {rng.choice(middle)} {rng.choice(common)}"
-                    for _ in range(10)]
+        queries += [
+            f"{rng.choice(middle)} {rng.choice(middle)} {rng.choice(common)}" for _ in range(10)
+        ]
         queries += QUERY_TYPOS + [rng.choice(TOPICS) for _ in range(5)]
         queries += [f"{rng.choice(SYSTEMS)} {rng.choice(common)}" for _ in range(5)]
         return queries
 
 
 def _git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=Bench", "-c", "user.email=bench@example.org", *args],
-                   cwd=cwd, check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=Bench", "-c", "user.email=bench@example.org", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
 
 
 def build_repository(root: Path, corpus: Corpus) -> Path:
@@ -188,24 +279,43 @@ def _minsearch(corpus: Corpus, queries: list[str]) -> tuple[Result, Result]:
     for doc in Document.objects.prefetch_related("labels"):
         text = search_index.text_of(doc) or ""
         found = search_index.searchable(text)
-        rows.append({"path": doc.path, "title": doc.title, "summary": doc.summary,
-                     "description": doc.description,
-                     "headings": " ".join(t for _, t in found.headings), "body": found.body,
-                     "tags": " ".join(doc.tags), "systems": " ".join(doc.systems),
-                     "domain": doc.domain, "doc_type": doc.doc_type})
-    index = Index(text_fields=["title", "summary", "description", "headings", "body", "tags",
-                               "systems"], keyword_fields=["domain", "doc_type"])
+        rows.append(
+            {
+                "path": doc.path,
+                "title": doc.title,
+                "summary": doc.summary,
+                "description": doc.description,
+                "headings": " ".join(t for _, t in found.headings),
+                "body": found.body,
+                "tags": " ".join(doc.tags),
+                "systems": " ".join(doc.systems),
+                "domain": doc.domain,
+                "doc_type": doc.doc_type,
+            }
+        )
+    index = Index(
+        text_fields=["title", "summary", "description", "headings", "body", "tags", "systems"],
+        keyword_fields=["domain", "doc_type"],
+    )
     build = measure_once("minsearch: fit over the same 5,000 docs", lambda: index.fit(rows))
-    boosts = {"title": 4, "summary": 3, "description": 3, "headings": 2, "body": 1, "tags": 1,
-              "systems": 1}
+    boosts = {
+        "title": 4,
+        "summary": 3,
+        "description": 3,
+        "headings": 2,
+        "body": 1,
+        "tags": 1,
+        "systems": 1,
+    }
     position = {"i": 0}
 
     def one() -> None:
         index.search(queries[position["i"] % len(queries)], boost_dict=boosts, num_results=10)
         position["i"] += 1
 
-    timed = measure("minsearch: same 100 queries", one, runs=len(queries), warmup=5,
-                    count_queries=False)
+    timed = measure(
+        "minsearch: same 100 queries", one, runs=len(queries), warmup=5, count_queries=False
+    )
     return build, timed
 
 
@@ -232,8 +342,10 @@ def run(ctx) -> list[Result]:
 
     build = measure_once("search index: full build (5,001 docs)", search.rebuild_index)
     size = sum(p.stat().st_size for p in Path(settings.DOCS_INDEX_DIR).rglob("*") if p.is_file())
-    build.note = (f"index {size / 1e6:.0f} MB on disk; corpus generated in {generated:.0f} s, "
-                  f"registered by docs_sync in {synced:.0f} s")
+    build.note = (
+        f"index {size / 1e6:.0f} MB on disk; corpus generated in {generated:.0f} s, "
+        f"registered by docs_sync in {synced:.0f} s"
+    )
     results.append(build)
 
     queries = corpus.queries()
@@ -245,26 +357,46 @@ def run(ctx) -> list[Result]:
         position["i"] += 1
         return queries[(position["i"] - 1) % len(queries)]
 
-    command = measure("docs_search: 100 varied queries, warm (top 10, as the command)",
-                      lambda: search.search(next_query(), per_page=10, highlights=False,
-                                            facets=False),
-                      runs=len(queries), warmup=0, target_ms=50, count_queries=False)
+    command = measure(
+        "docs_search: 100 varied queries, warm (top 10, as the command)",
+        lambda: search.search(next_query(), per_page=10, highlights=False, facets=False),
+        runs=len(queries),
+        warmup=0,
+        target_ms=50,
+        count_queries=False,
+    )
     totals = [search.search(q, per_page=10, highlights=False).total for q in queries]
-    command.note = (f"matches per query: median {sorted(totals)[50]}, max {max(totals)}; "
-                    f"{sum(1 for t in totals if t == 0)} queries with no match")
+    command.note = (
+        f"matches per query: median {sorted(totals)[50]}, max {max(totals)}; "
+        f"{sum(1 for t in totals if t == 0)} queries with no match"
+    )
     results.append(command)
     position["i"] = 0
-    results.append(measure("search page: + facets and total, snippets, anchors (20)",
-                           lambda: search.search(next_query()), runs=len(queries), warmup=0,
-                           count_queries=False))
+    results.append(
+        measure(
+            "search page: + facets and total, snippets, anchors (20)",
+            lambda: search.search(next_query()),
+            runs=len(queries),
+            warmup=0,
+            count_queries=False,
+        )
+    )
 
     mini_build, mini = _minsearch(corpus, queries)
     mini.note = f"Whoosh/minsearch median ratio {command.median / mini.median:.2f}"
     results += [mini_build, mini]
 
     path = Document.objects.order_by("?").values_list("path", flat=True).first()
-    results.append(measure("update_index: one changed doc", lambda: search.update_index(
-        upserts=[path], deletes=[]), runs=10, warmup=1, target_ms=1000, count_queries=False))
+    results.append(
+        measure(
+            "update_index: one changed doc",
+            lambda: search.update_index(upserts=[path], deletes=[]),
+            runs=10,
+            warmup=1,
+            target_ms=1000,
+            count_queries=False,
+        )
+    )
 
     user = User.objects.create_user("bench-reader", password="x")
     client = Client()
@@ -275,8 +407,17 @@ def run(ctx) -> list[Result]:
         response = client.get(url)
         assert response.status_code == 200, response.status_code
 
-    results.append(measure("doc page, 200-step SOP, cold render cache", page, runs=20,
-                           warmup=2, target_ms=100, setup=cache.clear))
-    results.append(measure("doc page, 200-step SOP, warm render cache", page, runs=30,
-                           warmup=3, target_ms=100))
+    results.append(
+        measure(
+            "doc page, 200-step SOP, cold render cache",
+            page,
+            runs=20,
+            warmup=2,
+            target_ms=100,
+            setup=cache.clear,
+        )
+    )
+    results.append(
+        measure("doc page, 200-step SOP, warm render cache", page, runs=30, warmup=3, target_ms=100)
+    )
     return results

@@ -27,15 +27,39 @@ DOMAINS = {
     "internal-admin": ["trello", "accounts", "hiring"],
     "social-media": ["linkedin", "twitter", "scheduling"],
 }
-SYSTEMS = ["airtable", "slack", "luma", "youtube", "google-docs", "google-drive", "mailchimp",
-           "figma", "meetup", "trello", "dropbox", "spotify"]
-ACTIONS = ["navigate", "click", "type", "upload", "download", "copy", "paste", "submit",
-           "verify", "wait"]
-VOCABULARY = ("open the shared drive and check the folder for this week before you continue with "
-              "the guest the sponsor the episode calendar invite link field announcement template "
-              "copy paste form record status owner deadline review approve publish schedule "
-              "newsletter workshop webinar channel thread message draft final version export csv "
-              "upload download banner cover transcript timecodes description outline bio")
+SYSTEMS = [
+    "airtable",
+    "slack",
+    "luma",
+    "youtube",
+    "google-docs",
+    "google-drive",
+    "mailchimp",
+    "figma",
+    "meetup",
+    "trello",
+    "dropbox",
+    "spotify",
+]
+ACTIONS = [
+    "navigate",
+    "click",
+    "type",
+    "upload",
+    "download",
+    "copy",
+    "paste",
+    "submit",
+    "verify",
+    "wait",
+]
+VOCABULARY = (
+    "open the shared drive and check the folder for this week before you continue with "
+    "the guest the sponsor the episode calendar invite link field announcement template "
+    "copy paste form record status owner deadline review approve publish schedule "
+    "newsletter workshop webinar channel thread message draft final version export csv "
+    "upload download banner cover transcript timecodes description outline bio"
+)
 WORDS = VOCABULARY.split()
 
 
@@ -59,8 +83,12 @@ class Corpus:
             topic = rng.choice(DOMAINS[domain])
             marked = n % 3 != 2  # two thirds marked SOPs
             kind = "sop" if marked else rng.choice(["reference", "template", "playbook"])
-            folder = {"sop": "sops", "reference": "reference", "template": "templates",
-                      "playbook": "playbooks"}[kind]
+            folder = {
+                "sop": "sops",
+                "reference": "reference",
+                "template": "templates",
+                "playbook": "playbooks",
+            }[kind]
             slug = f"{rng.choice(WORDS)}-{rng.choice(WORDS)}-{n:04d}"
             path = f"{domain}/{topic}/{folder}/{slug}.md"
             self.docs.append((path, f"{kind}.{domain}.{topic}.{slug}", kind))
@@ -76,15 +104,24 @@ class Corpus:
     def _others(self, rng: random.Random, n: int) -> list[tuple[str, str, str]]:
         return [self.docs[rng.randrange(len(self.docs))] for _ in range(n)]
 
-    def _frontmatter(self, rng, doc_id: str, kind: str, systems: list[str], title: str,
-                     schema: bool) -> str:
+    def _frontmatter(
+        self, rng, doc_id: str, kind: str, systems: list[str], title: str, schema: bool
+    ) -> str:
         related = ", ".join(other[1] for other in self._others(rng, 3))
         lines = [
-            "---", f"id: {doc_id}", f'title: "{title}"', f"doc_type: {kind}",
+            "---",
+            f"id: {doc_id}",
+            f'title: "{title}"',
+            f"doc_type: {kind}",
             *(["schema_version: 1"] if schema else []),
-            f'summary: "{_sentence(rng, 12)}"', f'description: "{_sentence(rng, 20)}"',
-            f"tags: [{', '.join(rng.sample(WORDS, 3))}]", f"systems: [{', '.join(systems)}]",
-            f"related_docs: [{related}]", "owner: operations", "---", "",
+            f'summary: "{_sentence(rng, 12)}"',
+            f'description: "{_sentence(rng, 20)}"',
+            f"tags: [{', '.join(rng.sample(WORDS, 3))}]",
+            f"systems: [{', '.join(systems)}]",
+            f"related_docs: [{related}]",
+            "owner: operations",
+            "---",
+            "",
         ]
         return "\n".join(lines)
 
@@ -96,14 +133,22 @@ class Corpus:
         up = "../" * path.count("/")
         others = self._others(rng, 4)
         section = "<!-- sop-section-start: {} -->\n## {}\n{}\n<!-- sop-section-end -->\n"
-        head = [self._frontmatter(rng, doc_id, "sop", systems, title, True), f"# {title}\n",
-                section.format("summary", "Summary", _paragraph(rng, 2)),
-                section.format("prerequisites", "Prerequisites",
-                               f"- Read [[{others[0][1]}]] first.\n- {_sentence(rng)}")]
+        head = [
+            self._frontmatter(rng, doc_id, "sop", systems, title, True),
+            f"# {title}\n",
+            section.format("summary", "Summary", _paragraph(rng, 2)),
+            section.format(
+                "prerequisites",
+                "Prerequisites",
+                f"- Read [[{others[0][1]}]] first.\n- {_sentence(rng)}",
+            ),
+        ]
         refs = "\n".join(f"- [{o[1]}]({up}{o[0]})" for o in others[1:])
-        tail = [section.format("validation", "Validation", _sentence(rng)),
-                section.format("troubleshooting", "Troubleshooting", _sentence(rng)),
-                section.format("references", "References", refs)]
+        tail = [
+            section.format("validation", "Validation", _sentence(rng)),
+            section.format("troubleshooting", "Troubleshooting", _sentence(rng)),
+            section.format("references", "References", refs),
+        ]
         size = sum(len(part) for part in head + tail) + 120
         groups: list[list[str]] = [[] for _ in range(rng.randint(2, 4))]
         step_id = 0
@@ -114,38 +159,56 @@ class Corpus:
             size += len(step)
         body = "".join(
             f'<!-- sop-group-start: "Part {n + 1}" -->\n### Part {n + 1}\n\n'
-            + "".join(steps) + "<!-- sop-group-end -->\n\n"
-            for n, steps in enumerate(groups) if steps)
+            + "".join(steps)
+            + "<!-- sop-group-end -->\n\n"
+            for n, steps in enumerate(groups)
+            if steps
+        )
         return "\n".join(head + [section.format("procedure", "Procedure", "\n" + body)] + tail)
 
     def _step(self, rng: random.Random, step_id: int, systems: list[str], up: str) -> str:
-        lines = [f'<!-- sop-step-start id={step_id} systems="{rng.choice(systems)}" '
-                 f'action="{rng.choice(ACTIONS)}" -->', f"{step_id}.  {_sentence(rng)}",
-                 f"    {_paragraph(rng, rng.randint(1, 2))}"]
+        lines = [
+            f'<!-- sop-step-start id={step_id} systems="{rng.choice(systems)}" '
+            f'action="{rng.choice(ACTIONS)}" -->',
+            f"{step_id}.  {_sentence(rng)}",
+            f"    {_paragraph(rng, rng.randint(1, 2))}",
+        ]
         if rng.random() < 0.3:
-            lines += ["<!-- sop-screenshot-start -->", f"![Screen]({up}{rng.choice(self.images)})",
-                      "<!-- sop-caption-start -->", _sentence(rng, 8), "<!-- sop-caption-end -->",
-                      "<!-- sop-screenshot-end -->"]
+            lines += [
+                "<!-- sop-screenshot-start -->",
+                f"![Screen]({up}{rng.choice(self.images)})",
+                "<!-- sop-caption-start -->",
+                _sentence(rng, 8),
+                "<!-- sop-caption-end -->",
+                "<!-- sop-screenshot-end -->",
+            ]
         return "\n".join([*lines, "<!-- sop-step-end -->", "", ""])
 
     def _plain(self, rng: random.Random, path: str, doc_id: str, kind: str) -> str:
         target = rng.randint(3000, 7600)
         title = _sentence(rng, 5).rstrip(".")
-        parts = [self._frontmatter(rng, doc_id, kind, rng.sample(SYSTEMS, 2), title, False),
-                 f"# {title}\n"]
+        parts = [
+            self._frontmatter(rng, doc_id, kind, rng.sample(SYSTEMS, 2), title, False),
+            f"# {title}\n",
+        ]
         size, n = sum(map(len, parts)), 0
         while size < target:
             n += 1
             other = self._others(rng, 1)[0]
-            parts.append(f"## Section {n}\n\n{_paragraph(rng, rng.randint(2, 4))} "
-                         f"See [[{other[1]}]].\n")
+            parts.append(
+                f"## Section {n}\n\n{_paragraph(rng, rng.randint(2, 4))} See [[{other[1]}]].\n"
+            )
             size += len(parts[-1])
         return "\n".join(parts)
 
 
 def _git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=Bench", "-c", "user.email=bench@example.org",
-                    *args], cwd=cwd, check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=Bench", "-c", "user.email=bench@example.org", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
 
 
 def build_repository(root: Path) -> tuple[Path, Path, Corpus]:
@@ -185,27 +248,39 @@ def run(ctx) -> list[Result]:
 
     results: list[Result] = []
     outcome = {}
-    initial = measure_once("initial sync: clone + registry + index (5,000 docs)",
-                           lambda: outcome.update(result=docs_sync()))
+    initial = measure_once(
+        "initial sync: clone + registry + index (5,000 docs)",
+        lambda: outcome.update(result=docs_sync()),
+    )
     counts = outcome["result"].counts
-    initial.note = (f"registered {counts['registered']}, indexed {counts['indexed']}, "
-                    f"{DocumentLink.objects.count()} links, {Finding.objects.count()} findings; "
-                    f"docs {min(sizes) / 1024:.1f}–{max(sizes) / 1024:.1f} KB "
-                    f"(mean {sum(sizes) / len(sizes) / 1024:.1f} KB); generated in "
-                    f"{generated_s:.1f} s")
+    initial.note = (
+        f"registered {counts['registered']}, indexed {counts['indexed']}, "
+        f"{DocumentLink.objects.count()} links, {Finding.objects.count()} findings; "
+        f"docs {min(sizes) / 1024:.1f}–{max(sizes) / 1024:.1f} KB "
+        f"(mean {sum(sizes) / len(sizes) / 1024:.1f} KB); generated in "
+        f"{generated_s:.1f} s"
+    )
     results.append(initial)
 
     from docs_app import search
 
-    results.append(measure_once("  of which: search index rebuild alone (rebuild_index)",
-                                search.rebuild_index,
-                                note="the reading half's Whoosh index, timed on its own"))
+    results.append(
+        measure_once(
+            "  of which: search index rebuild alone (rebuild_index)",
+            search.rebuild_index,
+            note="the reading half's Whoosh index, timed on its own",
+        )
+    )
     real_rebuild = search.rebuild_index
     search.rebuild_index = lambda: 0
     try:
-        results.append(measure_once("  of which: full re-registration without the index",
-                                    lambda: docs_sync(full=True),
-                                    note="parse + lint + links + findings + one transaction"))
+        results.append(
+            measure_once(
+                "  of which: full re-registration without the index",
+                lambda: docs_sync(full=True),
+                note="parse + lint + links + findings + one transaction",
+            )
+        )
     finally:
         search.rebuild_index = real_rebuild
 
@@ -220,9 +295,14 @@ def run(ctx) -> list[Result]:
         _git(work, "push", "-q", "origin", "main")
 
     last = {}
-    incremental = measure("incremental sync after one commit changing one file",
-                          lambda: last.update(result=docs_sync()), runs=10, warmup=1,
-                          target_ms=1000, setup=commit_one_change)
+    incremental = measure(
+        "incremental sync after one commit changing one file",
+        lambda: last.update(result=docs_sync()),
+        runs=10,
+        warmup=1,
+        target_ms=1000,
+        setup=commit_one_change,
+    )
     incremental.note = f"counts of the last run: {_short_counts(last['result'].counts)}"
     results.append(incremental)
 
@@ -231,26 +311,38 @@ def run(ctx) -> list[Result]:
     def commit_new_doc() -> None:
         added["n"] += 1
         (work / "media" / f"new-doc-{added['n']}.md").write_text(
-            f"# New doc {added['n']}\n\nSee [[{corpus.docs[0][1]}]].\n")
+            f"# New doc {added['n']}\n\nSee [[{corpus.docs[0][1]}]].\n"
+        )
         _git(work, "add", "-A")
         _git(work, "commit", "-q", "-m", f"Add doc {added['n']}")
         _git(work, "push", "-q", "origin", "main")
 
-    adding = measure("incremental sync after adding one doc (all links re-resolved)",
-                     lambda: last.update(result=docs_sync()), runs=5, warmup=1,
-                     setup=commit_new_doc)
+    adding = measure(
+        "incremental sync after adding one doc (all links re-resolved)",
+        lambda: last.update(result=docs_sync()),
+        runs=5,
+        warmup=1,
+        setup=commit_new_doc,
+    )
     adding.note = f"counts of the last run: {_short_counts(last['result'].counts)}"
     results.append(adding)
 
-    results.append(measure("no-change sync (fetch, nothing to do)", docs_sync, runs=20,
-                           warmup=2, target_ms=300))
+    results.append(
+        measure(
+            "no-change sync (fetch, nothing to do)", docs_sync, runs=20, warmup=2, target_ms=300
+        )
+    )
 
     texts = [(work / path).read_text() for path, _, kind in corpus.docs if kind == "sop"]
     violations = {}
-    lint_all = measure_once(f"lint of the whole corpus ({len(texts)} SOPs the linter covers)",
-                            lambda: violations.update(n=sum(len(lint(t)) for t in texts)))
-    lint_all.note = (f"{violations['n']} violations (the edits appended above sit outside "
-                     f"sections); {lint_all.samples_ms[0] / len(texts):.2f} ms per doc")
+    lint_all = measure_once(
+        f"lint of the whole corpus ({len(texts)} SOPs the linter covers)",
+        lambda: violations.update(n=sum(len(lint(t)) for t in texts)),
+    )
+    lint_all.note = (
+        f"{violations['n']} violations (the edits appended above sit outside "
+        f"sections); {lint_all.samples_ms[0] / len(texts):.2f} ms per doc"
+    )
     results.append(lint_all)
     assert Document.objects.count() == DOCS + added["n"]
     return results

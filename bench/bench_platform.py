@@ -29,9 +29,20 @@ def _free_port() -> int:
 def gunicorn_server():
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "dataops.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--log-level", "warning"],
-        cwd=ROOT, env=os.environ.copy(),
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "dataops.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=os.environ.copy(),
     )
     try:
         deadline = time.monotonic() + 30
@@ -68,9 +79,17 @@ def run(ctx) -> list[Result]:
     ]
     with gunicorn_server() as port:
         results += [
-            measure("gunicorn (2 workers, HTTP): GET /login/", lambda: _get(port, "/login/"),
-                    runs=200, count_queries=False),
-            measure("gunicorn (2 workers, HTTP): GET /healthz", lambda: _get(port, "/healthz"),
-                    runs=200, count_queries=False),
+            measure(
+                "gunicorn (2 workers, HTTP): GET /login/",
+                lambda: _get(port, "/login/"),
+                runs=200,
+                count_queries=False,
+            ),
+            measure(
+                "gunicorn (2 workers, HTTP): GET /healthz",
+                lambda: _get(port, "/healthz"),
+                runs=200,
+                count_queries=False,
+            ),
         ]
     return results

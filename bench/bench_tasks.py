@@ -29,17 +29,30 @@ TASKS, WORKFLOWS, SMALL_TASKS = 100_000, 2_000, 1_000
 BATCH = 5_000
 PEOPLE = ["grace", "valeriia", "alexey", "ada", "bob"]
 # Templates by how often they run (a weekly podcast and newsletter, monthly others…).
-MIX = (["podcast"] * 6 + ["newsletter"] * 6 + ["social-media-weekly"] * 5 + ["tax-report"] * 2
-       + ["webinar", "workshop", "book-of-the-week", "oss", "course", "maven-lightning-lesson",
-          "office-hours"])
+MIX = (
+    ["podcast"] * 6
+    + ["newsletter"] * 6
+    + ["social-media-weekly"] * 5
+    + ["tax-report"] * 2
+    + [
+        "webinar",
+        "workshop",
+        "book-of-the-week",
+        "oss",
+        "course",
+        "maven-lightning-lesson",
+        "office-hours",
+    ]
+)
 S = Task.Status
 
 
 def _users() -> list[User]:
     users = []
     for username in PEOPLE:
-        user, _ = User.objects.get_or_create(username=username,
-                                             defaults={"first_name": username.title()})
+        user, _ = User.objects.get_or_create(
+            username=username, defaults={"first_name": username.title()}
+        )
         role = ADMIN_GROUP if username == "ada" else OPERATOR_GROUP
         user.groups.add(Group.objects.get(name=role))
         users.append(user)
@@ -74,12 +87,17 @@ class Generator:
         self.today, self.users, self.rng = today, users, random.Random(2026)
         self.templates = {t.slug: t for t in WorkflowTemplate.objects.all()}
         self.definitions = {
-            slug: list(TaskDefinition.objects.filter(template__slug=slug)
-                       .select_related("phase").order_by("position"))
+            slug: list(
+                TaskDefinition.objects.filter(template__slug=slug)
+                .select_related("phase")
+                .order_by("position")
+            )
             for slug in self.templates
         }
-        self.slots = {slug: list(t.link_slots.values_list("name", flat=True))
-                      for slug, t in self.templates.items()}
+        self.slots = {
+            slug: list(t.link_slots.values_list("name", flat=True))
+            for slug, t in self.templates.items()
+        }
         self.mix = cycle(MIX)
 
     def workflows(self, count: int, first: date, last: date) -> int:
@@ -87,15 +105,22 @@ class Generator:
         anchors = [first + timedelta(days=span * i // max(count - 1, 1)) for i in range(count)]
         made = []
         for start in range(0, count, 500):
-            batch = [self._workflow(anchor) for anchor in anchors[start:start + 500]]
+            batch = [self._workflow(anchor) for anchor in anchors[start : start + 500]]
             made += Workflow.objects.bulk_create(batch)
         WorkflowLinkSlot.objects.bulk_create(
-            [WorkflowLinkSlot(workflow=w, name=name, position=i,
-                              url="https://example.org/x" if w.anchor_date < self.today else "")
-             for w in made for i, name in enumerate(self.slots[w.template.slug])],
-            batch_size=BATCH)
-        tasks = [self._workflow_task(w, d) for w in made for d in self.definitions[
-            w.template.slug]]
+            [
+                WorkflowLinkSlot(
+                    workflow=w,
+                    name=name,
+                    position=i,
+                    url="https://example.org/x" if w.anchor_date < self.today else "",
+                )
+                for w in made
+                for i, name in enumerate(self.slots[w.template.slug])
+            ],
+            batch_size=BATCH,
+        )
+        tasks = [self._workflow_task(w, d) for w in made for d in self.definitions[w.template.slug]]
         Task.objects.bulk_create(tasks, batch_size=BATCH)
         return len(tasks)
 
@@ -104,39 +129,64 @@ class Generator:
         old = anchor < self.today - timedelta(days=30)
         archived = old and self.rng.random() < 0.85
         return Workflow(
-            template=template, template_version=template.version, anchor_date=anchor,
+            template=template,
+            template_version=template.version,
+            anchor_date=anchor,
             title=f"{template.name}: {anchor.isoformat()}",
             stage="done" if old else ("announced" if anchor > self.today else "after-event"),
-            status="archived" if archived else "active", phases=[],
-            created_by=self.users[0])
+            status="archived" if archived else "active",
+            phases=[],
+            created_by=self.users[0],
+        )
 
     def _workflow_task(self, workflow: Workflow, definition: TaskDefinition) -> Task:
         due = workflow.anchor_date + timedelta(days=definition.offset_days)
-        status = S.ARCHIVED if workflow.status == "archived" and due >= self.today else \
-            _status(due, self.today, self.rng)
+        status = (
+            S.ARCHIVED
+            if workflow.status == "archived" and due >= self.today
+            else _status(due, self.today, self.rng)
+        )
         return _task(
-            status, due, self.today, self.rng, title=definition.title, workflow=workflow,
-            source=Task.Source.TEMPLATE, template_ref=definition.ref,
-            phase=definition.phase.slug, position=definition.position,
-            assignee=self.rng.choice(self.users[:3]), proof_kind=definition.proof_kind,
-            proof_label=definition.proof_label, required_slots=definition.required_slots,
+            status,
+            due,
+            self.today,
+            self.rng,
+            title=definition.title,
+            workflow=workflow,
+            source=Task.Source.TEMPLATE,
+            template_ref=definition.ref,
+            phase=definition.phase.slug,
+            position=definition.position,
+            assignee=self.rng.choice(self.users[:3]),
+            proof_kind=definition.proof_kind,
+            proof_label=definition.proof_label,
+            required_slots=definition.required_slots,
             stage_on_complete=definition.stage_on_complete,
             instruction_doc=definition.instruction_doc,
-            proof_url="https://example.org/p" if due < self.today - timedelta(10) else "")
+            proof_url="https://example.org/p" if due < self.today - timedelta(10) else "",
+        )
 
     def standalone(self, count: int, first: date, last: date) -> int:
         span = (last - first).days
         for start in range(0, count, BATCH):
-            Task.objects.bulk_create([
-                self._chore(first + timedelta(days=span * i // max(count - 1, 1)), i)
-                for i in range(start, min(start + BATCH, count))
-            ])
+            Task.objects.bulk_create(
+                [
+                    self._chore(first + timedelta(days=span * i // max(count - 1, 1)), i)
+                    for i in range(start, min(start + BATCH, count))
+                ]
+            )
         return count
 
     def _chore(self, due: date, i: int) -> Task:
-        return _task(_status(due, self.today, self.rng), due, self.today, self.rng,
-                     title=f"Chore {i}: back up the mailing list", source=Task.Source.RECURRING,
-                     assignee=self.users[i % len(self.users)] if i % 7 else None)
+        return _task(
+            _status(due, self.today, self.rng),
+            due,
+            self.today,
+            self.rng,
+            title=f"Chore {i}: back up the mailing list",
+            source=Task.Source.RECURRING,
+            assignee=self.users[i % len(self.users)] if i % 7 else None,
+        )
 
 
 # --- measurements -----------------------------------------------------------------------------
@@ -163,8 +213,15 @@ def _get(client: Client, url: str):
 
 
 def _completable(today: date) -> list[Task]:
-    return list(Task.objects.filter(status=S.TODO, proof_kind="none", required_slots=[],
-                                    workflow__isnull=True, due_date__gte=today)[:60])
+    return list(
+        Task.objects.filter(
+            status=S.TODO,
+            proof_kind="none",
+            required_slots=[],
+            workflow__isnull=True,
+            due_date__gte=today,
+        )[:60]
+    )
 
 
 def _settle() -> None:
@@ -188,8 +245,9 @@ def run(ctx) -> list[Result]:
     eight_years_ago = today - timedelta(days=8 * 365)
     # Small: 1,000 tasks around today.
     made = gen.workflows(20, today - timedelta(days=20), today + timedelta(days=30))
-    made += gen.standalone(SMALL_TASKS - made, today - timedelta(days=60),
-                           today + timedelta(days=30))
+    made += gen.standalone(
+        SMALL_TASKS - made, today - timedelta(days=60), today + timedelta(days=30)
+    )
     home = _client(grace)
     queries_small = (_queries(home, "/"), Task.objects.count())
     # Full: 2,000 workflows, 100,000 tasks.
@@ -201,40 +259,78 @@ def run(ctx) -> list[Result]:
     workflow = workflow_start(template=podcast, anchor_date=today + timedelta(days=12), by=grace)
     for task in _completable_in(workflow, today):
         task_complete(task=task, by=grace)
-    task_list = (f"/tasks/?status=done&source=recurring&assignee={grace.pk}"
-                 f"&due_from={today - timedelta(days=700)}&due_to={today - timedelta(days=30)}")
+    task_list = (
+        f"/tasks/?status=done&source=recurring&assignee={grace.pk}"
+        f"&due_from={today - timedelta(days=700)}&due_to={today - timedelta(days=30)}"
+    )
     list_page = _client(grace)
-    list_rows = Task.objects.filter(status=S.DONE, source="recurring", assignee=grace,
-                                    due_date__range=(today - timedelta(700),
-                                                     today - timedelta(30))).count()
+    list_rows = Task.objects.filter(
+        status=S.DONE,
+        source="recurring",
+        assignee=grace,
+        due_date__range=(today - timedelta(700), today - timedelta(30)),
+    ).count()
     assert list_rows > 50, list_rows
     open_tasks = iter(_completable(today))
     anchors = iter(range(30, 200))
-    note = (f"data: {Task.objects.count():,} tasks, {Workflow.objects.count():,} workflows "
-            f"({made_wf + made:,} workflow tasks), {len(users)} users; open tasks: "
-            f"{Task.objects.filter(status__in=Task.OPEN).count():,}")
-    home_result = measure("Operations Home GET / (operator, mine)", _get(home, "/"), runs=60,
-                          target_ms=50, note=note)
+    note = (
+        f"data: {Task.objects.count():,} tasks, {Workflow.objects.count():,} workflows "
+        f"({made_wf + made:,} workflow tasks), {len(users)} users; open tasks: "
+        f"{Task.objects.filter(status__in=Task.OPEN).count():,}"
+    )
+    home_result = measure(
+        "Operations Home GET / (operator, mine)", _get(home, "/"), runs=60, target_ms=50, note=note
+    )
     home_result.extra = {"queries_at_1k": queries_small[0], "queries_at_100k": queries_full[0]}
     return [
         home_result,
-        Result(f"Home SQL queries: {queries_small[1]:,} tasks → {queries_full[1]:,} tasks",
-               [0.0], queries=queries_full[0],
-               note=f"{queries_small[0]} queries at {queries_small[1]:,} tasks, "
-                    f"{queries_full[0]} at {queries_full[1]:,} (must be equal)",
-               extra={"queries_small": queries_small[0], "queries_full": queries_full[0]}),
-        measure("Operations Home GET /?scope=everyone (admin)",
-                _get(_client(ada), "/?scope=everyone"), runs=40, target_ms=50),
-        measure(f"Workflow page, 42 tasks (/workflows/{workflow.pk}/)",
-                _get(_client(grace), f"/workflows/{workflow.pk}/"), runs=60, target_ms=50),
-        measure("Task list, 50 rows, 5 filters", _get(list_page, task_list), runs=60,
-                target_ms=50, note=f"{list_rows:,} matching rows, first page of 50"),
-        measure("Workflow list (active, risk computed)", _get(_client(grace), "/workflows/"),
-                runs=30, target_ms=50),
-        measure("Start a Podcast workflow (42 tasks, service)", lambda: workflow_start(
-            template=podcast, anchor_date=today + timedelta(days=next(anchors)), by=grace),
-                runs=20, warmup=2, target_ms=100),
-        measure("Complete a task (service)",
-                lambda: task_complete(task=next(open_tasks), by=grace), runs=40, warmup=3,
-                target_ms=20),
+        Result(
+            f"Home SQL queries: {queries_small[1]:,} tasks → {queries_full[1]:,} tasks",
+            [0.0],
+            queries=queries_full[0],
+            note=f"{queries_small[0]} queries at {queries_small[1]:,} tasks, "
+            f"{queries_full[0]} at {queries_full[1]:,} (must be equal)",
+            extra={"queries_small": queries_small[0], "queries_full": queries_full[0]},
+        ),
+        measure(
+            "Operations Home GET /?scope=everyone (admin)",
+            _get(_client(ada), "/?scope=everyone"),
+            runs=40,
+            target_ms=50,
+        ),
+        measure(
+            f"Workflow page, 42 tasks (/workflows/{workflow.pk}/)",
+            _get(_client(grace), f"/workflows/{workflow.pk}/"),
+            runs=60,
+            target_ms=50,
+        ),
+        measure(
+            "Task list, 50 rows, 5 filters",
+            _get(list_page, task_list),
+            runs=60,
+            target_ms=50,
+            note=f"{list_rows:,} matching rows, first page of 50",
+        ),
+        measure(
+            "Workflow list (active, risk computed)",
+            _get(_client(grace), "/workflows/"),
+            runs=30,
+            target_ms=50,
+        ),
+        measure(
+            "Start a Podcast workflow (42 tasks, service)",
+            lambda: workflow_start(
+                template=podcast, anchor_date=today + timedelta(days=next(anchors)), by=grace
+            ),
+            runs=20,
+            warmup=2,
+            target_ms=100,
+        ),
+        measure(
+            "Complete a task (service)",
+            lambda: task_complete(task=next(open_tasks), by=grace),
+            runs=40,
+            warmup=3,
+            target_ms=20,
+        ),
     ]

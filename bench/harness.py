@@ -42,9 +42,15 @@ class Result:
 
     def as_dict(self) -> dict:
         return {
-            "name": self.name, "runs": len(self.samples_ms), "median_ms": round(self.median, 3),
-            "p95_ms": round(self.p95, 3), "queries": self.queries, "target_ms": self.target_ms,
-            "verdict": self.verdict, "note": self.note, **self.extra,
+            "name": self.name,
+            "runs": len(self.samples_ms),
+            "median_ms": round(self.median, 3),
+            "p95_ms": round(self.p95, 3),
+            "queries": self.queries,
+            "target_ms": self.target_ms,
+            "verdict": self.verdict,
+            "note": self.note,
+            **self.extra,
         }
 
 
@@ -81,13 +87,20 @@ def measure(
     return Result(name, samples, queries, target_ms, note=note)
 
 
-def measure_once(name: str, fn: Callable[[], object], *, target_ms: float | None = None,
-                 note: str = "") -> Result:
+def measure_once(
+    name: str, fn: Callable[[], object], *, target_ms: float | None = None, note: str = ""
+) -> Result:
     """Time one big operation (a full sync, a year of catch-up) a single time."""
     started = time.perf_counter()
     fn()
-    return Result(name, [(time.perf_counter() - started) * 1000], None, target_ms,
-                  target_label="time", note=note)
+    return Result(
+        name,
+        [(time.perf_counter() - started) * 1000],
+        None,
+        target_ms,
+        target_label="time",
+        note=note,
+    )
 
 
 def fmt_ms(value: float) -> str:
@@ -106,7 +119,9 @@ def print_table(title: str, results: list[Result]) -> None:
     for r in results:
         target = f"{r.target_label} ≤ {fmt_ms(r.target_ms)} {r.verdict}" if r.target_ms else ""
         queries = "" if r.queries is None else str(r.queries)
-        print(f"{r.name:<58} {len(r.samples_ms):>5} {fmt_ms(r.median):>10} {fmt_ms(r.p95):>10} "
-              f"{queries:>8}  {target}")
+        print(
+            f"{r.name:<58} {len(r.samples_ms):>5} {fmt_ms(r.median):>10} {fmt_ms(r.p95):>10} "
+            f"{queries:>8}  {target}"
+        )
         if r.note:
             print(f"    {r.note}")

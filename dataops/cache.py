@@ -56,8 +56,11 @@ class Outage:
             if warn:
                 self.last_warning = now
         if warn:
-            log.warning("Redis cache unavailable, working without it (sessions are read from "
-                        "the database): %s", exc)
+            log.warning(
+                "Redis cache unavailable, working without it (sessions are read from "
+                "the database): %s",
+                exc,
+            )
 
     def remember(self, keys: list[str]) -> None:
         if keys:

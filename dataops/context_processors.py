@@ -67,8 +67,6 @@ def portal(request):
             "quickopen_url": _url_or_none("docs:quickopen"),
             "demo_mode": settings.DEMO_MODE,
             "is_admin": SimpleLazyObject(lambda: authenticated and user.is_admin),
-            "unread_count": SimpleLazyObject(
-                lambda: _unread_count(user) if authenticated else 0
-            ),
+            "unread_count": SimpleLazyObject(lambda: _unread_count(user) if authenticated else 0),
         }
     }

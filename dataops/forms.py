@@ -23,6 +23,4 @@ class LoginForm(AuthenticationForm):
 
 class JobFilterForm(forms.Form):
     kind = forms.CharField(required=False)
-    status = forms.ChoiceField(
-        required=False, choices=[("", "Any status"), *JobRun.Status.choices]
-    )
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *JobRun.Status.choices])

@@ -81,12 +81,17 @@ def check_cache() -> CheckResult:
         else:
             cache.set(key, "1", 30)
             if cache.get(key) != "1":
-                return CheckResult("Cache", FAIL,
-                                   f"{backend} accepted a value but did not return it.")
+                return CheckResult(
+                    "Cache", FAIL, f"{backend} accepted a value but did not return it."
+                )
     except Exception as exc:
         where = "Redis" if settings.REDIS_URL else backend
-        return CheckResult("Cache", FAIL, f"{where} is unreachable: {_short(exc)}. Pages keep "
-                                          "working without it; sessions come from the database.")
+        return CheckResult(
+            "Cache",
+            FAIL,
+            f"{where} is unreachable: {_short(exc)}. Pages keep "
+            "working without it; sessions come from the database.",
+        )
     where = "Redis" if settings.REDIS_URL else "database cache, embedded mode"
     return CheckResult("Cache", OK, f"Reads and writes work ({where}).")
 
@@ -98,11 +103,16 @@ def check_broker() -> CheckResult:
     label = "Redis" if settings.REDIS_URL else "filesystem queue, embedded mode"
     try:
         with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0.1,
-                                  timeout=BROKER_CONNECT_TIMEOUT)
+            conn.ensure_connection(
+                max_retries=1, interval_start=0, interval_step=0.1, timeout=BROKER_CONNECT_TIMEOUT
+            )
     except Exception as exc:
-        return CheckResult("Broker", FAIL, f"Celery cannot reach {label}: {_short(exc)}. "
-                                           "Queued work waits and is sent when it is back.")
+        return CheckResult(
+            "Broker",
+            FAIL,
+            f"Celery cannot reach {label}: {_short(exc)}. "
+            "Queued work waits and is sent when it is back.",
+        )
     return CheckResult("Broker", OK, f"Celery's broker accepts connections ({label}).")
 
 
@@ -116,7 +126,8 @@ def check_worker() -> CheckResult:
         return CheckResult("Celery worker", FAIL, f"Could not ping workers: {_short(exc)}")
     if not replies:
         return CheckResult(
-            "Celery worker", FAIL,
+            "Celery worker",
+            FAIL,
             f"No worker answered a ping within {WORKER_PING_TIMEOUT:g} s: background jobs "
             "are not running.",
         )
@@ -157,13 +168,18 @@ def check_failed_jobs() -> CheckResult:
     from dataops.models import JobRun
 
     stats = JobRun.objects.failed_open().aggregate(
-        n=_count(), oldest=Min("created_at"),
-        lost=_count(filter=Q(error_code=JobRun.ErrorCode.LOST)))
+        n=_count(),
+        oldest=Min("created_at"),
+        lost=_count(filter=Q(error_code=JobRun.ErrorCode.LOST)),
+    )
     if not stats["n"]:
         return CheckResult("Failed jobs", OK, "No failed background jobs waiting.")
     oldest = timezone.now() - stats["oldest"]
-    lost = (f", {stats['lost']} of them lost (a worker died mid-job or the queue dropped it)"
-            if stats["lost"] else "")
+    lost = (
+        f", {stats['lost']} of them lost (a worker died mid-job or the queue dropped it)"
+        if stats["lost"]
+        else ""
+    )
     text = f"{stats['n']} failed job(s){lost}, the oldest {_ago(oldest)}."
     if oldest > timedelta(days=1):
         return CheckResult("Failed jobs", FAIL, text + " Retry or dismiss them.")
@@ -192,8 +208,7 @@ def run_all(deadline: float = CHECKS_DEADLINE_SECONDS) -> list[CheckResult]:
 
 
 def _too_slow(check, deadline: float) -> CheckResult:
-    return CheckResult(check.check_name, FAIL, f"No answer within {deadline:g} s.",
-                       deadline * 1000)
+    return CheckResult(check.check_name, FAIL, f"No answer within {deadline:g} s.", deadline * 1000)
 
 
 def _timed(check, in_thread: bool) -> CheckResult:
@@ -206,8 +221,9 @@ def _timed(check, in_thread: bool) -> CheckResult:
     finally:
         if in_thread:
             connections.close_all()
-    return CheckResult(result.name, result.status, result.detail,
-                       (time.perf_counter() - started) * 1000)
+    return CheckResult(
+        result.name, result.status, result.detail, (time.perf_counter() - started) * 1000
+    )
 
 
 def overall(results: list[CheckResult]) -> str:

@@ -25,8 +25,9 @@ def _celery_app():
 
 
 def _ledger_tasks() -> dict[str, LedgerTask]:
-    return {name: task for name, task in _celery_app().tasks.items()
-            if isinstance(task, LedgerTask)}
+    return {
+        name: task for name, task in _celery_app().tasks.items() if isinstance(task, LedgerTask)
+    }
 
 
 def _by_kind(tasks: dict[str, LedgerTask]) -> dict[str, LedgerTask]:

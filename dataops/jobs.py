@@ -50,10 +50,12 @@ from dataops.redact import redact
 
 log = logging.getLogger(__name__)
 
-LOST_IN_WORKER = ("Lost: the worker running this job stopped before it finished "
-                  "(killed, crashed or restarted).")
-LOST_IN_QUEUE = ("Lost: the job was queued but the queue no longer holds it "
-                 "(the broker lost the message).")
+LOST_IN_WORKER = (
+    "Lost: the worker running this job stopped before it finished (killed, crashed or restarted)."
+)
+LOST_IN_QUEUE = (
+    "Lost: the job was queued but the queue no longer holds it (the broker lost the message)."
+)
 LOST_TOO_OFTEN = "Lost: a worker died {n} times running this job; it is not tried again."
 QUEUE_UNAVAILABLE_TEXT = "the queue is unavailable, it will run when it is back"
 LOST_GRACE_SECONDS = 60
@@ -144,8 +146,17 @@ def run_started(run: JobRun) -> None:
     run.attempts += 1
     run.error = ""
     run.error_code = JobRun.ErrorCode.NONE
-    run.save(update_fields=["status", "started_at", "attempt_started_at", "finished_at",
-                            "attempts", "error", "error_code"])
+    run.save(
+        update_fields=[
+            "status",
+            "started_at",
+            "attempt_started_at",
+            "finished_at",
+            "attempts",
+            "error",
+            "error_code",
+        ]
+    )
 
 
 def run_succeeded(run: JobRun, outcome: JobOutcome) -> None:
@@ -235,8 +246,9 @@ class LedgerTask(Task):
             close_old_connections()
         run = self._claim_run(args, kwargs)
         if not _takes_delivery(run):
-            log.info("job %s (%s) is already %s: repeated delivery skipped",
-                     run.pk, run.kind, run.status)
+            log.info(
+                "job %s (%s) is already %s: repeated delivery skipped", run.pk, run.kind, run.status
+            )
             return run.counts
         if _died_too_often(run):
             run_failed(run, LOST_TOO_OFTEN.format(n=run.attempts), code=JobRun.ErrorCode.LOST)
@@ -258,8 +270,9 @@ class LedgerTask(Task):
         if is_transient(exc) and self.request.retries < limit:
             run_retrying(run, exc)
             log.warning("job %s attempt %s failed, retrying: %s", run.pk, run.attempts, exc)
-            raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries),
-                             max_retries=limit)
+            raise self.retry(
+                exc=exc, countdown=backoff_seconds(self.request.retries), max_retries=limit
+            )
         run_failed(run, exc)
         log.error("job %s (%s) failed: %s", run.pk, run.kind, redact(str(exc)))
         raise exc
@@ -303,9 +316,7 @@ def enqueue(
     _set_target(run, target)
     if run.target_type_id:
         run.save(update_fields=["target_type", "target_id", "target_label"])
-    transaction.on_commit(
-        lambda: _send(task, run, args, kwargs)
-    )
+    transaction.on_commit(lambda: _send(task, run, args, kwargs))
     return run
 
 
@@ -314,8 +325,7 @@ def _send(task: LedgerTask, run: JobRun, args: tuple | list, kwargs: dict) -> No
     if _publish(task, run, args, kwargs):
         return
     run.error_code = JobRun.ErrorCode.QUEUE_UNAVAILABLE
-    JobRun.objects.filter(pk=run.pk, status=JobRun.Status.QUEUED).update(
-        error_code=run.error_code)
+    JobRun.objects.filter(pk=run.pk, status=JobRun.Status.QUEUED).update(error_code=run.error_code)
 
 
 def _publish(task: LedgerTask, run: JobRun, args: tuple | list, kwargs: dict) -> bool:
@@ -324,8 +334,12 @@ def _publish(task: LedgerTask, run: JobRun, args: tuple | list, kwargs: dict) ->
     try:
         task.apply_async(args=list(args), kwargs=kwargs, task_id=run.task_id)
     except BROKER_DOWN_ERRORS as exc:
-        log.warning("the queue is unavailable; job %s (%s) waits to be sent: %s",
-                    run.pk, run.kind, redact(str(exc)))
+        log.warning(
+            "the queue is unavailable; job %s (%s) waits to be sent: %s",
+            run.pk,
+            run.kind,
+            redact(str(exc)),
+        )
         return False
     except Exception as exc:
         run_failed(run, exc)
@@ -361,8 +375,9 @@ def resend_waiting_runs(*, limit: int = RESEND_BATCH) -> int:
     from dataops.celery import app
 
     sent = 0
-    waiting = JobRun.objects.filter(status=JobRun.Status.QUEUED,
-                                    error_code=JobRun.ErrorCode.QUEUE_UNAVAILABLE)
+    waiting = JobRun.objects.filter(
+        status=JobRun.Status.QUEUED, error_code=JobRun.ErrorCode.QUEUE_UNAVAILABLE
+    )
     for run in waiting.order_by("created_at", "id")[:limit]:
         if not _claim_for_sending(run):
             continue
@@ -373,7 +388,8 @@ def resend_waiting_runs(*, limit: int = RESEND_BATCH) -> int:
             sent += run.status == JobRun.Status.QUEUED  # not when the message was refused
         else:
             JobRun.objects.filter(pk=run.pk, status=JobRun.Status.QUEUED).update(
-                error_code=JobRun.ErrorCode.QUEUE_UNAVAILABLE)
+                error_code=JobRun.ErrorCode.QUEUE_UNAVAILABLE
+            )
             break
     if sent:
         log.info("sent %s job(s) that waited for the queue", sent)
@@ -381,9 +397,13 @@ def resend_waiting_runs(*, limit: int = RESEND_BATCH) -> int:
 
 
 def _claim_for_sending(run: JobRun) -> bool:
-    return bool(JobRun.objects.filter(
-        pk=run.pk, status=JobRun.Status.QUEUED, error_code=JobRun.ErrorCode.QUEUE_UNAVAILABLE,
-    ).update(error_code=JobRun.ErrorCode.NONE))
+    return bool(
+        JobRun.objects.filter(
+            pk=run.pk,
+            status=JobRun.Status.QUEUED,
+            error_code=JobRun.ErrorCode.QUEUE_UNAVAILABLE,
+        ).update(error_code=JobRun.ErrorCode.NONE)
+    )
 
 
 def reap_lost_runs() -> int:
@@ -401,9 +421,11 @@ def reap_lost_runs() -> int:
         if now - since > timedelta(seconds=allowed_seconds(run)):
             lost += _mark_lost(run, LOST_IN_WORKER)
     cutoff = now - timedelta(minutes=settings.JOB_QUEUED_LOST_MINUTES)
-    queued = list(JobRun.objects.filter(status=JobRun.Status.QUEUED,
-                                        error_code=JobRun.ErrorCode.NONE,
-                                        created_at__lt=cutoff))
+    queued = list(
+        JobRun.objects.filter(
+            status=JobRun.Status.QUEUED, error_code=JobRun.ErrorCode.NONE, created_at__lt=cutoff
+        )
+    )
     held = messages_in_broker([run.task_id for run in queued]) if queued else set()
     if held is not None:
         lost += sum(_mark_lost(run, LOST_IN_QUEUE) for run in queued if run.task_id not in held)
@@ -427,8 +449,11 @@ def allowed_seconds(run: JobRun) -> float:
 def _mark_lost(run: JobRun, text: str) -> int:
     """Fail the run unless it moved on meanwhile (a worker picked it up or finished it)."""
     with transaction.atomic():
-        current = (JobRun.objects.select_for_update()
-                   .filter(pk=run.pk, status=run.status, attempts=run.attempts).first())
+        current = (
+            JobRun.objects.select_for_update()
+            .filter(pk=run.pk, status=run.status, attempts=run.attempts)
+            .first()
+        )
         if current is None:
             return 0
         run_failed(current, text, code=JobRun.ErrorCode.LOST)
@@ -458,8 +483,11 @@ def messages_in_broker(task_ids: list[str]) -> set[str] | None:
         return None
     if raw is None:
         return None
-    return {task_id for task_id in task_ids
-            if task_id and any(task_id.encode() in message for message in raw)}
+    return {
+        task_id
+        for task_id in task_ids
+        if task_id and any(task_id.encode() in message for message in raw)
+    }
 
 
 def _raw_messages(conn, queue: str) -> list[bytes] | None:

@@ -41,5 +41,6 @@ def apply() -> None:
 
 
 if __name__ == "__main__":  # `python -m dataops.localenv`: print the checkout's key
-    sys.stdout.write(local_secret_key(Path(os.environ.get("DATAOPS_VAR_DIR",
-                                                           BASE_DIR / "var"))) + "\n")
+    sys.stdout.write(
+        local_secret_key(Path(os.environ.get("DATAOPS_VAR_DIR", BASE_DIR / "var"))) + "\n"
+    )

@@ -87,7 +87,8 @@ def _holds_nul(request) -> bool:
     if request.method == "POST":
         fields += request.POST.lists()
     return NUL in request.path_info or any(
-        NUL in name or any(NUL in value for value in values) for name, values in fields)
+        NUL in name or any(NUL in value for value in values) for name, values in fields
+    )
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):

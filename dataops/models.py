@@ -91,8 +91,9 @@ class JobRun(models.Model):
     counts = models.JSONField(default=dict, blank=True)
     note = models.CharField(max_length=500, blank=True)
     error = models.TextField(blank=True)
-    error_code = models.CharField(max_length=32, choices=ErrorCode.choices, blank=True,
-                                  default=ErrorCode.NONE)
+    error_code = models.CharField(
+        max_length=32, choices=ErrorCode.choices, blank=True, default=ErrorCode.NONE
+    )
     target_type = models.ForeignKey(
         ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -139,8 +140,10 @@ class JobRun(models.Model):
     @property
     def awaits_queue(self) -> bool:
         """Recorded while the broker was unreachable: sent as soon as the queue is back."""
-        return (self.status == self.Status.QUEUED
-                and self.error_code == self.ErrorCode.QUEUE_UNAVAILABLE)
+        return (
+            self.status == self.Status.QUEUED
+            and self.error_code == self.ErrorCode.QUEUE_UNAVAILABLE
+        )
 
     @property
     def is_lost(self) -> bool:

@@ -12,8 +12,10 @@ MASK = "[redacted]"
 
 _PATTERNS = [
     # https://user:password@host → https://[redacted]@host
-    (re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@", re.I), r"\g<scheme>"
-     + MASK + "@"),
+    (
+        re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@", re.I),
+        r"\g<scheme>" + MASK + "@",
+    ),
     # token=..., password: ..., api_key="..." and friends
     (
         re.compile(
@@ -31,12 +33,19 @@ _PATTERNS = [
     (re.compile(r"\bsk-[A-Za-z0-9_-]{20,}\b"), MASK),
     (re.compile(r"\bAKIA[0-9A-Z]{16}\b"), MASK),
     # Signed URL query parameters (S3, GCS, Trello attachments)
-    (re.compile(r"([?&](?:X-Amz-Signature|X-Goog-Signature|Signature|sig|key)=)[^&\s]+", re.I),
-     r"\1" + MASK),
+    (
+        re.compile(r"([?&](?:X-Amz-Signature|X-Goog-Signature|Signature|sig|key)=)[^&\s]+", re.I),
+        r"\1" + MASK,
+    ),
 ]
 
-_SETTING_NAMES = ("SECRET_KEY", "DOCS_WEBHOOK_SECRET", "TELEGRAM_BOT_TOKEN",
-                  "TELEGRAM_WEBHOOK_SECRET", "LLM_API_KEY")
+_SETTING_NAMES = (
+    "SECRET_KEY",
+    "DOCS_WEBHOOK_SECRET",
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_WEBHOOK_SECRET",
+    "LLM_API_KEY",
+)
 
 
 def _configured_secrets() -> list[str]:

@@ -28,9 +28,11 @@ def admins():
     """Active users with the admin role (superusers included)."""
     from django.db.models import Q
 
-    return User.objects.filter(is_active=True).filter(
-        Q(is_superuser=True) | Q(groups__name=ADMIN_GROUP)
-    ).distinct()
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name=ADMIN_GROUP))
+        .distinct()
+    )
 
 
 def grant_role(user: User, role: str) -> None:

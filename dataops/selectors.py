@@ -35,8 +35,9 @@ def failed_job_runs() -> QuerySet[JobRun]:
 
 
 def job_run_detail() -> QuerySet[JobRun]:
-    return JobRun.objects.select_related("triggered_by", "dismissed_by", "retried_as",
-                                         "target_type")
+    return JobRun.objects.select_related(
+        "triggered_by", "dismissed_by", "retried_as", "target_type"
+    )
 
 
 def has_unsettled(runs: Iterable[JobRun]) -> bool:

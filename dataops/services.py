@@ -47,8 +47,7 @@ def notify(
 
 
 def notify_admins(*, kind: str, text: str, link: str = "", dedup_key: str) -> int:
-    return notify(recipients=list(admins()), kind=kind, text=text, link=link,
-                  dedup_key=dedup_key)
+    return notify(recipients=list(admins()), kind=kind, text=text, link=link, dedup_key=dedup_key)
 
 
 def notify_job_failed(*, run: JobRun) -> int:
@@ -125,8 +124,14 @@ def job_retry(*, run: JobRun, by: User) -> JobRun:
     task = retry_task_for(run)
     if task is None:
         raise ServiceError(RETRY_NO_TASK.format(kind=run.kind))
-    new_run = enqueue(task, args=run.args, kwargs=run.kwargs, trigger=JobRun.Trigger.RETRY,
-                      by=by, target=run.target if run.target_type_id else None)
+    new_run = enqueue(
+        task,
+        args=run.args,
+        kwargs=run.kwargs,
+        trigger=JobRun.Trigger.RETRY,
+        by=by,
+        target=run.target if run.target_type_id else None,
+    )
     run.retried_as = new_run
     run.save(update_fields=["retried_as"])
     audit_record(actor=by, action="job.retry", target=run, changes={"new_run": new_run.pk})

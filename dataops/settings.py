@@ -158,8 +158,11 @@ if REDIS_URL:
         }
     }
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5,
-                                       "visibility_timeout": JOB_VISIBILITY_TIMEOUT_SECONDS}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+        "visibility_timeout": JOB_VISIBILITY_TIMEOUT_SECONDS,
+    }
 else:
     CACHES = {
         "default": {
@@ -190,8 +193,12 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A page that queues work while the broker is down answers within a second: the run is
 # recorded as waiting for the queue and sent by the next sweep.
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0,
-                                    "interval_step": 0.2, "interval_max": 0.2}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
@@ -269,8 +276,13 @@ def _sso_app(prefix: str, provider_id: str, name: str, server_url: str) -> dict:
         raise ImproperlyConfigured(
             f"{prefix}_CLIENT_ID and {prefix}_CLIENT_SECRET must both be set."
         )
-    return {"provider_id": provider_id, "name": name, "client_id": client_id, "secret": secret,
-            "settings": {"server_url": server_url}}
+    return {
+        "provider_id": provider_id,
+        "name": name,
+        "client_id": client_id,
+        "secret": secret,
+        "settings": {"server_url": server_url},
+    }
 
 
 def _sso_apps() -> list[dict]:
@@ -279,9 +291,14 @@ def _sso_apps() -> list[dict]:
     if env.str("GOOGLE_CLIENT_ID", default="") or env.str("GOOGLE_CLIENT_SECRET", default=""):
         apps.append(_sso_app("GOOGLE", "google", "Google", "https://accounts.google.com"))
     if env.str("SSO_SERVER_URL", default=""):
-        apps.append(_sso_app("SSO", env.str("SSO_PROVIDER_ID", default="sso"),
-                             env.str("SSO_NAME", default="Single sign-on"),
-                             env.str("SSO_SERVER_URL")))
+        apps.append(
+            _sso_app(
+                "SSO",
+                env.str("SSO_PROVIDER_ID", default="sso"),
+                env.str("SSO_NAME", default="Single sign-on"),
+                env.str("SSO_SERVER_URL"),
+            )
+        )
     return apps
 
 
@@ -433,27 +450,32 @@ PROOF_MAX_FILE_BYTES = env.int("PROOF_MAX_FILE_BYTES", default=10 * 1024 * 1024)
 # Each app adds its entries here; beat installs them on start (the schedule file is derived).
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 CELERY_BEAT_SCHEDULE["docs-sync"] = {
-    "task": "docs_app.tasks.sync_docs", "schedule": DOCS_SYNC_MINUTES * 60.0,
+    "task": "docs_app.tasks.sync_docs",
+    "schedule": DOCS_SYNC_MINUTES * 60.0,
 }
 
 CELERY_BEAT_SCHEDULE["recurring-generate"] = {
     # Settles every due recurring rule and automatic template (idempotent, advisory lock).
-    "task": "tasks.tasks.generate_recurring", "schedule": RECURRING_TICK_MINUTES * 60.0,
+    "task": "tasks.tasks.generate_recurring",
+    "schedule": RECURRING_TICK_MINUTES * 60.0,
 }
 
 CELERY_BEAT_SCHEDULE["tasks-notify-due"] = {
     # Follow-ups due and overdue tasks; each task notifies once per date (dedup key).
-    "task": "tasks.tasks.notify_due", "schedule": 60 * 60.0,
+    "task": "tasks.tasks.notify_due",
+    "schedule": 60 * 60.0,
 }
 
 CELERY_BEAT_SCHEDULE["jobs-resend-waiting"] = {
     # Sends the runs recorded while the queue was unavailable (also done at worker start).
-    "task": "dataops.tasks.resend_waiting_runs", "schedule": 60.0,
+    "task": "dataops.tasks.resend_waiting_runs",
+    "schedule": 60.0,
 }
 
 CELERY_BEAT_SCHEDULE["jobs-reap-lost"] = {
     # Fails (code "lost") runs killed with their worker or dropped by the broker.
-    "task": "dataops.tasks.reap_lost_runs", "schedule": 60.0,
+    "task": "dataops.tasks.reap_lost_runs",
+    "schedule": 60.0,
 }
 
 # Demo data loaders run by `load_demo` (DEMO_MODE only), in order.

@@ -30,18 +30,24 @@ def _choose(name: str, local_url: str, port: int) -> str:
     if _answers("127.0.0.1", port):
         return local_url
     if IN_CI:
-        raise SystemExit(f"CI=true but {name} is unset and nothing answers on 127.0.0.1:{port}; "
-                         "refusing to fall back.")
+        raise SystemExit(
+            f"CI=true but {name} is unset and nothing answers on 127.0.0.1:{port}; "
+            "refusing to fall back."
+        )
     return ""
 
 
 _db_url = _choose("DATABASE_URL", LOCAL_POSTGRES, 5432)
 _redis_url = _choose("REDIS_URL", LOCAL_REDIS, 6379)
-FALLBACKS = [label for label, url in (("SQLite", _db_url), ("filesystem broker", _redis_url))
-             if not url]
+FALLBACKS = [
+    label for label, url in (("SQLite", _db_url), ("filesystem broker", _redis_url)) if not url
+]
 if FALLBACKS:
-    print(f"\n*** Tests fall back to {' and '.join(FALLBACKS)}: no PostgreSQL/Redis answered. "
-          "PostgreSQL-only tests will be skipped. ***\n", file=sys.stderr)
+    print(
+        f"\n*** Tests fall back to {' and '.join(FALLBACKS)}: no PostgreSQL/Redis answered. "
+        "PostgreSQL-only tests will be skipped. ***\n",
+        file=sys.stderr,
+    )
 
 _tmp = Path(tempfile.mkdtemp(prefix="dataops-test-"))
 os.environ["DATABASE_URL"] = _db_url or f"sqlite:///{_tmp / 'test.sqlite3'}"
@@ -66,12 +72,19 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.MD5PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
 ]
-STORAGES = {**STORAGES, "staticfiles": {
-    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = False
 JOB_RETRY_BACKOFF_SECONDS = 1
-TEST_DATABASE_LABEL = ("SQLite (fallback)" if not _db_url
-                       else "SQLite" if _db_url.startswith("sqlite") else "PostgreSQL")
+TEST_DATABASE_LABEL = (
+    "SQLite (fallback)"
+    if not _db_url
+    else "SQLite"
+    if _db_url.startswith("sqlite")
+    else "PostgreSQL"
+)
 TEST_BROKER_LABEL = "Redis" if _redis_url else "filesystem (fallback)"

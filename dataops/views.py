@@ -80,8 +80,11 @@ def health_selfcheck(request: HttpRequest) -> HttpResponse:
     from dataops.tasks import selfcheck
 
     run = enqueue(selfcheck, by=request.user, trigger=JobRun.Trigger.MANUAL)
-    messages.info(request, f"Test job #{run.pk} queued{queue_note(run)}. It turns green here "
-                           "once a worker has run it.")
+    messages.info(
+        request,
+        f"Test job #{run.pk} queued{queue_note(run)}. It turns green here "
+        "once a worker has run it.",
+    )
     return redirect("job-detail", pk=run.pk)
 
 
@@ -102,9 +105,14 @@ def job_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def failed_jobs(request: HttpRequest) -> HttpResponse:
     page = selectors.paginate(selectors.failed_job_runs(), request.GET.get("page"))
-    return render(request, "dataops/failed_jobs.html", {
-        "page_obj": page, "no_retry": job_kinds.runs_without_retry(page.object_list),
-    })
+    return render(
+        request,
+        "dataops/failed_jobs.html",
+        {
+            "page_obj": page,
+            "no_retry": job_kinds.runs_without_retry(page.object_list),
+        },
+    )
 
 
 def _is_poll(request: HttpRequest) -> bool:
@@ -137,8 +145,9 @@ def _settled_trigger(response: HttpResponse, run: JobRun) -> HttpResponse:
     """Tell the page (htmx event `dataops:job-settled`) that the run it watches has ended,
     so other parts of the page that depend on it can refresh themselves."""
     if run.status in SETTLED:
-        trigger_client_event(response, "dataops:job-settled",
-                             {"run": run.pk, "kind": run.kind, "status": run.status})
+        trigger_client_event(
+            response, "dataops:job-settled", {"run": run.pk, "kind": run.kind, "status": run.status}
+        )
     return response
 
 
@@ -148,14 +157,21 @@ def _job_action(request: HttpRequest, pk: int, action, done_text: str) -> HttpRe
         result = action(run=run, by=request.user)
     except ServiceError as exc:
         if request.htmx:
-            return render(request, "dataops/failed_jobs.html#row-error",
-                          {"run": run, "error": str(exc)}, status=409)
+            return render(
+                request,
+                "dataops/failed_jobs.html#row-error",
+                {"run": run, "error": str(exc)},
+                status=409,
+            )
         messages.error(request, str(exc))
         return redirect(_back(request, run))
     if request.htmx:
         new_run = result if result.pk != run.pk else None
-        return render(request, "dataops/failed_jobs.html#row-done",
-                      {"run": run, "new_run": new_run, "text": done_text.format(new=result.pk)})
+        return render(
+            request,
+            "dataops/failed_jobs.html#row-done",
+            {"run": run, "new_run": new_run, "text": done_text.format(new=result.pk)},
+        )
     messages.success(request, done_text.format(new=result.pk))
     if result.pk != run.pk:
         return redirect(result)  # the new run's page shows it moving
@@ -197,8 +213,12 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect("notifications")
     target = notification.link
-    if request.POST.get("open") and target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        request.POST.get("open")
+        and target
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return redirect(target)
     if request.htmx:
@@ -209,8 +229,9 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def notification_read_all(request: HttpRequest) -> HttpResponse:
     count = services.notifications_mark_all_read(user=request.user)
-    messages.success(request, f"Marked {count} notification(s) as read." if count
-                     else "Nothing unread.")
+    messages.success(
+        request, f"Marked {count} notification(s) as read." if count else "Nothing unread."
+    )
     return redirect("notifications")
 
 

@@ -36,7 +36,8 @@ def doc_links(refs: Iterable[str]) -> dict[str, DocLink]:
     found = selectors.doc_links_for(ref for ref in refs if ref)
     return {
         ref: DocLink(ref=ref, title=title or ref, url=selectors.step_url(path, None), exists=True)
-        if path else DocLink(ref=ref, title=ref, url="", exists=False)
+        if path
+        else DocLink(ref=ref, title=ref, url="", exists=False)
         for ref, (path, title) in found.items()
     }
 
@@ -65,17 +66,26 @@ def render_doc_panel(ref: str, *, step_id: str | None = None) -> str | None:
     html = body.html
     if step_id:
         element = step_anchor(step_id)
-        html = html.replace(f'<div class="sop-step" id="{element}"',
-                            f'<div class="sop-step is-current" id="{element}"', 1)
+        html = html.replace(
+            f'<div class="sop-step" id="{element}"',
+            f'<div class="sop-step is-current" id="{element}"',
+            1,
+        )
     # body.html is sanitized by the renderer.
-    return str(format_html(
-        '<div class="doc-panel" data-doc-path="{}">'
-        '<div class="doc-panel-header"><a class="doc-panel-title" href="{}">{}</a>'
-        '<span class="doc-panel-path">{}</span></div>'
-        '<div class="markdown-body doc-body{}">{}</div></div>',
-        document.path, _panel_url(document, step_id), document.title, document.path,
-        " is-sop" if body.is_sop else "", mark_safe(html),  # nosec B308 B703
-    ))
+    return str(
+        format_html(
+            '<div class="doc-panel" data-doc-path="{}">'
+            '<div class="doc-panel-header"><a class="doc-panel-title" href="{}">{}</a>'
+            '<span class="doc-panel-path">{}</span></div>'
+            '<div class="markdown-body doc-body{}">{}</div></div>',
+            document.path,
+            _panel_url(document, step_id),
+            document.title,
+            document.path,
+            " is-sop" if body.is_sop else "",
+            mark_safe(html),  # nosec B308 B703
+        )
+    )
 
 
 def _panel_url(document: Document, step_id: str | None) -> str:

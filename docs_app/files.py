@@ -24,8 +24,13 @@ HISTORY_LIMIT = 8
 _HISTORY_TTL = 24 * 3600
 # Images a doc may show. SVG is served with a sandboxing CSP (see views.browse.asset).
 IMAGE_TYPES = {
-    ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
-    ".webp": "image/webp", ".avif": "image/avif", ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".svg": "image/svg+xml",
 }
 
 
@@ -109,8 +114,12 @@ def _git_log(rel: str, limit: int) -> list[Commit]:
     try:
         with Repo(mirror_root()) as repo:
             return [
-                Commit(c.hexsha, c.author.name or "", datetime.fromtimestamp(c.committed_date, UTC),
-                       c.summary if isinstance(c.summary, str) else c.summary.decode())
+                Commit(
+                    c.hexsha,
+                    c.author.name or "",
+                    datetime.fromtimestamp(c.committed_date, UTC),
+                    c.summary if isinstance(c.summary, str) else c.summary.decode(),
+                )
                 for c in repo.iter_commits("HEAD", paths=rel, max_count=limit)
             ]
     except (GitCommandError, InvalidGitRepositoryError, NoSuchPathError, ValueError) as exc:

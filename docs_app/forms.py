@@ -22,12 +22,14 @@ class DocFilterForm(forms.Form):
         return self.cleaned_data.get(name) or ""
 
     def doc_filters(self) -> DocFilters:
-        return DocFilters(self.value("domain"), self.value("type"), self.value("tag"),
-                          self.value("system"))
+        return DocFilters(
+            self.value("domain"), self.value("type"), self.value("tag"), self.value("system")
+        )
 
     def search_filters(self) -> Filters:
-        return Filters(self.value("domain"), self.value("type"), self.value("tag"),
-                       self.value("system"))
+        return Filters(
+            self.value("domain"), self.value("type"), self.value("tag"), self.value("system")
+        )
 
     @property
     def page_number(self) -> int:

@@ -50,5 +50,6 @@ def file_url(remote: str, branch: str, path: str) -> tuple[str, str] | None:
         return None
     label, template = HOSTS[host]
     base = f"https://{host}/{quote(repo)}"
-    return label, template.format(base=base, branch=quote(branch or "main", safe=""),
-                                  path=quote(path))
+    return label, template.format(
+        base=base, branch=quote(branch or "main", safe=""), path=quote(path)
+    )

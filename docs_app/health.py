@@ -13,8 +13,10 @@ from docs_app.mirror import short
 from docs_app.models import MirrorState
 
 NAME = "Docs mirror"
-NEVER_SYNCED = ("The docs have never been synced: run `python manage.py docs_sync` or press "
-                "Sync now on the quality page.")
+NEVER_SYNCED = (
+    "The docs have never been synced: run `python manage.py docs_sync` or press "
+    "Sync now on the quality page."
+)
 
 
 def check_docs_mirror() -> CheckResult:
@@ -25,14 +27,21 @@ def check_docs_mirror() -> CheckResult:
         return CheckResult(NAME, FAIL, NEVER_SYNCED)
     if state.last_result == "failed":
         first_line = (state.last_error.strip().splitlines() or ["unknown error"])[0][:300]
-        return CheckResult(NAME, FAIL, f"The last sync failed {_ago(state.last_attempt_at)}: "
-                                       f"{first_line}")
+        return CheckResult(
+            NAME, FAIL, f"The last sync failed {_ago(state.last_attempt_at)}: {first_line}"
+        )
     fresh_for = timedelta(minutes=3 * settings.DOCS_SYNC_MINUTES)
-    text = (f"{state.document_count} documents at {short(state.head_sha)}, "
-            f"synced {_ago(state.synced_at)}.")
+    text = (
+        f"{state.document_count} documents at {short(state.head_sha)}, "
+        f"synced {_ago(state.synced_at)}."
+    )
     if state.synced_at is None or timezone.now() - state.synced_at > fresh_for:
-        return CheckResult(NAME, WARN, f"Stale: {text} Syncs should run every "
-                                       f"{settings.DOCS_SYNC_MINUTES} min; is beat running?")
+        return CheckResult(
+            NAME,
+            WARN,
+            f"Stale: {text} Syncs should run every "
+            f"{settings.DOCS_SYNC_MINUTES} min; is beat running?",
+        )
     return CheckResult(NAME, OK, text)
 
 

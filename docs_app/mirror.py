@@ -51,8 +51,10 @@ _PERMANENT_HINTS = (
     ("not found in upstream", "The branch does not exist on the remote"),
     ("repository not found", "The remote says the repository does not exist"),
 )
-RECLONE_HINT = ("use Re-clone on the Docs page (or `python manage.py docs_sync --reclone`) to "
-                "set the mirror aside and clone again")
+RECLONE_HINT = (
+    "use Re-clone on the Docs page (or `python manage.py docs_sync --reclone`) to "
+    "set the mirror aside and clone again"
+)
 BACKUP_PREFIX = "bak-"
 BACKUPS_KEPT = 3
 
@@ -199,9 +201,20 @@ class Mirror:
         shutil.rmtree(temporary, ignore_errors=True)
         try:
             git.Git().execute(
-                ["git", "clone", "--quiet", "--no-tags", "--single-branch", "--branch",
-                 self.branch, "--", self.url, str(temporary)],
-                kill_after_timeout=self.timeout * 5, env=NO_PROMPT_ENV,
+                [
+                    "git",
+                    "clone",
+                    "--quiet",
+                    "--no-tags",
+                    "--single-branch",
+                    "--branch",
+                    self.branch,
+                    "--",
+                    self.url,
+                    str(temporary),
+                ],
+                kill_after_timeout=self.timeout * 5,
+                env=NO_PROMPT_ENV,
             )
         except git.GitCommandError as exc:
             shutil.rmtree(temporary, ignore_errors=True)
@@ -234,8 +247,11 @@ class Mirror:
     def backups(self) -> list[Path]:
         """The mirrors set aside as backups, oldest first."""
         pattern = f"{self.path.name}.{BACKUP_PREFIX}*"
-        found = [path for path in self.path.parent.glob(pattern)
-                 if path.is_dir() and not path.is_symlink()]
+        found = [
+            path
+            for path in self.path.parent.glob(pattern)
+            if path.is_dir() and not path.is_symlink()
+        ]
         return sorted(found, key=lambda path: _backup_order(path.name))
 
     def prune_backups(self, *, keep: int = BACKUPS_KEPT) -> list[Path]:
@@ -283,7 +299,8 @@ class Mirror:
         try:
             self.repo.git.execute(
                 ["git", "fetch", "--quiet", "--no-tags", "origin", refspec],
-                kill_after_timeout=self.timeout, env=NO_PROMPT_ENV,
+                kill_after_timeout=self.timeout,
+                env=NO_PROMPT_ENV,
             )
         except git.GitCommandError as exc:
             raise classify(exc, "Fetching", self.url) from exc
@@ -398,8 +415,9 @@ class Mirror:
     def read_blob(self, sha: str) -> bytes:
         return self.repo.odb.stream(bytes.fromhex(sha)).read()
 
-    def last_commits(self, head: str, paths: Iterable[str], *,
-                     since: str | None = None) -> dict[str, CommitInfo]:
+    def last_commits(
+        self, head: str, paths: Iterable[str], *, since: str | None = None
+    ) -> dict[str, CommitInfo]:
         """The most recent commit touching each of `paths`, reachable from `head`.
 
         One `git log --name-only` pass, stopped as soon as every path is found; with
@@ -423,18 +441,31 @@ class Mirror:
                 found[path] = history[0]
         return found
 
-    def file_history(self, path: str, *, limit: int = 10,
-                     head: str | None = None) -> list[CommitInfo]:
+    def file_history(
+        self, path: str, *, limit: int = 10, head: str | None = None
+    ) -> list[CommitInfo]:
         """Recent commits touching `path` (following renames), newest first."""
-        raw = self._git_bytes("log", f"-{int(limit)}", "--follow", _LOG_FORMAT, "-z",
-                              head or self.head() or "HEAD", "--", path)
+        raw = self._git_bytes(
+            "log",
+            f"-{int(limit)}",
+            "--follow",
+            _LOG_FORMAT,
+            "-z",
+            head or self.head() or "HEAD",
+            "--",
+            path,
+        )
         return [_commit_info(record.split(b"\0", 1)[0]) for record in _records(raw)]
 
     def _walk(self, revision: str) -> Iterator[tuple[CommitInfo, list[str]]]:
-        command = ["git", "log", _LOG_FORMAT, "--name-only", "-z", "--no-renames",
-                   revision, "--"]
-        process = subprocess.Popen(command, cwd=self.path, stdout=subprocess.PIPE,
-                                   stderr=subprocess.DEVNULL, env={**os.environ, **NO_PROMPT_ENV})
+        command = ["git", "log", _LOG_FORMAT, "--name-only", "-z", "--no-renames", revision, "--"]
+        process = subprocess.Popen(
+            command,
+            cwd=self.path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, **NO_PROMPT_ENV},
+        )
         try:
             pending = b""
             assert process.stdout is not None
@@ -477,8 +508,11 @@ def _records(raw: bytes) -> list[bytes]:
 
 def _parse_log_record(record: bytes) -> tuple[CommitInfo, list[str]]:
     header, _, rest = record.partition(b"\0")
-    paths = [part.decode("utf-8", errors="replace")
-             for part in rest.lstrip(b"\n").split(b"\0") if part.strip(b"\n")]
+    paths = [
+        part.decode("utf-8", errors="replace")
+        for part in rest.lstrip(b"\n").split(b"\0")
+        if part.strip(b"\n")
+    ]
     return _commit_info(header), paths
 
 
@@ -504,8 +538,20 @@ def make_seed_repository(content_dir: Path, repo_path: Path, branch: str) -> boo
     with_tree = ["git", f"--git-dir={temporary}", f"--work-tree={content_dir}"]
     name, email = SEED_AUTHOR
     runner.execute([*with_tree, "add", "--all", "."])
-    runner.execute([*with_tree, "-c", f"user.name={name}", "-c", f"user.email={email}",
-                    "commit", "--quiet", "--allow-empty", "-m", "Bundled sample docs"])
+    runner.execute(
+        [
+            *with_tree,
+            "-c",
+            f"user.name={name}",
+            "-c",
+            f"user.email={email}",
+            "commit",
+            "--quiet",
+            "--allow-empty",
+            "-m",
+            "Bundled sample docs",
+        ]
+    )
     (temporary / "index").unlink(missing_ok=True)
     temporary.rename(repo_path)
     return True

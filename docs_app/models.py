@@ -175,8 +175,9 @@ class Finding(models.Model):
 
 
 class PinnedDoc(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="pinned_docs")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pinned_docs"
+    )
     doc_id = models.CharField(max_length=300)
     pinned_at = models.DateTimeField(default=timezone.now)
 
@@ -191,8 +192,9 @@ class PinnedDoc(models.Model):
 class DocView(models.Model):
     """Most recent view of a doc by a user (one row per user and doc, time updated)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="doc_views")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="doc_views"
+    )
     doc_id = models.CharField(max_length=300)
     viewed_at = models.DateTimeField(default=timezone.now)
 

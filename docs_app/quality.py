@@ -34,17 +34,20 @@ LINTED_TYPES = ("sop", "checklist")
 
 
 class QualityFilterForm(forms.Form):
-    severity = forms.ChoiceField(required=False,
-                                 choices=[("", "Any severity"), *Finding.Severity.choices])
-    category = forms.ChoiceField(required=False,
-                                 choices=[("", "Any category"), *Finding.Category.choices])
+    severity = forms.ChoiceField(
+        required=False, choices=[("", "Any severity"), *Finding.Severity.choices]
+    )
+    category = forms.ChoiceField(
+        required=False, choices=[("", "Any category"), *Finding.Category.choices]
+    )
     domain = forms.CharField(required=False, max_length=120)
 
     def filters(self) -> dict[str, str]:
         if not self.is_valid():
             return {"severity": "", "category": "", "domain": ""}
-        return {name: self.cleaned_data.get(name) or "" for name in ("severity", "category",
-                                                                      "domain")}
+        return {
+            name: self.cleaned_data.get(name) or "" for name in ("severity", "category", "domain")
+        }
 
 
 @dataclass(frozen=True)
@@ -71,19 +74,24 @@ class QualityRow:
 
 
 def _severity_rank():
-    return Case(*[When(severity=value, then=Value(rank)) for rank, value
-                  in enumerate(SEVERITY_ORDER)], default=Value(9), output_field=IntegerField())
+    return Case(
+        *[When(severity=value, then=Value(rank)) for rank, value in enumerate(SEVERITY_ORDER)],
+        default=Value(9),
+        output_field=IntegerField(),
+    )
 
 
 def findings(*, severity: str = "", category: str = "", domain: str = "") -> QuerySet[Finding]:
     """Stored findings, most severe first, with their documents loaded."""
     queryset = Finding.objects.select_related("document").annotate(rank=_severity_rank())
     return _filtered(queryset, severity=severity, category=category, domain=domain).order_by(
-        "rank", "path", "line", "id")
+        "rank", "path", "line", "id"
+    )
 
 
-def _filtered(queryset: QuerySet[Finding], *, severity: str = "", category: str = "",
-              domain: str = "") -> QuerySet[Finding]:
+def _filtered(
+    queryset: QuerySet[Finding], *, severity: str = "", category: str = "", domain: str = ""
+) -> QuerySet[Finding]:
     if severity:
         queryset = queryset.filter(severity=severity)
     if category:
@@ -96,11 +104,16 @@ def _filtered(queryset: QuerySet[Finding], *, severity: str = "", category: str 
 def row_of(finding: Finding) -> QualityRow:
     document = finding.document
     return QualityRow(
-        severity=finding.severity, category=finding.category, code=finding.code,
-        path=finding.path, doc_id=document.doc_id if document else "",
+        severity=finding.severity,
+        category=finding.category,
+        code=finding.code,
+        path=finding.path,
+        doc_id=document.doc_id if document else "",
         title=document.title if document else finding.path,
-        domain=document.domain if document else "", message=finding.message,
-        next_action=finding.next_action, line=finding.line,
+        domain=document.domain if document else "",
+        message=finding.message,
+        next_action=finding.next_action,
+        line=finding.line,
         url=document.get_absolute_url() if document else "",
     )
 
@@ -144,8 +157,7 @@ def template_doc_uses() -> list[DocUse]:
         .order_by("template__name", "position", "id")
         .values_list("template__slug", "template__name", "title", "ref", "instruction_doc")
     ]
-    for slug, name, docs in templates.objects.order_by("name").values_list("slug", "name",
-                                                                             "docs"):
+    for slug, name, docs in templates.objects.order_by("name").values_list("slug", "name", "docs"):
         uses += [DocUse(slug, name, "", str(doc)) for doc in docs or [] if str(doc).strip()]
     return uses
 
@@ -163,9 +175,20 @@ def workflow_rows() -> list[QualityRow]:
     uses = template_doc_uses()
     if not uses:
         return []
-    documents = {doc.path: doc for doc in Document.objects.only(
-        "path", "doc_id", "aliases", "title", "domain", "doc_type", "summary", "frontmatter",
-        "skipped_reason")}
+    documents = {
+        doc.path: doc
+        for doc in Document.objects.only(
+            "path",
+            "doc_id",
+            "aliases",
+            "title",
+            "domain",
+            "doc_type",
+            "summary",
+            "frontmatter",
+            "skipped_reason",
+        )
+    }
     index = DocIndex.from_rows((d.path, d.doc_id, d.aliases) for d in documents.values())
     rows: list[QualityRow] = []
     users: dict[str, list[DocUse]] = {}
@@ -184,11 +207,18 @@ def workflow_rows() -> list[QualityRow]:
 
 def _unresolved_row(use: DocUse, problem: str) -> QualityRow:
     return QualityRow(
-        severity=BLOCKING, category=BROKEN_DOC, code="template-doc-missing", path="",
-        doc_id=use.doc, title=f"Template “{use.template_name}”", domain="",
+        severity=BLOCKING,
+        category=BROKEN_DOC,
+        code="template-doc-missing",
+        path="",
+        doc_id=use.doc,
+        title=f"Template “{use.template_name}”",
+        domain="",
         message=f"The {use.label} links to `{use.doc}`, which does not resolve: {problem}",
-        next_action=(f"Fix the doc reference in the template (YAML or Django admin), or create "
-                     f"the doc `{use.doc}`.")[:500],
+        next_action=(
+            f"Fix the doc reference in the template (YAML or Django admin), or create "
+            f"the doc `{use.doc}`."
+        )[:500],
         url=_template_url(use.template_slug),
     )
 
@@ -204,20 +234,29 @@ def _metadata_row(document: Document, used_by: list[DocUse]) -> QualityRow | Non
     if not missing:
         return None
     return QualityRow(
-        severity=WARNING, category=METADATA, code="workflow-doc-metadata", path=document.path,
-        doc_id=document.doc_id, title=document.title, domain=document.domain,
-        message=(f"Workflows depend on this doc ({len(used_by)} use(s), e.g. the "
-                 f"{used_by[0].label}) but it has no {' and no '.join(missing)}."),
+        severity=WARNING,
+        category=METADATA,
+        code="workflow-doc-metadata",
+        path=document.path,
+        doc_id=document.doc_id,
+        title=document.title,
+        domain=document.domain,
+        message=(
+            f"Workflows depend on this doc ({len(used_by)} use(s), e.g. the "
+            f"{used_by[0].label}) but it has no {' and no '.join(missing)}."
+        ),
         next_action="Add the missing frontmatter (`summary:`, `owner:`) so people opening it "
-                    "from a task know what it is for and who keeps it current.",
+        "from a task know what it is for and who keeps it current.",
         url=document.get_absolute_url(),
     )
 
 
 def _matches(row: QualityRow, *, severity: str, category: str, domain: str) -> bool:
-    return ((not severity or row.severity == severity)
-            and (not category or row.category == category)
-            and (not domain or row.domain == domain))
+    return (
+        (not severity or row.severity == severity)
+        and (not category or row.category == category)
+        and (not domain or row.domain == domain)
+    )
 
 
 # --- the report -----------------------------------------------------------------------------
@@ -240,15 +279,17 @@ class Report:
     total: int
 
 
-def report(*, severity: str = "", category: str = "", domain: str = "",
-           page: str | int | None = None) -> Report:
+def report(
+    *, severity: str = "", category: str = "", domain: str = "", page: str | int | None = None
+) -> Report:
     """Everything the quality page shows, in a fixed number of queries."""
     chosen = {"severity": severity, "category": category, "domain": domain}
     extra = workflow_rows()
     shown_extra = [row for row in extra if _matches(row, **chosen)]
     page_obj = Paginator(findings(**chosen), PAGE_SIZE).get_page(page)
     return Report(
-        page_obj=page_obj, computed=shown_extra,
+        page_obj=page_obj,
+        computed=shown_extra,
         severities=_facet("severity", Finding.Severity.choices, chosen, extra),
         categories=_facet("category", Finding.Category.choices, chosen, extra),
         domains=_facet("domain", None, chosen, extra),
@@ -274,5 +315,6 @@ def all_rows(*, severity: str = "", category: str = "", domain: str = "") -> lis
     chosen = {"severity": severity, "category": category, "domain": domain}
     rows = [row_of(finding) for finding in findings(**chosen).iterator(chunk_size=2000)]
     rows += [row for row in workflow_rows() if _matches(row, **chosen)]
-    return sorted(rows, key=lambda row: (SEVERITY_ORDER.index(row.severity), row.path,
-                                         row.line or 0))
+    return sorted(
+        rows, key=lambda row: (SEVERITY_ORDER.index(row.severity), row.path, row.line or 0)
+    )

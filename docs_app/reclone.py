@@ -32,8 +32,11 @@ class Backup:
 
 def active_reclone() -> JobRun | None:
     """A re-clone queued or running now, if any."""
-    return (JobRun.objects.filter(kind=SYNC_KIND, kwargs__reclone=True, status__in=SYNC_ACTIVE)
-            .order_by("-created_at").first())
+    return (
+        JobRun.objects.filter(kind=SYNC_KIND, kwargs__reclone=True, status__in=SYNC_ACTIVE)
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def mirror_reclone(*, by: User) -> JobRun:
@@ -48,8 +51,12 @@ def mirror_reclone(*, by: User) -> JobRun:
         if waiting is not None:
             return waiting
         run = enqueue(sync_docs, kwargs={"reclone": True}, trigger=JobRun.Trigger.MANUAL, by=by)
-        audit_record(actor=by, action="docs.reclone", target=run,
-                     changes={"mirror": str(settings.DOCS_MIRROR_DIR)})
+        audit_record(
+            actor=by,
+            action="docs.reclone",
+            target=run,
+            changes={"mirror": str(settings.DOCS_MIRROR_DIR)},
+        )
         return run
 
 

@@ -67,7 +67,7 @@ LINTED_TYPES = ("sop", "checklist")
 LINT_ACTIONS = {
     "L01": "Add YAML frontmatter (between `---` lines) with `title` and `doc_type` at the top.",
     "L02": "Set `doc_type: sop` (or `checklist`), or remove `schema_version` if this is not "
-           "a procedure.",
+    "a procedure.",
     "L03": "Add `title:` to the frontmatter.",
     "L04": "Set `schema_version: 1`.",
     "L05": "Set `schema_version: 1` (the only version the portal reads).",
@@ -76,7 +76,7 @@ LINT_ACTIONS = {
     "L09": "Give each step its own id: renumber the steps 1..N in document order.",
     "L10": "Renumber the step ids 1..N in document order.",
     "L11": "Use one of the allowed actions: navigate, click, type, upload, download, copy, "
-           "paste, submit, verify, wait, other.",
+    "paste, submit, verify, wait, other.",
     "L12": "Add the system to the frontmatter `systems` list, or fix the step's `systems`.",
     "L13": "Add the image `![alt](path)` inside the screenshot block, or remove the block.",
     "L14": "Make the step's first line start with its id (`3.  Do X` for id=3).",
@@ -195,13 +195,17 @@ def _symlink_reason(source: Source) -> tuple[str, Problem]:
     outside = target.startswith("/") or resolved == ".." or resolved.startswith("../")
     if outside:
         return "symlink pointing outside the repository", Problem(
-            WARNING, REGISTRY, "symlink-outside",
+            WARNING,
+            REGISTRY,
+            "symlink-outside",
             f"Symlink to {target!r} points outside the repository; it was not followed.",
             "Replace the symlink with the file itself (the portal never follows links out "
             "of the repository).",
         )
     return f"symlink to {resolved}", Problem(
-        INFO, REGISTRY, "symlink",
+        INFO,
+        REGISTRY,
+        "symlink",
         f"This file is a symlink to {resolved}; the portal lists the target as the document.",
         f"Link to `{resolved}` instead, or replace the symlink with a real file.",
     )
@@ -212,9 +216,13 @@ def _skip_problem(reason: str, path: str) -> Problem:
         message = "Skipped: the file contains NUL bytes (binary), so it is not Markdown text."
     else:
         message = f"Skipped: the file is {reason}."
-    return Problem(WARNING, REGISTRY, "skipped", message,
-                   "Save it as UTF-8 Markdown text under the size limit, or remove it from the "
-                   "repository.")
+    return Problem(
+        WARNING,
+        REGISTRY,
+        "skipped",
+        message,
+        "Save it as UTF-8 Markdown text under the size limit, or remove it from the repository.",
+    )
 
 
 def _identity(path: str, data: dict[str, Any]) -> tuple[str, str, str, bool, list[Problem]]:
@@ -222,10 +230,16 @@ def _identity(path: str, data: dict[str, Any]) -> tuple[str, str, str, bool, lis
     problems: list[Problem] = []
     doc_type = data.get("doc_type")
     if doc_type is not None and doc_type not in DOC_TYPES:
-        problems.append(Problem(
-            WARNING, REGISTRY, "unsupported-doc-type", unsupported_doc_type_message(str(doc_type)),
-            f"Use one of {', '.join(DOC_TYPES)} (treated as '{infer_doc_type(path)}' until then).",
-        ))
+        problems.append(
+            Problem(
+                WARNING,
+                REGISTRY,
+                "unsupported-doc-type",
+                unsupported_doc_type_message(str(doc_type)),
+                f"Use one of {', '.join(DOC_TYPES)} "
+                f"(treated as '{infer_doc_type(path)}' until then).",
+            )
+        )
         doc_type = None
     doc_type = str(doc_type or infer_doc_type(path))[:MAX_TYPE]
     generated = generated_id(path, doc_type)[:MAX_ID]
@@ -233,11 +247,16 @@ def _identity(path: str, data: dict[str, Any]) -> tuple[str, str, str, bool, lis
     if explicit is None or (isinstance(explicit, str) and not explicit.strip()):
         return posixpath.dirname(path), doc_type, generated, True, problems
     if not isinstance(explicit, str) or not is_valid_id(explicit) or len(explicit) > MAX_ID:
-        problems.append(Problem(
-            BLOCKING, REGISTRY, "invalid-id", invalid_id_message(str(explicit)),
-            "Use lowercase letters, digits, `.`, `_` and `-` for `id`, starting with a letter "
-            f"or digit (the doc answers to `{generated}` until then).",
-        ))
+        problems.append(
+            Problem(
+                BLOCKING,
+                REGISTRY,
+                "invalid-id",
+                invalid_id_message(str(explicit)),
+                "Use lowercase letters, digits, `.`, `_` and `-` for `id`, starting with a letter "
+                f"or digit (the doc answers to `{generated}` until then).",
+            )
+        )
         return posixpath.dirname(path), doc_type, generated, True, problems
     return posixpath.dirname(path), doc_type, explicit, False, problems
 
@@ -245,11 +264,18 @@ def _identity(path: str, data: dict[str, Any]) -> tuple[str, str, str, bool, lis
 def _skipped(source: Source, reason: str, problem: Problem | None) -> DocRecord:
     folder, doc_type, doc_id, generated, _ = _identity(source.path, {})
     return DocRecord(
-        path=source.path, folder=folder, doc_id=doc_id, id_is_generated=generated,
+        path=source.path,
+        folder=folder,
+        doc_id=doc_id,
+        id_is_generated=generated,
         title=title_for(None, "", source.path)[:MAX_TITLE] or source.path,
-        doc_type=doc_type, domain=domain_of(source.path)[:MAX_DOMAIN],
-        blob_sha=source.blob_sha, size=source.size, skipped_reason=reason[:200],
-        lint_status="error", problems=[problem] if problem else [],
+        doc_type=doc_type,
+        domain=domain_of(source.path)[:MAX_DOMAIN],
+        blob_sha=source.blob_sha,
+        size=source.size,
+        skipped_reason=reason[:200],
+        lint_status="error",
+        problems=[problem] if problem else [],
     )
 
 
@@ -262,35 +288,48 @@ def _parsed(source: Source, text: str) -> DocRecord:
     data = frontmatter.data if frontmatter is not None else {}
     folder, doc_type, doc_id, generated, problems = _identity(source.path, data)
     record = DocRecord(
-        path=source.path, folder=folder, doc_id=doc_id, id_is_generated=generated,
+        path=source.path,
+        folder=folder,
+        doc_id=doc_id,
+        id_is_generated=generated,
         title=_no_nul(title_for(data, split.body, source.path))[:MAX_TITLE] or source.path,
-        doc_type=doc_type, domain=domain_of(source.path)[:MAX_DOMAIN],
+        doc_type=doc_type,
+        domain=domain_of(source.path)[:MAX_DOMAIN],
         summary=_text(data.get("summary")),
         description=_text(data.get("description")) or _text(data.get("summary")),
-        blob_sha=source.blob_sha, size=source.size,
+        blob_sha=source.blob_sha,
+        size=source.size,
     )
     try:
         record.frontmatter = json_safe(data)
     except FrontmatterTooBig:
-        problems.append(Problem(
-            WARNING, REGISTRY, "frontmatter-too-big",
-            "The frontmatter expands to too many values (YAML aliases?); it is not stored.",
-            "Write the frontmatter out plainly, without YAML anchors and aliases.",
-        ))
+        problems.append(
+            Problem(
+                WARNING,
+                REGISTRY,
+                "frontmatter-too-big",
+                "The frontmatter expands to too many values (YAML aliases?); it is not stored.",
+                "Write the frontmatter out plainly, without YAML anchors and aliases.",
+            )
+        )
     record.aliases, alias_problems = _aliases(data.get("aliases"))
-    record.related_docs = [_text(value) for value in _as_list(data.get("related_docs"))
-                           if _text(value)]
+    record.related_docs = [
+        _text(value) for value in _as_list(data.get("related_docs")) if _text(value)
+    ]
     record.labels = _labels(data)
     record.headings = [vars(heading) for heading in headings(split.body, split.body_start_line)]
-    record.refs = _refs(split.body, split.body_start_line, record.related_docs,
-                        frontmatter.key_lines.get("related_docs") if frontmatter else None)
+    record.refs = _refs(
+        split.body,
+        split.body_start_line,
+        record.related_docs,
+        frontmatter.key_lines.get("related_docs") if frontmatter else None,
+    )
     record.problems = problems + alias_problems
     if frontmatter is not None and frontmatter.error:
         record.problems.append(_yaml_problem(frontmatter.error))
     _lint_into(record, text, frontmatter, data)
     if frontmatter is None or not frontmatter.error:  # a YAML error already says it all
-        record.problems += _metadata_problems(record, data,
-                                              has_frontmatter=frontmatter is not None)
+        record.problems += _metadata_problems(record, data, has_frontmatter=frontmatter is not None)
     record.problems += _structure_problems(record, text)
     record.problems += placeholder_problems(split.body, split.body_start_line)
     return record
@@ -299,7 +338,10 @@ def _parsed(source: Source, text: str) -> DocRecord:
 def _yaml_problem(error: str) -> Problem:
     line = re.match(r"line (\d+)", error)
     return Problem(
-        BLOCKING, REGISTRY, "yaml-error", f"Frontmatter is not valid YAML: {error}",
+        BLOCKING,
+        REGISTRY,
+        "yaml-error",
+        f"Frontmatter is not valid YAML: {error}",
         "Fix the YAML between the `---` lines; until then the doc's id, title, type and "
         "links from its frontmatter are ignored.",
         int(line.group(1)) if line else None,
@@ -313,10 +355,15 @@ def _aliases(value: Any) -> tuple[list[str], list[Problem]]:
         if isinstance(alias, str) and _text(alias):
             aliases.append(_text(alias))
         else:
-            problems.append(Problem(
-                WARNING, REGISTRY, "invalid-alias", f"invalid alias {alias!r}",
-                "Write each alias as an old id or an old repository path ending in `.md`.",
-            ))
+            problems.append(
+                Problem(
+                    WARNING,
+                    REGISTRY,
+                    "invalid-alias",
+                    f"invalid alias {alias!r}",
+                    "Write each alias as an old id or an old repository path ending in `.md`.",
+                )
+            )
     return list(dict.fromkeys(aliases)), problems
 
 
@@ -332,8 +379,9 @@ def _labels(data: dict[str, Any]) -> list[tuple[str, str]]:
     return labels
 
 
-def _refs(body: str, first_line: int, related: list[str], related_line: int | None
-          ) -> list[RefSpec]:
+def _refs(
+    body: str, first_line: int, related: list[str], related_line: int | None
+) -> list[RefSpec]:
     refs = [
         RefSpec(ref.kind, ref.target, ref.anchor or "", ref.line, ref.written)
         for ref in extract_refs(body, first_line)
@@ -357,50 +405,75 @@ def _lint_into(record: DocRecord, text: str, frontmatter, data: dict[str, Any]) 
     ]
     severity = BLOCKING if record.is_marked_sop else WARNING
     for violation in violations:
-        record.problems.append(Problem(
-            severity, LINT, violation.rule, violation.message,
-            lint_action(violation.rule, violation.message, record.path), violation.line,
-        ))
+        record.problems.append(
+            Problem(
+                severity,
+                LINT,
+                violation.rule,
+                violation.message,
+                lint_action(violation.rule, violation.message, record.path),
+                violation.line,
+            )
+        )
 
 
 def lint_action(rule: str, message: str, path: str) -> str:
     if rule == "L07":
         name = message.rsplit(":", 1)[-1].strip()
-        return (f"Add the section `<!-- sop-section-start: {name} -->` … "
-                "`<!-- sop-section-end -->` (it may stay empty).")
+        return (
+            f"Add the section `<!-- sop-section-start: {name} -->` … "
+            "`<!-- sop-section-end -->` (it may stay empty)."
+        )
     return LINT_ACTIONS.get(rule, DEFAULT_LINT_ACTION.format(path=path))
 
 
-def _metadata_problems(record: DocRecord, data: dict[str, Any], *,
-                       has_frontmatter: bool) -> list[Problem]:
+def _metadata_problems(
+    record: DocRecord, data: dict[str, Any], *, has_frontmatter: bool
+) -> list[Problem]:
     linted = record.lint_status in ("clean", "violations")
     if not has_frontmatter:
         if linted:  # L01 already says it
             return []
-        return [Problem(
-            INFO, METADATA, "no-frontmatter",
-            "No frontmatter: the title, type and id come from the file name and folder.",
-            "Add frontmatter with `title`, `summary` and `doc_type` (SOP-FORMAT §1).",
-        )]
+        return [
+            Problem(
+                INFO,
+                METADATA,
+                "no-frontmatter",
+                "No frontmatter: the title, type and id come from the file name and folder.",
+                "Add frontmatter with `title`, `summary` and `doc_type` (SOP-FORMAT §1).",
+            )
+        ]
     problems: list[Problem] = []
     if not linted and not _text(data.get("title")) and not _has_title_heading(record):
-        problems.append(Problem(
-            INFO, METADATA, "no-title",
-            f"No title: shown as {record.title!r} (from the file name).",
-            "Add `title:` to the frontmatter.",
-        ))
+        problems.append(
+            Problem(
+                INFO,
+                METADATA,
+                "no-title",
+                f"No title: shown as {record.title!r} (from the file name).",
+                "Add `title:` to the frontmatter.",
+            )
+        )
     if not record.summary:
-        problems.append(Problem(
-            INFO, METADATA, "no-summary",
-            "No summary: lists and search results show nothing under the title.",
-            "Add a one-line `summary:` to the frontmatter.",
-        ))
+        problems.append(
+            Problem(
+                INFO,
+                METADATA,
+                "no-summary",
+                "No summary: lists and search results show nothing under the title.",
+                "Add a one-line `summary:` to the frontmatter.",
+            )
+        )
     if record.doc_type in LINTED_TYPES and not _text(data.get("owner")):
-        problems.append(Problem(
-            INFO, METADATA, "no-owner",
-            "No owner: nobody is named to keep this procedure current.",
-            "Add `owner:` (a person or a team) to the frontmatter.",
-        ))
+        problems.append(
+            Problem(
+                INFO,
+                METADATA,
+                "no-owner",
+                "No owner: nobody is named to keep this procedure current.",
+                "Add `owner:` (a person or a team) to the frontmatter.",
+            )
+        )
     return problems
 
 
@@ -417,8 +490,14 @@ def _structure_problems(record: DocRecord, text: str) -> list[Problem]:
     except SopParseError:
         return []  # lint L06 reports it
     problems = [
-        Problem(INFO, PLACEHOLDER, "sop-todo", f"Open TODO: {todo.text!r}",
-                "Do what the TODO asks, then remove the `sop-todo` marker.", todo.line)
+        Problem(
+            INFO,
+            PLACEHOLDER,
+            "sop-todo",
+            f"Open TODO: {todo.text!r}",
+            "Do what the TODO asks, then remove the `sop-todo` marker.",
+            todo.line,
+        )
         for _, todo in document.placed_blocks(Todo)
     ]
     return problems + _validation_problems(document)
@@ -431,12 +510,16 @@ def _validation_problems(document: SopDocument) -> list[Problem]:
     found = split_heading(section.inner)  # the text after `## Validation`, as section_texts
     if plain_text(found[2] if found else section.inner).strip():
         return []
-    return [Problem(
-        WARNING, VALIDATION, "empty-validation",
-        "The Validation section is empty: nobody can tell when this procedure was done right.",
-        "Write how to check the result (what to look at, what “done” looks like).",
-        section.line,
-    )]
+    return [
+        Problem(
+            WARNING,
+            VALIDATION,
+            "empty-validation",
+            "The Validation section is empty: nobody can tell when this procedure was done right.",
+            "Write how to check the result (what to look at, what “done” looks like).",
+            section.line,
+        )
+    ]
 
 
 def placeholder_problems(body: str, first_line: int) -> list[Problem]:
@@ -454,10 +537,16 @@ def placeholder_problems(body: str, first_line: int) -> list[Problem]:
             continue
         excerpt = text.strip()
         excerpt = excerpt if len(excerpt) <= 120 else excerpt[:117] + "…"
-        problems.append(Problem(
-            INFO, PLACEHOLDER, "placeholder", f"Placeholder {match.group(1)}: {excerpt}",
-            "Replace the placeholder with the missing content.", first_line + offset,
-        ))
+        problems.append(
+            Problem(
+                INFO,
+                PLACEHOLDER,
+                "placeholder",
+                f"Placeholder {match.group(1)}: {excerpt}",
+                "Replace the placeholder with the missing content.",
+                first_line + offset,
+            )
+        )
         if len(problems) >= MAX_PLACEHOLDERS:
             break
     return problems
@@ -512,8 +601,7 @@ def json_safe(value: Any, _seen: list[int] | None = None, _depth: int = 0) -> An
     if isinstance(value, str):
         return _no_nul(value)
     if isinstance(value, dict):
-        return {_no_nul(str(key)): json_safe(item, seen, _depth + 1)
-                for key, item in value.items()}
+        return {_no_nul(str(key)): json_safe(item, seen, _depth + 1) for key, item in value.items()}
     if isinstance(value, list | tuple | set):
         return [json_safe(item, seen, _depth + 1) for item in value]
     if isinstance(value, datetime | date):

@@ -78,10 +78,13 @@ def registry_refresh(
     """
     stats = RefreshStats(upserted=[record.path for record in records])
     deletes = sorted(set(deletes) - set(stats.upserted))
-    before = {path: (doc_id, aliases) for path, doc_id, aliases
-              in Document.objects.values_list("path", "doc_id", "aliases")}
-    stats.deleted = Document.objects.filter(path__in=deletes).delete()[1].get(
-        Document._meta.label, 0)
+    before = {
+        path: (doc_id, aliases)
+        for path, doc_id, aliases in Document.objects.values_list("path", "doc_id", "aliases")
+    }
+    stats.deleted = (
+        Document.objects.filter(path__in=deletes).delete()[1].get(Document._meta.label, 0)
+    )
     documents = _write_documents(records, commits, before)
     stats.registered = len(documents)
     stats.skipped = sum(1 for record in records if record.skipped_reason)
@@ -96,8 +99,11 @@ def registry_refresh(
     _write_own_links_and_findings(records, documents, index, asset_paths)
     if stats.identities_changed or assets_changed:
         stats.relinked_docs = _reresolve_others(
-            index, asset_paths, exclude=set(documents.values()),
-            doc_links=stats.identities_changed, images=assets_changed,
+            index,
+            asset_paths,
+            exclude=set(documents.values()),
+            doc_links=stats.identities_changed,
+            images=assets_changed,
         )
     _write_corpus_findings(index)
     stats.findings = Finding.objects.count()
@@ -117,8 +123,9 @@ def _apply_commit(document: Document, info: CommitInfo | None) -> None:
     document.last_commit_message = info.message[:500]
 
 
-def _write_documents(records: list[DocRecord], commits: dict[str, CommitInfo],
-                     before: dict) -> dict[str, int]:
+def _write_documents(
+    records: list[DocRecord], commits: dict[str, CommitInfo], before: dict
+) -> dict[str, int]:
     """Replace the rows of the changed paths, keeping each existing row's id; path → id.
 
     Delete-and-insert (with the old ids) instead of `bulk_update`: one DELETE and batched
@@ -139,8 +146,11 @@ def _write_documents(records: list[DocRecord], commits: dict[str, CommitInfo],
 
 def _write_labels(records: list[DocRecord], documents: dict[str, int]) -> None:
     DocumentLabel.objects.bulk_create(
-        [DocumentLabel(document_id=documents[record.path], kind=kind, value=value)
-         for record in records for kind, value in record.labels],
+        [
+            DocumentLabel(document_id=documents[record.path], kind=kind, value=value)
+            for record in records
+            for kind, value in record.labels
+        ],
         batch_size=BATCH,
     )
 
@@ -148,8 +158,9 @@ def _write_labels(records: list[DocRecord], documents: dict[str, int]) -> None:
 # --- references -----------------------------------------------------------------------------
 
 
-def resolve_reference(kind: str, target: str, written: str, from_path: str, index: DocIndex,
-                      asset_paths: set[str]) -> Resolved:
+def resolve_reference(
+    kind: str, target: str, written: str, from_path: str, index: DocIndex, asset_paths: set[str]
+) -> Resolved:
     """Where one reference leads (`path`) or why it leads nowhere (`problem`)."""
     if kind == DocumentLink.Kind.IMAGE:
         asset = resolve_asset(target, from_path)
@@ -170,19 +181,27 @@ def resolve_reference(kind: str, target: str, written: str, from_path: str, inde
     return Resolved(resolution.path or "", resolution.problem or "")
 
 
-def _write_own_links_and_findings(records: list[DocRecord], documents: dict[str, int],
-                                  index: DocIndex, asset_paths: set[str]) -> None:
+def _write_own_links_and_findings(
+    records: list[DocRecord], documents: dict[str, int], index: DocIndex, asset_paths: set[str]
+) -> None:
     links: list[DocumentLink] = []
     findings: list[Finding] = []
     for record in records:
         pk = documents[record.path]
         findings += [_finding(pk, record.path, problem) for problem in record.problems]
         for ref in record.refs:
-            resolved = resolve_reference(ref.kind, ref.target, ref.written, record.path, index,
-                                         asset_paths)
-            link = DocumentLink(source_id=pk, kind=ref.kind, target=ref.target[:1000],
-                                anchor=ref.anchor[:300], line=ref.line,
-                                resolved_path=resolved.path[:600], problem=resolved.problem[:1000])
+            resolved = resolve_reference(
+                ref.kind, ref.target, ref.written, record.path, index, asset_paths
+            )
+            link = DocumentLink(
+                source_id=pk,
+                kind=ref.kind,
+                target=ref.target[:1000],
+                anchor=ref.anchor[:300],
+                line=ref.line,
+                resolved_path=resolved.path[:600],
+                problem=resolved.problem[:1000],
+            )
             links.append(link)
             if resolved.problem:
                 findings.append(_finding(pk, record.path, link_problem(link)))
@@ -190,25 +209,48 @@ def _write_own_links_and_findings(records: list[DocRecord], documents: dict[str,
     Finding.objects.bulk_create(findings, batch_size=BATCH)
 
 
-def _reresolve_others(index: DocIndex, asset_paths: set[str], *, exclude: set[int],
-                      doc_links: bool, images: bool) -> int:
+def _reresolve_others(
+    index: DocIndex, asset_paths: set[str], *, exclude: set[int], doc_links: bool, images: bool
+) -> int:
     """Resolve the stored links of unchanged docs again; rebuild findings where they moved."""
-    kinds = [kind for kind, wanted in (
-        (DocumentLink.Kind.LINK, doc_links), (DocumentLink.Kind.WIKI, doc_links),
-        (DocumentLink.Kind.DOC, doc_links), (DocumentLink.Kind.RELATED, doc_links),
-        (DocumentLink.Kind.IMAGE, images)) if wanted]
-    rows = (DocumentLink.objects.filter(kind__in=kinds).exclude(source_id__in=exclude)
-            .values_list("pk", "source_id", "source__path", "kind", "target", "anchor",
-                         "resolved_path", "problem"))
+    kinds = [
+        kind
+        for kind, wanted in (
+            (DocumentLink.Kind.LINK, doc_links),
+            (DocumentLink.Kind.WIKI, doc_links),
+            (DocumentLink.Kind.DOC, doc_links),
+            (DocumentLink.Kind.RELATED, doc_links),
+            (DocumentLink.Kind.IMAGE, images),
+        )
+        if wanted
+    ]
+    rows = (
+        DocumentLink.objects.filter(kind__in=kinds)
+        .exclude(source_id__in=exclude)
+        .values_list(
+            "pk",
+            "source_id",
+            "source__path",
+            "kind",
+            "target",
+            "anchor",
+            "resolved_path",
+            "problem",
+        )
+    )
     moved: list[DocumentLink] = []
     touched: set[int] = set()
     for pk, source_id, source_path, kind, target, anchor, old_path, old_problem in rows.iterator(
-            chunk_size=5000):
+        chunk_size=5000
+    ):
         written = target + (f"#{anchor}" if anchor else "")
         resolved = resolve_reference(kind, target, written, source_path, index, asset_paths)
         if (resolved.path, resolved.problem) != (old_path, old_problem):
-            moved.append(DocumentLink(pk=pk, resolved_path=resolved.path[:600],
-                                      problem=resolved.problem[:1000]))
+            moved.append(
+                DocumentLink(
+                    pk=pk, resolved_path=resolved.path[:600], problem=resolved.problem[:1000]
+                )
+            )
             touched.add(source_id)
     DocumentLink.objects.bulk_update(moved, ["resolved_path", "problem"], batch_size=BATCH)
     if touched:
@@ -218,9 +260,12 @@ def _reresolve_others(index: DocIndex, asset_paths: set[str], *, exclude: set[in
 
 def _rebuild_link_findings(document_ids: set[int]) -> None:
     Finding.objects.filter(document_id__in=document_ids, category__in=LINK_CATEGORIES).delete()
-    broken = (DocumentLink.objects.filter(source_id__in=document_ids).exclude(problem="")
-              .select_related("source").only("source__path", "kind", "target", "anchor", "line",
-                                             "problem", "source_id"))
+    broken = (
+        DocumentLink.objects.filter(source_id__in=document_ids)
+        .exclude(problem="")
+        .select_related("source")
+        .only("source__path", "kind", "target", "anchor", "line", "problem", "source_id")
+    )
     Finding.objects.bulk_create(
         [_finding(link.source_id, link.source.path, link_problem(link)) for link in broken],
         batch_size=BATCH,
@@ -231,20 +276,36 @@ def link_problem(link: DocumentLink) -> Problem:
     """The finding for a reference that leads nowhere, with what to do about it."""
     where = f"on line {link.line}" if link.line else "in the frontmatter"
     if link.kind == DocumentLink.Kind.IMAGE:
-        return Problem(WARNING, BROKEN_ASSET, "missing-image", link.problem,
-                       f"Add the image to the repository or fix its path {where}.", link.line)
+        return Problem(
+            WARNING,
+            BROKEN_ASSET,
+            "missing-image",
+            link.problem,
+            f"Add the image to the repository or fix its path {where}.",
+            link.line,
+        )
     if link.kind == DocumentLink.Kind.RELATED:
-        action = (f"Fix or remove `{link.target}` in `related_docs`, or create that doc."
-                  if "ambiguous" not in link.problem else
-                  f"Name the intended doc by its full path or id in `related_docs` ({where}).")
-        return Problem(BLOCKING, BROKEN_DOC, "related-not-found", link.problem, action[:500],
-                       link.line)
+        action = (
+            f"Fix or remove `{link.target}` in `related_docs`, or create that doc."
+            if "ambiguous" not in link.problem
+            else f"Name the intended doc by its full path or id in `related_docs` ({where})."
+        )
+        return Problem(
+            BLOCKING, BROKEN_DOC, "related-not-found", link.problem, action[:500], link.line
+        )
     if "ambiguous" in link.problem:
-        return Problem(BLOCKING, BROKEN_DOC, "ambiguous-reference", link.problem,
-                       f"Use the id or the full path of the intended doc {where}.", link.line)
+        return Problem(
+            BLOCKING,
+            BROKEN_DOC,
+            "ambiguous-reference",
+            link.problem,
+            f"Use the id or the full path of the intended doc {where}.",
+            link.line,
+        )
     action = f"Fix the link {where} or create the doc `{link.target}`."
-    return Problem(BLOCKING, BROKEN_DOC, "reference-not-found", link.problem, action[:500],
-                   link.line)
+    return Problem(
+        BLOCKING, BROKEN_DOC, "reference-not-found", link.problem, action[:500], link.line
+    )
 
 
 # --- corpus-wide problems ---------------------------------------------------------------------
@@ -255,8 +316,9 @@ def _write_corpus_findings(index: DocIndex) -> None:
     problems = list(corpus_problems(index))
     if not problems:
         return
-    pks = dict(Document.objects.filter(path__in={path for path, _ in problems})
-               .values_list("path", "pk"))
+    pks = dict(
+        Document.objects.filter(path__in={path for path, _ in problems}).values_list("path", "pk")
+    )
     Finding.objects.bulk_create(
         [_finding(pks[path], path, problem) for path, problem in problems], batch_size=BATCH
     )
@@ -270,10 +332,16 @@ def corpus_problems(index: DocIndex) -> Iterable[tuple[str, Problem]]:
         for path in paths:
             other = min(p for p in paths if p != path)
             first, second = sorted((path, other))
-            yield path, Problem(
-                BLOCKING, REGISTRY, "duplicate-id", duplicate_id_message(doc_id, first, second),
-                f"Give one of them a different `id`; references to `{doc_id}` cannot tell "
-                "them apart until then."[:500],
+            yield (
+                path,
+                Problem(
+                    BLOCKING,
+                    REGISTRY,
+                    "duplicate-id",
+                    duplicate_id_message(doc_id, first, second),
+                    f"Give one of them a different `id`; references to `{doc_id}` cannot tell "
+                    "them apart until then."[:500],
+                ),
             )
     yield from _alias_problems(index)
 
@@ -288,16 +356,28 @@ def _alias_problems(index: DocIndex) -> Iterable[tuple[str, Problem]]:
             continue
         for owner in owners:
             first, second = sorted((owner, min(claimants - {owner})))
-            yield owner, Problem(
-                WARNING, REGISTRY, "duplicate-alias",
-                duplicate_alias_message(alias, first, second),
-                f"Keep the alias `{alias}` on one doc only; links using it are ambiguous."[:500],
+            yield (
+                owner,
+                Problem(
+                    WARNING,
+                    REGISTRY,
+                    "duplicate-alias",
+                    duplicate_alias_message(alias, first, second),
+                    f"Keep the alias `{alias}` on one doc only; links using it are ambiguous."[
+                        :500
+                    ],
+                ),
             )
 
 
 def _finding(document_id: int, path: str, problem: Problem) -> Finding:
     return Finding(
-        document_id=document_id, path=path[:600], severity=problem.severity,
-        category=problem.category, code=problem.code, message=problem.message,
-        next_action=problem.next_action[:500], line=problem.line,
+        document_id=document_id,
+        path=path[:600],
+        severity=problem.severity,
+        category=problem.category,
+        code=problem.code,
+        message=problem.message,
+        next_action=problem.next_action[:500],
+        line=problem.line,
     )

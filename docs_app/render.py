@@ -57,12 +57,26 @@ RENDERER_VERSION = "4"
 PARSE_ERROR_NOTICE = "The SOP structure could not be read, so the plain Markdown is shown: {}"
 RENDER_FAILED_NOTICE = "This document could not be rendered; its source is shown instead."
 # Ids of the page layout a document heading must not take (it would hijack the element).
-RESERVED_IDS = frozenset({
-    "main", "messages", "search-suggestions", "topbar-search-input", "primary-nav",
-    "shortcuts-dialog", "shortcuts-title", "nav-shortcuts", "doc-lightbox", "lightbox-caption",
-    "quickopen", "quickopen-results", "related-title", "backlinks-title",
-    "template-tasks-title", "history-title",
-})
+RESERVED_IDS = frozenset(
+    {
+        "main",
+        "messages",
+        "search-suggestions",
+        "topbar-search-input",
+        "primary-nav",
+        "shortcuts-dialog",
+        "shortcuts-title",
+        "nav-shortcuts",
+        "doc-lightbox",
+        "lightbox-caption",
+        "quickopen",
+        "quickopen-results",
+        "related-title",
+        "backlinks-title",
+        "template-tasks-title",
+        "history-title",
+    }
+)
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _UNSAFE_ID = re.compile(r"[^A-Za-z0-9_-]+")
 
@@ -127,21 +141,27 @@ _CLEANER = nh3.Cleaner(
         "a": {"href", "title", "hreflang"},
         "img": {"src", "alt", "title", "width", "height"},
         "span": {"title"},
-        "th": _CELL, "td": _CELL,
+        "th": _CELL,
+        "td": _CELL,
         "ol": {"start"},
         "input": {"checked", "disabled"},
         "abbr": {"title"},
         "details": {"open"},
-        "blockquote": {"cite"}, "q": {"cite"}, "del": {"cite"}, "ins": {"cite"},
+        "blockquote": {"cite"},
+        "q": {"cite"},
+        "del": {"cite"},
+        "ins": {"cite"},
     },
     tag_attribute_values={"input": {"type": {"checkbox"}}},
     allowed_classes={
         "a": {"doc-link", "broken-link", "header-anchor"},
         "span": {"broken-image"},
-        "ul": {"contains-task-list"}, "ol": {"contains-task-list"},
+        "ul": {"contains-task-list"},
+        "ol": {"contains-task-list"},
         "li": {"task-list-item"},
         "input": {"task-list-item-checkbox"},
-        "th": _ALIGN_CLASSES, "td": _ALIGN_CLASSES,
+        "th": _ALIGN_CLASSES,
+        "td": _ALIGN_CLASSES,
     },
     attribute_filter=_attribute_filter,
     url_schemes={"http", "https", "mailto"},
@@ -163,7 +183,7 @@ def _wiki_rule(state: StateInline, silent: bool) -> bool:
     if not src.startswith("[[", pos):
         return False
     end = src.find("]]", pos + 2)
-    inner = src[pos + 2:end] if end > 0 else ""
+    inner = src[pos + 2 : end] if end > 0 else ""
     if not inner.strip() or any(ch in inner for ch in "[]\n"):
         return False
     if not silent:
@@ -244,8 +264,10 @@ def _rewrite_image(token: Token, ctx: _Context) -> None:
         return
     alt = "".join(child.content for child in token.children or ())
     token.type, token.tag, token.nesting, token.children = "html_inline", "", 0, None
-    token.content = (f'<span class="broken-image" title="{_e(link.problem)}">'
-                     f"Missing image: {_e(alt or src)}</span>")
+    token.content = (
+        f'<span class="broken-image" title="{_e(link.problem)}">'
+        f"Missing image: {_e(alt or src)}</span>"
+    )
 
 
 def _table_alignment(state) -> None:
@@ -264,8 +286,14 @@ def _build_markdown() -> MarkdownIt:
     md.use(tasklists_plugin)
     md.use(gfm_autolink_plugin)
     md.inline.ruler.before("link", "wiki_link", _wiki_rule)
-    md.use(anchors_plugin, min_level=1, max_level=6, slug_func=slugify, permalink=True,
-           permalinkSymbol="#")
+    md.use(
+        anchors_plugin,
+        min_level=1,
+        max_level=6,
+        slug_func=slugify,
+        permalink=True,
+        permalinkSymbol="#",
+    )
     md.core.ruler.before("anchor", "heading_ids", _heading_ids)
     md.core.ruler.push("doc_references", _references)
     md.core.ruler.push("table_alignment", _table_alignment)
@@ -313,8 +341,9 @@ def render_document(text: str, *, linker: Linker, title: str = "") -> Rendered:
         return _render(text, linker, title)
     except Exception:  # a page must never fail because of what a file contains
         log.exception("rendering failed")
-        return Rendered(html=f'<pre class="doc-source">{_e(text)}</pre>',
-                        notice=RENDER_FAILED_NOTICE)
+        return Rendered(
+            html=f'<pre class="doc-source">{_e(text)}</pre>', notice=RENDER_FAILED_NOTICE
+        )
 
 
 def _render(text: str, linker: Linker, title: str) -> Rendered:
@@ -335,8 +364,13 @@ def _render(text: str, linker: Linker, title: str) -> Rendered:
             html = ctx.markdown(split.body, split.body_start_line, drop_title=True)
             return Rendered(recordings + html, toc=toc)
         html = _sop_html(document, ctx)
-        return Rendered(recordings + html, is_sop=True, todos=ctx.todos,
-                        step_count=len(document.steps()), toc=toc)
+        return Rendered(
+            recordings + html,
+            is_sop=True,
+            todos=ctx.todos,
+            step_count=len(document.steps()),
+            toc=toc,
+        )
     finally:
         _allowed_ids.reset(token)
 
@@ -349,7 +383,7 @@ def _drop_title(text: str, title: str) -> str:
             continue
         heading = heading_of(line)
         if heading and heading[0] == 1 and inline_text(heading[1]).casefold() == title.casefold():
-            lines[index] = line[len(content_of(line)):]
+            lines[index] = line[len(content_of(line)) :]
         break
     return "".join(lines)
 
@@ -372,8 +406,10 @@ def _section_html(section: Section, ctx: _Context) -> str:
     else:
         inner = ctx.markdown(section.inner, _first_line(section))
     css = _UNSAFE_ID.sub("-", section.name)
-    return (f'<section class="sop-section sop-section-{css}" data-section="{_e(section.name)}">'
-            f"{inner}</section>")
+    return (
+        f'<section class="sop-section sop-section-{css}" data-section="{_e(section.name)}">'
+        f"{inner}</section>"
+    )
 
 
 def _first_line(block) -> int:
@@ -394,8 +430,10 @@ def _block_html(part, ctx: _Context) -> str:
     if isinstance(part, Todo):
         element = ctx.element_id(f"todo-{len(ctx.todos) + 1}")
         ctx.todos.append((element, part.text))
-        return (f'<div class="sop-todo" id="{element}"><span class="sop-todo-label">TODO</span> '
-                f"{_e(part.text)}</div>")
+        return (
+            f'<div class="sop-todo" id="{element}"><span class="sop-todo-label">TODO</span> '
+            f"{_e(part.text)}</div>"
+        )
     return ""
 
 
@@ -413,10 +451,12 @@ def _step_html(step: Step, ctx: _Context) -> str:
         elif isinstance(part, Screenshot):
             body.append(_figure_html(part, ctx))
     number = _e(step.id)
-    return (f'<div class="sop-step" id="{element}" data-step="{number}">'
-            f'<a class="sop-step-number" href="#{element}" aria-label="Step {number}">{number}</a>'
-            f'<div class="sop-step-main">{_chips_html(step)}'
-            f'<div class="sop-step-body">{"".join(body)}</div></div></div>')
+    return (
+        f'<div class="sop-step" id="{element}" data-step="{number}">'
+        f'<a class="sop-step-number" href="#{element}" aria-label="Step {number}">{number}</a>'
+        f'<div class="sop-step-main">{_chips_html(step)}'
+        f'<div class="sop-step-body">{"".join(body)}</div></div></div>'
+    )
 
 
 def _step_text(raw: str, *, strip_number: bool) -> str:
@@ -427,7 +467,7 @@ def _step_text(raw: str, *, strip_number: bool) -> str:
         if strip_number and not numbered and line.strip():
             match = RENDERED_NUMBER.match(line)
             if match:
-                lines[index] = line[match.end():].lstrip(" \t")
+                lines[index] = line[match.end() :].lstrip(" \t")
             numbered = True
             continue
         lines[index] = _dedent(line)
@@ -436,9 +476,9 @@ def _step_text(raw: str, *, strip_number: bool) -> str:
 
 def _dedent(line: str, width: int = 4) -> str:
     removed = 0
-    while removed < width and line[removed:removed + 1] == " ":
+    while removed < width and line[removed : removed + 1] == " ":
         removed += 1
-    if removed < width and line[removed:removed + 1] == "\t":
+    if removed < width and line[removed : removed + 1] == "\t":
         removed += 1
     return line[removed:]
 
@@ -454,18 +494,20 @@ def _extract_players(text: str) -> tuple[str, list[str]]:
         found = embeddable_video(candidate)
         if found is not None and found[0] in ("youtube", "vimeo"):
             players.append(player_html(found[0], found[1]))
-            lines[index] = line[len(content_of(line)):]
+            lines[index] = line[len(content_of(line)) :]
     return "".join(lines), players
 
 
 def player_html(provider: str, embed_url: str) -> str:
     labels = {"loom": "Loom recording", "youtube": "YouTube video", "vimeo": "Vimeo video"}
-    return (f'<div class="embed embed-{_e(provider)}"><iframe src="{_e(embed_url)}" '
-            f'title="{labels.get(provider, "Video")}" loading="lazy" '
-            'allow="fullscreen; picture-in-picture; encrypted-media" allowfullscreen '
-            'referrerpolicy="strict-origin-when-cross-origin" '
-            'sandbox="allow-scripts allow-same-origin allow-presentation allow-popups">'
-            "</iframe></div>")
+    return (
+        f'<div class="embed embed-{_e(provider)}"><iframe src="{_e(embed_url)}" '
+        f'title="{labels.get(provider, "Video")}" loading="lazy" '
+        'allow="fullscreen; picture-in-picture; encrypted-media" allowfullscreen '
+        'referrerpolicy="strict-origin-when-cross-origin" '
+        'sandbox="allow-scripts allow-same-origin allow-presentation allow-popups">'
+        "</iframe></div>"
+    )
 
 
 def _loom_html(frontmatter: dict) -> str:
@@ -484,8 +526,11 @@ def _chips_html(step: Step) -> str:
     for system in (attrs.get("systems") or "").split(","):
         if system.strip():
             chips.append(("chip chip-system", system.strip()))
-    chips += [("chip chip-muted", f"{key}: {value}" if value else key)
-              for key, value in attrs.items() if key not in ("action", "systems")]
+    chips += [
+        ("chip chip-muted", f"{key}: {value}" if value else key)
+        for key, value in attrs.items()
+        if key not in ("action", "systems")
+    ]
     if not chips:
         return ""
     spans = "".join(f'<span class="{css}">{_e(text)}</span>' for css, text in chips)
@@ -502,13 +547,17 @@ def _figure_html(shot: Screenshot, ctx: _Context) -> str:
     for image in images:
         link = ctx.linker.asset(image.src)
         if not link.url:
-            figures.append(f'<div class="sop-shot-missing" title="{_e(link.problem)}">'
-                           f"Missing screenshot: {_e(image.alt or image.src)}</div>")
+            figures.append(
+                f'<div class="sop-shot-missing" title="{_e(link.problem)}">'
+                f"Missing screenshot: {_e(image.alt or image.src)}</div>"
+            )
             continue
         url = _e(link.url)
-        figures.append(f'<figure class="sop-shot"><a class="sop-shot-link" href="{url}" '
-                       f'data-lightbox><img src="{url}" alt="{_e(image.alt)}" loading="lazy">'
-                       f"</a>{caption_html}</figure>")
+        figures.append(
+            f'<figure class="sop-shot"><a class="sop-shot-link" href="{url}" '
+            f'data-lightbox><img src="{url}" alt="{_e(image.alt)}" loading="lazy">'
+            f"</a>{caption_html}</figure>"
+        )
     return "".join(figures)
 
 

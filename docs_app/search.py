@@ -110,9 +110,16 @@ class SearchResults:
     loose: bool = False
 
 
-def search(text: str, *, filters: Filters | None = None, page: int | str = 1,
-           per_page: int = PER_PAGE, highlights: bool = True, facets: bool = True,
-           as_you_type: bool = False) -> SearchResults:
+def search(
+    text: str,
+    *,
+    filters: Filters | None = None,
+    page: int | str = 1,
+    per_page: int = PER_PAGE,
+    highlights: bool = True,
+    facets: bool = True,
+    as_you_type: bool = False,
+) -> SearchResults:
     """Ranked hits for `text` under `filters`.
 
     With `facets` (the search page) every match is counted for the facets and the total;
@@ -161,13 +168,15 @@ def _run(searcher, request: _Request) -> SearchResults:
 
 def _query(searcher, request: _Request, words: _Words, *, loose: bool):
     options = {"group": OrGroup.factory(0.9)} if loose else {}
-    parser = MultifieldParser(list(FIELD_BOOSTS), searcher.schema, fieldboosts=FIELD_BOOSTS,
-                              **options)
+    parser = MultifieldParser(
+        list(FIELD_BOOSTS), searcher.schema, fieldboosts=FIELD_BOOSTS, **options
+    )
     parsed = parser.parse(request.text)
     if parsed is query.NullQuery:
         return None
-    return _tolerant(parsed, request.text, words,
-                     len(request.text) if request.as_you_type else None)
+    return _tolerant(
+        parsed, request.text, words, len(request.text) if request.as_you_type else None
+    )
 
 
 def _rank(searcher, q, request: _Request, results: SearchResults) -> None:
@@ -192,8 +201,10 @@ def _rank(searcher, q, request: _Request, results: SearchResults) -> None:
         limit_to = _filter_query(request.filters)
     ranked = _top(searcher, q, number * per_page, limit_to)
     first = (number - 1) * per_page
-    results.hits = [_hit(searcher, ranked.docnum(i), ranked.score(i))
-                    for i in range(first, ranked.scored_length())]
+    results.hits = [
+        _hit(searcher, ranked.docnum(i), ranked.score(i))
+        for i in range(first, ranked.scored_length())
+    ]
     if not request.facets:
         results.total = len(results.hits)
 
@@ -209,18 +220,25 @@ def _top(searcher, q, limit: int, allow):
 
 
 def _filter_query(filters: Filters):
-    terms = [query.Term(FACET_FIELDS[name], _normal(name, value))
-             for name, value in filters.active().items()]
+    terms = [
+        query.Term(FACET_FIELDS[name], _normal(name, value))
+        for name, value in filters.active().items()
+    ]
     return query.And(terms) if terms else None
 
 
 def _hit(searcher, docnum: int, score: float) -> Hit:
     stored = searcher.stored_fields(docnum)
     hit = Hit(
-        path=stored["path"], doc_id=stored.get("doc_id", ""), title=stored.get("title", ""),
-        summary=stored.get("summary", ""), domain=stored.get("domain", ""),
-        doc_type=stored.get("doc_type", ""), tags=_split(stored.get("tags")),
-        systems=_split(stored.get("systems")), score=round(score, 4),
+        path=stored["path"],
+        doc_id=stored.get("doc_id", ""),
+        title=stored.get("title", ""),
+        summary=stored.get("summary", ""),
+        domain=stored.get("domain", ""),
+        doc_type=stored.get("doc_type", ""),
+        tags=_split(stored.get("tags")),
+        systems=_split(stored.get("systems")),
+        score=round(score, 4),
     )
     hit.docnum, hit.stored = docnum, stored
     return hit
@@ -286,10 +304,11 @@ def _tolerant(q, text: str, words: _Words, typing_at: int | None):
         end = getattr(terms[0], "endchar", None)
         extra: list = []
         if typing_at is not None and end == typing_at:
-            extra += [query.Prefix(t.fieldname, t.text, boost=t.boost * PREFIX_WEIGHT)
-                      for t in terms]
+            extra += [
+                query.Prefix(t.fieldname, t.text, boost=t.boost * PREFIX_WEIGHT) for t in terms
+            ]
         if end is not None and not any(words.has(t.text) for t in terms):
-            extra += _near_terms(terms, words.near(text[terms[0].startchar:end]))
+            extra += _near_terms(terms, words.near(text[terms[0].startchar : end]))
         return _preloaded(query.Or(terms + extra) if extra else node)
 
     return q.accept(rewrite)
@@ -309,8 +328,9 @@ def _near_terms(terms: list[query.Term], near: list[tuple[int, str]]) -> list[qu
     for distance, candidate in near:
         for term in terms:
             for form in SCHEMA[term.fieldname].process_text(candidate, mode="query"):
-                found.append(query.Term(term.fieldname, form,
-                                        boost=term.boost * FUZZY_WEIGHT / distance))
+                found.append(
+                    query.Term(term.fieldname, form, boost=term.boost * FUZZY_WEIGHT / distance)
+                )
     return found
 
 
@@ -379,8 +399,9 @@ def _decorate(searcher, q, hits: list[Hit]) -> None:
         terms.setdefault(name, set()).add(text.decode() if isinstance(text, bytes) else text)
     for hit in hits:
         stored, anchors = hit.stored, hit.stored.get("anchors") or {}
-        snippet, start = _body_snippet(searcher, hit.docnum, stored.get("body", ""),
-                                       terms.get("body", set()))
+        snippet, start = _body_snippet(
+            searcher, hit.docnum, stored.get("body", ""), terms.get("body", set())
+        )
         hit.snippet = snippet or _text_snippet(hit.summary, terms.get("summary", set()))
         heads = anchors.get("h", [])
         hit.anchor = _heading_anchor(heads, terms.get("headings", set()))
@@ -398,14 +419,17 @@ def _body_snippet(searcher, docnum: int, text: str, terms: set[str]) -> tuple[st
             continue
         postings.skip_to(docnum)
         if postings.is_active() and postings.id() == docnum:
-            tokens += [Token(text=term, pos=pos, startchar=begin, endchar=end)
-                       for pos, begin, end in postings.value_as("characters")]
+            tokens += [
+                Token(text=term, pos=pos, startchar=begin, endchar=end)
+                for pos, begin, end in postings.value_as("characters")
+            ]
     if not tokens or not text:
         return "", None
     tokens.sort(key=lambda token: token.startchar)
     fragments = list(_FRAGMENTER.fragment_matches(text, tokens))
-    best = highlight.top_fragments(fragments, 2, highlight.BasicFragmentScorer(),
-                                   order=highlight.FIRST)
+    best = highlight.top_fragments(
+        fragments, 2, highlight.BasicFragmentScorer(), order=highlight.FIRST
+    )
     if not best:
         return "", None
     return _MarkFormatter()(text, best), min(fragment.startchar for fragment in best)
@@ -417,8 +441,8 @@ def _text_snippet(text: str, terms: set[str]) -> str:
     out, position = [], 0
     for token in analyzer(text, chars=True, removestops=False):
         if token.text in terms:
-            out.append(html.escape(text[position:token.startchar], quote=False))
-            out.append(f"<mark>{html.escape(text[token.startchar:token.endchar])}</mark>")
+            out.append(html.escape(text[position : token.startchar], quote=False))
+            out.append(f"<mark>{html.escape(text[token.startchar : token.endchar])}</mark>")
             position = token.endchar
     out.append(html.escape(text[position:], quote=False))
     return "".join(out)
@@ -473,7 +497,7 @@ def did_you_mean(text: str, words: _Words) -> str:
             near = words.near(word)
             if near:
                 replacement, changed = near[0][1], True
-        corrected.append(text[position:match.start()] + replacement)
+        corrected.append(text[position : match.start()] + replacement)
         position = match.end()
     corrected.append(text[position:])
     return "".join(corrected) if changed else ""

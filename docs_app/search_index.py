@@ -50,8 +50,14 @@ log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 4
 FIELD_BOOSTS = {
-    "title": 4.0, "summary": 3.0, "description": 3.0, "purpose": 3.0, "headings": 2.0,
-    "body": 1.0, "tags": 1.0, "systems": 1.0,
+    "title": 4.0,
+    "summary": 3.0,
+    "description": 3.0,
+    "purpose": 3.0,
+    "headings": 2.0,
+    "body": 1.0,
+    "tags": 1.0,
+    "systems": 1.0,
 }
 FACET_FIELDS = {"domain": "domain", "doc_type": "doc_type", "tag": "tags", "system": "systems"}
 UPDATE_WAIT_SECONDS = 120
@@ -137,16 +143,23 @@ def _document_fields(doc: Document, text: str | None) -> dict:
     found = searchable(text) if text else Searchable()
     frontmatter = doc.frontmatter if isinstance(doc.frontmatter, dict) else {}
     values = {
-        "path": doc.path, "doc_id": doc.doc_id, "title": doc.title, "summary": doc.summary,
+        "path": doc.path,
+        "doc_id": doc.doc_id,
+        "title": doc.title,
+        "summary": doc.summary,
         # The registry falls back to the summary for a missing description: index it once.
         "description": doc.description if doc.description != doc.summary else "",
         "purpose": str(frontmatter.get("purpose") or ""),
-        "headings": "\n".join(text for _, text in found.headings), "body": found.body,
-        "tags": ",".join(doc.tags), "systems": ",".join(doc.systems),
-        "domain": doc.domain, "doc_type": doc.doc_type,
+        "headings": "\n".join(text for _, text in found.headings),
+        "body": found.body,
+        "tags": ",".join(doc.tags),
+        "systems": ",".join(doc.systems),
+        "domain": doc.domain,
+        "doc_type": doc.doc_type,
     }
-    values["words"] = " ".join(sorted(set(_LETTERS.findall(
-        " ".join((doc.title, values["headings"], found.body)).lower()))))
+    values["words"] = " ".join(
+        sorted(set(_LETTERS.findall(" ".join((doc.title, values["headings"], found.body)).lower())))
+    )
     fields = {name: value for name, value in values.items() if value}
     fields["anchors"] = {"h": found.headings, "s": found.sections}
     return fields
@@ -186,8 +199,9 @@ def write_lock(timeout: float) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise IndexBusy("The search index is being written by another "
-                                    "process.") from None
+                    raise IndexBusy(
+                        "The search index is being written by another process."
+                    ) from None
                 time.sleep(0.05)
         try:
             yield

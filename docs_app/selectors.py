@@ -80,8 +80,11 @@ def _reachable(keys: list[str]) -> Q | RawSQL:
     hundred spellings at once: on PostgreSQL they go as three array parameters, not as
     hundreds of placeholders (binding those cost more than running the query)."""
     if connection.vendor == "postgresql":
-        return RawSQL("(doc_id = ANY(%s) OR path = ANY(%s) OR aliases ?| %s)",
-                      [keys, keys, keys], output_field=BooleanField())
+        return RawSQL(
+            "(doc_id = ANY(%s) OR path = ANY(%s) OR aliases ?| %s)",
+            [keys, keys, keys],
+            output_field=BooleanField(),
+        )
     # Other databases: every aliased doc (few); resolve() filters.
     return Q(doc_id__in=keys) | Q(path__in=keys) | ~Q(aliases=[])
 
@@ -109,7 +112,8 @@ def registry_for(refs: Iterable[str], from_path: str = "") -> Registry:
         return Registry(DocIndex(), {})
     key_list = sorted(keys)
     rows = Document.objects.filter(_reachable(key_list)).values_list(
-        "path", "doc_id", "aliases", "title")
+        "path", "doc_id", "aliases", "title"
+    )
     rows = list(rows)
     index = DocIndex.from_rows(
         (path, doc_id, aliases if isinstance(aliases, list) else [])
@@ -337,10 +341,17 @@ def template_tasks_linking(doc: Document) -> list[TemplateTask]:
     except LookupError:
         return []
     refs = {doc.doc_id, doc.path, *(a for a in doc.aliases or [] if isinstance(a, str))}
-    rows = (definition.objects.filter(instruction_doc__in=refs).select_related("template")
-            .order_by("template__name", "position")[:50])
-    return [TemplateTask(row.title, str(row.template), _template_url(row.template),
-                         row.instruction_step) for row in rows]
+    rows = (
+        definition.objects.filter(instruction_doc__in=refs)
+        .select_related("template")
+        .order_by("template__name", "position")[:50]
+    )
+    return [
+        TemplateTask(
+            row.title, str(row.template), _template_url(row.template), row.instruction_step
+        )
+        for row in rows
+    ]
 
 
 def _template_url(template) -> str:
@@ -413,8 +424,12 @@ def filtered_docs(filters: DocFilters, *, skip: str = "") -> QuerySet[Document]:
 
 
 def doc_list(filters: DocFilters) -> QuerySet[Document]:
-    return (filtered_docs(filters).defer(*_LIST_DEFERRED).prefetch_related("labels")
-            .order_by("title", "path"))
+    return (
+        filtered_docs(filters)
+        .defer(*_LIST_DEFERRED)
+        .prefetch_related("labels")
+        .order_by("title", "path")
+    )
 
 
 @dataclass(frozen=True)
@@ -429,14 +444,21 @@ def facet_counts(filters: DocFilters) -> dict[str, list[FacetValue]]:
     selected = filters.active()
     result: dict[str, list[FacetValue]] = {}
     for name in ("domain", "doc_type"):
-        rows = (filtered_docs(filters, skip=name).values_list(name).annotate(n=Count("id"))
-                .order_by(name))
+        rows = (
+            filtered_docs(filters, skip=name)
+            .values_list(name)
+            .annotate(n=Count("id"))
+            .order_by(name)
+        )
         result[name] = [FacetValue(v, n, selected.get(name) == v) for v, n in rows if v]
     for name, kind in (("tag", DocumentLabel.Kind.TAG), ("system", DocumentLabel.Kind.SYSTEM)):
         docs = filtered_docs(filters, skip=name)
-        rows = (DocumentLabel.objects.filter(kind=kind, document__in=docs)
-                .values_list("value").annotate(n=Count("document", distinct=True))
-                .order_by("-n", "value"))
+        rows = (
+            DocumentLabel.objects.filter(kind=kind, document__in=docs)
+            .values_list("value")
+            .annotate(n=Count("document", distinct=True))
+            .order_by("-n", "value")
+        )
         result[name] = [FacetValue(v, n, selected.get(name) == v) for v, n in rows]
     return result
 
@@ -458,8 +480,9 @@ class FolderNode:
 
 def folder_tree() -> list[FolderNode]:
     """Every folder holding documents, nested, with cumulative counts (one query)."""
-    counts = Counter(dict(Document.objects.values_list("folder").annotate(n=Count("id"))
-                          .order_by()))
+    counts = Counter(
+        dict(Document.objects.values_list("folder").annotate(n=Count("id")).order_by())
+    )
     root = FolderNode("", "")
     nodes: dict[str, FolderNode] = {"": root}
     for folder in sorted(counts):
@@ -480,8 +503,12 @@ def subfolders(folder: str) -> tuple[list[FolderNode], int] | None:
     """Immediate subfolders with counts and the number of docs directly in `folder`, or None
     when nothing is stored under it."""
     prefix = folder + "/"
-    rows = (Document.objects.filter(Q(folder=folder) | Q(folder__startswith=prefix))
-            .values_list("folder").annotate(n=Count("id")).order_by())
+    rows = (
+        Document.objects.filter(Q(folder=folder) | Q(folder__startswith=prefix))
+        .values_list("folder")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     rows = list(rows)
     if not rows:
         return None
@@ -491,7 +518,7 @@ def subfolders(folder: str) -> tuple[list[FolderNode], int] | None:
         if path == folder:
             direct = n
             continue
-        name = path[len(prefix):].split("/", 1)[0]
+        name = path[len(prefix) :].split("/", 1)[0]
         node = children.setdefault(name, FolderNode(name, prefix + name))
         node.count += n
     return sorted(children.values(), key=lambda node: node.name.lower()), direct
@@ -499,8 +526,11 @@ def subfolders(folder: str) -> tuple[list[FolderNode], int] | None:
 
 def folder_docs(folder: str, *, below: bool = False) -> QuerySet[Document]:
     """Docs directly in `folder`, or with `below` every doc under it."""
-    docs = Document.objects.filter(Q(folder=folder) | Q(folder__startswith=folder + "/")) \
-        if below else Document.objects.filter(folder=folder)
+    docs = (
+        Document.objects.filter(Q(folder=folder) | Q(folder__startswith=folder + "/"))
+        if below
+        else Document.objects.filter(folder=folder)
+    )
     return docs.defer(*_LIST_DEFERRED).prefetch_related("labels").order_by("title", "path")
 
 
@@ -540,11 +570,14 @@ def quickopen(query: str, limit: int = QUICKOPEN_LIMIT) -> list[Document]:
         When(title__istartswith=phrase, then=Value(1)),
         When(title__icontains=phrase, then=Value(2)),
         When(path__icontains=phrase, then=Value(3)),
-        default=Value(4), output_field=IntegerField(),
+        default=Value(4),
+        output_field=IntegerField(),
     )
-    return list(docs.only("path", "title", "doc_id", "doc_type", "domain")
-                .annotate(rank=rank, title_length=Length("title"))
-                .order_by("rank", "title_length", "title")[:limit])
+    return list(
+        docs.only("path", "title", "doc_id", "doc_type", "domain")
+        .annotate(rank=rank, title_length=Length("title"))
+        .order_by("rank", "title_length", "title")[:limit]
+    )
 
 
 def doc_links_for(refs: Iterable[str]) -> dict[str, tuple[str | None, str]]:

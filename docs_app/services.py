@@ -21,8 +21,7 @@ def pin_toggle(*, user, doc_id: str) -> bool:
         deleted, _ = PinnedDoc.objects.filter(user=user, doc_id=doc_id).delete()
         if deleted:
             return False
-        PinnedDoc.objects.bulk_create([PinnedDoc(user=user, doc_id=doc_id)],
-                                      ignore_conflicts=True)
+        PinnedDoc.objects.bulk_create([PinnedDoc(user=user, doc_id=doc_id)], ignore_conflicts=True)
         return True
 
 
@@ -30,5 +29,7 @@ def doc_view_record(*, user, doc_id: str) -> None:
     """Remember that `user` viewed the doc now: one upsert, one row per user and doc."""
     DocView.objects.bulk_create(
         [DocView(user=user, doc_id=doc_id, viewed_at=timezone.now())],
-        update_conflicts=True, unique_fields=["user", "doc_id"], update_fields=["viewed_at"],
+        update_conflicts=True,
+        unique_fields=["user", "doc_id"],
+        update_fields=["viewed_at"],
     )

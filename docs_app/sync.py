@@ -61,8 +61,17 @@ LOCK_KEY = zlib.crc32(b"dataops.docs.sync")
 SEED_REPOSITORY_NAME = "docs-origin.git"
 MAX_PATH = 600
 PROGRESS_EVERY = 500
-COUNT_NAMES = ("changed", "added", "deleted", "renamed", "registered", "indexed", "findings",
-               "skipped", "relinked")
+COUNT_NAMES = (
+    "changed",
+    "added",
+    "deleted",
+    "renamed",
+    "registered",
+    "indexed",
+    "findings",
+    "skipped",
+    "relinked",
+)
 
 
 @dataclass
@@ -136,8 +145,12 @@ def source_url() -> str:
 
 
 def open_mirror() -> Mirror:
-    return Mirror(Path(settings.DOCS_MIRROR_DIR), source_url(), settings.DOCS_GIT_BRANCH,
-                  timeout=GIT_TIMEOUT_SECONDS)
+    return Mirror(
+        Path(settings.DOCS_MIRROR_DIR),
+        source_url(),
+        settings.DOCS_GIT_BRANCH,
+        timeout=GIT_TIMEOUT_SECONDS,
+    )
 
 
 def _sync(state: MirrorState, *, full: bool, reclone: bool) -> SyncResult:
@@ -155,15 +168,24 @@ def _sync(state: MirrorState, *, full: bool, reclone: bool) -> SyncResult:
         _record_success(state, mirror.url, update.head)
         indexed = _rebuild_missing_index()
         note = f"No changes; at {short(update.head)}."
-        return SyncResult(_counts(indexed=indexed),
-                          note + (" Search index was missing: rebuilt." if indexed else ""),
-                          update.head)
+        return SyncResult(
+            _counts(indexed=indexed),
+            note + (" Search index was missing: rebuilt." if indexed else ""),
+            update.head,
+        )
     stats = _register(state, mirror.url, plan, records, commits, assets)
     indexed = _reindex(plan, stats.upserted)
-    counts = _counts(changed=plan.changed, added=plan.added, deleted=plan.deleted,
-                     renamed=plan.renamed, registered=stats.registered, indexed=indexed,
-                     findings=stats.findings, skipped=stats.skipped,
-                     relinked=stats.relinked_docs)
+    counts = _counts(
+        changed=plan.changed,
+        added=plan.added,
+        deleted=plan.deleted,
+        renamed=plan.renamed,
+        registered=stats.registered,
+        indexed=indexed,
+        findings=stats.findings,
+        skipped=stats.skipped,
+        relinked=stats.relinked_docs,
+    )
     return SyncResult(counts, _note(plan, update), plan.head)
 
 
@@ -174,13 +196,24 @@ def _update_mirror(mirror: Mirror, *, reclone: bool) -> Update:
     return mirror.update()
 
 
-def _register(state: MirrorState, url: str, plan: Plan, records: list[DocRecord],
-              commits: dict, assets: set[str]) -> RefreshStats:
+def _register(
+    state: MirrorState,
+    url: str,
+    plan: Plan,
+    records: list[DocRecord],
+    commits: dict,
+    assets: set[str],
+) -> RefreshStats:
     """The registry refresh and the new head, in one transaction."""
     with transaction.atomic():
         state = MirrorState.objects.select_for_update().get(pk=state.pk)
-        stats = registry_refresh(records=records, deletes=plan.deletes, commits=commits,
-                                 asset_paths=assets, assets_changed=plan.assets_changed)
+        stats = registry_refresh(
+            records=records,
+            deletes=plan.deletes,
+            commits=commits,
+            asset_paths=assets,
+            assets_changed=plan.assets_changed,
+        )
         _record_success(state, url, plan.head)
     return stats
 
@@ -190,8 +223,11 @@ def _counts(**values: int) -> dict[str, int]:
 
 
 def _note(plan: Plan, update: Update) -> str:
-    parts = [f"{short(plan.since)} → {short(plan.head)}" if plan.since
-             else f"Full registration at {short(plan.head)}"]
+    parts = [
+        f"{short(plan.since)} → {short(plan.head)}"
+        if plan.since
+        else f"Full registration at {short(plan.head)}"
+    ]
     if update.cloned:
         parts.append("mirror cloned")
     if update.local_ahead:
@@ -215,11 +251,17 @@ def plan_changes(mirror: Mirror, state: MirrorState, head: str, *, full: bool) -
     if since is None:
         markdown = sorted(path for path in tree if is_markdown(path))
         known = set(Document.objects.values_list("path", flat=True))
-        return Plan(head, None, tree, upserts=markdown,
-                    deletes=sorted(known - set(markdown)),
-                    added=len(set(markdown) - known), changed=len(set(markdown) & known),
-                    deleted=len(known - set(markdown)),
-                    assets_changed=True)
+        return Plan(
+            head,
+            None,
+            tree,
+            upserts=markdown,
+            deletes=sorted(known - set(markdown)),
+            added=len(set(markdown) - known),
+            changed=len(set(markdown) & known),
+            deleted=len(known - set(markdown)),
+            assets_changed=True,
+        )
     plan = Plan(head, since, tree)
     for change in mirror.changes(since, head):
         _plan_change(plan, change)
@@ -312,9 +354,14 @@ def _rebuild_missing_index() -> int:
 def _record_success(state: MirrorState, url: str, head: str) -> None:
     now = timezone.now()
     values = {
-        "remote_url": safe_url(url)[:1000], "branch": settings.DOCS_GIT_BRANCH[:200],
-        "head_sha": head, "synced_at": now, "last_attempt_at": now, "last_result": "ok",
-        "last_error": "", "document_count": Document.objects.count(),
+        "remote_url": safe_url(url)[:1000],
+        "branch": settings.DOCS_GIT_BRANCH[:200],
+        "head_sha": head,
+        "synced_at": now,
+        "last_attempt_at": now,
+        "last_result": "ok",
+        "last_error": "",
+        "document_count": Document.objects.count(),
     }
     MirrorState.objects.filter(pk=state.pk).update(**values)
     for name, value in values.items():
@@ -370,8 +417,11 @@ def sync_enqueue(*, trigger: str, by=None) -> JobRun:
     from docs_app.tasks import SYNC_KIND, sync_docs
 
     recent = timezone.now() - timedelta(minutes=settings.DOCS_SYNC_MINUTES)
-    waiting = (JobRun.objects.filter(kind=SYNC_KIND, status=JobRun.Status.QUEUED,
-                                     created_at__gte=recent).order_by("-created_at").first())
+    waiting = (
+        JobRun.objects.filter(kind=SYNC_KIND, status=JobRun.Status.QUEUED, created_at__gte=recent)
+        .order_by("-created_at")
+        .first()
+    )
     if waiting is not None and is_pending(waiting):
         return waiting
     return enqueue(sync_docs, kwargs={}, trigger=trigger, by=by)

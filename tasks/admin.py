@@ -45,9 +45,20 @@ class TaskDefinitionInline(admin.TabularInline):
     """The ordered plan at a glance; the pencil opens a definition with all its fields."""
 
     model = TaskDefinition
-    fields = ("position", "ref", "title", "offset_days", "phase", "milestone",
-              "stage_on_complete", "assignee", "proof_kind", "proof_label", "instruction_doc",
-              "instruction_step")
+    fields = (
+        "position",
+        "ref",
+        "title",
+        "offset_days",
+        "phase",
+        "milestone",
+        "stage_on_complete",
+        "assignee",
+        "proof_kind",
+        "proof_label",
+        "instruction_doc",
+        "instruction_step",
+    )
     extra = 0
     show_change_link = True
     ordering = ("position", "id")
@@ -69,9 +80,20 @@ class WorkflowTemplateAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("name", "slug", "kind", "emoji", "description", "tags")}),
         ("Workflows started from it", {"fields": ("title_pattern", "default_assignee", "docs")}),
-        ("Automatic start", {"fields": ("automatic", "schedule", "schedule_time",
-                                         "schedule_timezone", "catch_up", "shift",
-                                         "lead_days")}),
+        (
+            "Automatic start",
+            {
+                "fields": (
+                    "automatic",
+                    "schedule",
+                    "schedule_time",
+                    "schedule_timezone",
+                    "catch_up",
+                    "shift",
+                    "lead_days",
+                )
+            },
+        ),
         ("Version", {"fields": ("version", "updated_at")}),
     )
 
@@ -85,8 +107,11 @@ class WorkflowTemplateAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if template_record_admin_change(template=form.instance, by=request.user) and change:
-            messages.info(request, f"“{form.instance}” is now version {form.instance.version}; "
-                                   "workflows started earlier keep their version.")
+            messages.info(
+                request,
+                f"“{form.instance}” is now version {form.instance.version}; "
+                "workflows started earlier keep their version.",
+            )
 
 
 @admin.register(TaskDefinition)
@@ -151,8 +176,16 @@ class ProofFileAdmin(ReadOnlyAdmin):
 class RecurringRuleAdmin(ReadOnlyAdmin):
     """Rules are edited on the Recurring pages (validated, previewed and audited)."""
 
-    list_display = ("title", "rrule", "enabled", "catch_up", "shift", "generated_through",
-                    "next_run_on", "assignee")
+    list_display = (
+        "title",
+        "rrule",
+        "enabled",
+        "catch_up",
+        "shift",
+        "generated_through",
+        "next_run_on",
+        "assignee",
+    )
     list_filter = ("enabled", "catch_up", "shift")
     search_fields = ("title", "seed_key")
     list_select_related = ("assignee",)

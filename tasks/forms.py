@@ -17,13 +17,17 @@ from tasks.services.proof import ACCEPT_ATTR
 from tasks.template_spec import title_fields
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATE_ERRORS = {"invalid": "Enter a real date (YYYY-MM-DD).",
-               "required": "Pick a date."}
+DATE_ERRORS = {"invalid": "Enter a real date (YYYY-MM-DD).", "required": "Pick a date."}
 
 
 def date_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
-    return forms.DateField(label=label, required=required, widget=DATE_WIDGET,
-                           error_messages=DATE_ERRORS, help_text=help_text)
+    return forms.DateField(
+        label=label,
+        required=required,
+        widget=DATE_WIDGET,
+        error_messages=DATE_ERRORS,
+        help_text=help_text,
+    )
 
 
 def http_url(value: str) -> str:
@@ -38,9 +42,12 @@ class VersionedForm(forms.Form):
     without it is refused: the services skip the stale-edit check when no version is given,
     so a form that lost it could silently overwrite someone else's change."""
 
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1,
-                                 error_messages={"invalid": messages.VERSION_MISSING,
-                                                 "min_value": messages.VERSION_MISSING})
+    version = forms.IntegerField(
+        required=False,
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={"invalid": messages.VERSION_MISSING, "min_value": messages.VERSION_MISSING},
+    )
 
     def clean(self):
         data = super().clean()
@@ -66,13 +73,19 @@ class CompleteForm(VersionedForm):
     Nothing here is required: the service names exactly what is missing when it refuses.
     """
 
-    url = forms.CharField(label="Link", required=False, max_length=1000,
-                          widget=forms.URLInput(attrs={"placeholder": "https://…"}))
-    file = forms.FileField(label="File", required=False,
-                           widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTR}))
+    url = forms.CharField(
+        label="Link",
+        required=False,
+        max_length=1000,
+        widget=forms.URLInput(attrs={"placeholder": "https://…"}),
+    )
+    file = forms.FileField(
+        label="File", required=False, widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTR})
+    )
     status = forms.BooleanField(label="Confirmed", required=False)
-    note = forms.CharField(label="Note", required=False, max_length=5000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="Note", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, task: Task, **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,8 +108,11 @@ class CompleteForm(VersionedForm):
         for index, name in enumerate(task.required_slots):
             if name != task.proof_slot_name:
                 self.fields[f"slot_{index}"] = forms.CharField(
-                    label=f"“{name}” link", required=False, max_length=1000,
-                    widget=forms.URLInput(attrs={"placeholder": "https://…"}))
+                    label=f"“{name}” link",
+                    required=False,
+                    max_length=1000,
+                    widget=forms.URLInput(attrs={"placeholder": "https://…"}),
+                )
 
     def clean_url(self) -> str:
         return http_url(self.cleaned_data["url"])
@@ -115,30 +131,38 @@ class CompleteForm(VersionedForm):
         """Keyword arguments for `services.ProofInput`."""
         data = self.cleaned_data
         return {
-            "url": data.get("url", ""), "note": data.get("note", ""),
+            "url": data.get("url", ""),
+            "note": data.get("note", ""),
             "status": (self.task.proof_label or "confirmed") if data.get("status") else "",
             "file": data.get("file"),
-            "slots": {name: data.get(f"slot_{i}", "")
-                      for i, name in enumerate(self.task.required_slots)},
+            "slots": {
+                name: data.get(f"slot_{i}", "") for i, name in enumerate(self.task.required_slots)
+            },
         }
 
     def field_for_error(self, field: str | None) -> str | None:
         if field and field.startswith("slot:"):
             name = field.removeprefix("slot:")
-            key = (f"slot_{self.task.required_slots.index(name)}"
-                   if name in self.task.required_slots else "url")
+            key = (
+                f"slot_{self.task.required_slots.index(name)}"
+                if name in self.task.required_slots
+                else "url"
+            )
             return key if key in self.fields else None
         return field
 
 
 class WaitForm(VersionedForm):
-    waiting_for = forms.CharField(label="Waiting for", max_length=200,
-                                  error_messages={"required": messages.WAIT_NEEDS_WHO})
+    waiting_for = forms.CharField(
+        label="Waiting for", max_length=200, error_messages={"required": messages.WAIT_NEEDS_WHO}
+    )
     follow_up_date = date_field("Follow up on")
-    channel = forms.ChoiceField(label="Channel", required=False,
-                                choices=[("", "—"), *Task.Channel.choices])
-    note = forms.CharField(label="Note", required=False, max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    channel = forms.ChoiceField(
+        label="Channel", required=False, choices=[("", "—"), *Task.Channel.choices]
+    )
+    note = forms.CharField(
+        label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, task: Task | None = None, **kwargs):
         kwargs.setdefault("initial", {})
@@ -169,8 +193,9 @@ class NoteForm(VersionedForm):
 
 class SnoozeForm(VersionedForm):
     until = date_field("New due date")
-    reason = forms.CharField(label="Why", max_length=300,
-                             error_messages={"required": messages.SNOOZE_NEEDS_REASON})
+    reason = forms.CharField(
+        label="Why", max_length=300, error_messages={"required": messages.SNOOZE_NEEDS_REASON}
+    )
 
     def __init__(self, *args, task: Task | None = None, **kwargs):
         kwargs.setdefault("initial", {})
@@ -218,10 +243,15 @@ class NotApplicableForm(VersionedForm):
 
 
 class ProofForm(VersionedForm):
-    url = forms.CharField(label="Link", required=False, max_length=1000,
-                          widget=forms.URLInput(attrs={"placeholder": "https://…"}))
-    note = forms.CharField(label="Note", required=False, max_length=5000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    url = forms.CharField(
+        label="Link",
+        required=False,
+        max_length=1000,
+        widget=forms.URLInput(attrs={"placeholder": "https://…"}),
+    )
+    note = forms.CharField(
+        label="Note", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
     status = forms.CharField(label="External status", required=False, max_length=200)
 
     def __init__(self, *args, task: Task | None = None, **kwargs):
@@ -232,18 +262,23 @@ class ProofForm(VersionedForm):
 
 
 class ProofFileForm(forms.Form):
-    file = forms.FileField(label="Proof file",
-                           widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTR}),
-                           error_messages={"required": "Choose a file to attach."})
+    file = forms.FileField(
+        label="Proof file",
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTR}),
+        error_messages={"required": "Choose a file to attach."},
+    )
 
     def __init__(self, *args, task: Task | None = None, **kwargs):
         super().__init__(*args, **kwargs)
 
 
 class CommentForm(forms.Form):
-    text = forms.CharField(label="Comment", max_length=5000,
-                           widget=forms.Textarea(attrs={"rows": 2}),
-                           error_messages={"required": messages.COMMENT_EMPTY})
+    text = forms.CharField(
+        label="Comment",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": messages.COMMENT_EMPTY},
+    )
 
     def __init__(self, *args, task: Task | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -251,31 +286,44 @@ class CommentForm(forms.Form):
 
 class TaskEditForm(VersionedForm):
     title = forms.CharField(label="Title", max_length=300)
-    description = forms.CharField(label="Description", required=False, max_length=10000,
-                                  widget=forms.Textarea(attrs={"rows": 4}))
+    description = forms.CharField(
+        label="Description",
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
     due_date = date_field("Due")
-    instruction_doc = forms.CharField(label="Instruction doc id", required=False,
-                                      max_length=200)
+    instruction_doc = forms.CharField(label="Instruction doc id", required=False, max_length=200)
     instruction_step = forms.CharField(label="Step", required=False, max_length=20)
 
     def __init__(self, *args, task: Task | None = None, **kwargs):
         if task is not None and "data" not in kwargs and not args:
             kwargs["initial"] = {
-                "version": task.version, "title": task.title, "description": task.description,
-                "due_date": task.due_date, "instruction_doc": task.instruction_doc,
+                "version": task.version,
+                "title": task.title,
+                "description": task.description,
+                "due_date": task.due_date,
+                "instruction_doc": task.instruction_doc,
                 "instruction_step": task.instruction_step,
             }
         super().__init__(*args, **kwargs)
 
 
 class TaskCreateForm(forms.Form):
-    title = forms.CharField(label="Task", max_length=300,
-                            error_messages={"required": messages.TITLE_REQUIRED},
-                            widget=forms.TextInput(attrs={"placeholder": "What needs doing?"}))
+    title = forms.CharField(
+        label="Task",
+        max_length=300,
+        error_messages={"required": messages.TITLE_REQUIRED},
+        widget=forms.TextInput(attrs={"placeholder": "What needs doing?"}),
+    )
     due_date = date_field("Due")
     assignee = forms.ChoiceField(label="Assignee", required=False)
-    description = forms.CharField(label="Description", required=False, max_length=10000,
-                                  widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label="Description",
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args, users: list[User], me: User, **kwargs):
         kwargs.setdefault("initial", {})
@@ -298,36 +346,53 @@ class StartWorkflowForm(forms.Form):
     `start_key` is made once when the form is shown and travels with every post of it, so
     the service recognises a resubmit; `start_anyway` is the answer to "one exists"."""
 
-    start_key = forms.UUIDField(widget=forms.HiddenInput, error_messages={
-        "required": messages.START_KEY_MISSING, "invalid": messages.START_KEY_MISSING})
+    start_key = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": messages.START_KEY_MISSING,
+            "invalid": messages.START_KEY_MISSING,
+        },
+    )
     start_anyway = forms.BooleanField(required=False, widget=forms.HiddenInput)
     template = forms.ChoiceField(label="Template")
-    anchor_date = date_field("Anchor date", help_text="The event, stream or send date. "
-                                                      "Tasks are dated from it.")
-    title = forms.CharField(label="Title", required=False, max_length=300,
-                            help_text="Leave empty to use the template's convention.")
-    notes = forms.CharField(label="Notes", required=False, max_length=5000,
-                            widget=forms.Textarea(attrs={"rows": 2}))
+    anchor_date = date_field(
+        "Anchor date", help_text="The event, stream or send date. Tasks are dated from it."
+    )
+    title = forms.CharField(
+        label="Title",
+        required=False,
+        max_length=300,
+        help_text="Leave empty to use the template's convention.",
+    )
+    notes = forms.CharField(
+        label="Notes", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, templates: list[WorkflowTemplate], **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("start_key", uuid4())
         self.templates = {t.slug: t for t in templates}
         self.fields["template"].choices = [("", "Choose a template…")] + [
-            (t.slug, f"{t.emoji} {t.name}".strip()) for t in templates]
-        self.chosen = self.templates.get(self.data.get("template") or self.initial.get(
-            "template") or "")
+            (t.slug, f"{t.emoji} {t.name}".strip()) for t in templates
+        ]
+        self.chosen = self.templates.get(
+            self.data.get("template") or self.initial.get("template") or ""
+        )
         if self.chosen is not None:
             self._add_template_fields(self.chosen)
 
     def _add_template_fields(self, template: WorkflowTemplate) -> None:
         for name in title_fields(template.title_pattern):
             self.fields[f"title_{name}"] = forms.CharField(
-                label=name.replace("_", " ").capitalize(), required=False, max_length=120)
+                label=name.replace("_", " ").capitalize(), required=False, max_length=120
+            )
         for index, slot in enumerate(template.link_slots.all()):
             self.fields[f"slot_{index}"] = forms.CharField(
-                label=slot.name, required=False, max_length=1000,
-                widget=forms.URLInput(attrs={"placeholder": "https://… (optional)"}))
+                label=slot.name,
+                required=False,
+                max_length=1000,
+                widget=forms.URLInput(attrs={"placeholder": "https://… (optional)"}),
+            )
             self.fields[f"slot_{index}"].slot_name = slot.name
 
     def clean_template(self) -> WorkflowTemplate:
@@ -355,17 +420,26 @@ class StartWorkflowForm(forms.Form):
         return [key for key in self.fields if key.startswith("slot_")]
 
     def title_values(self) -> dict[str, str]:
-        return {key.removeprefix("title_"): self.cleaned_data.get(key, "")
-                for key in self.title_field_names}
+        return {
+            key.removeprefix("title_"): self.cleaned_data.get(key, "")
+            for key in self.title_field_names
+        }
 
     def slot_urls(self) -> dict[str, str]:
-        return {self.fields[key].slot_name: self.cleaned_data.get(key, "")
-                for key in self.slot_field_names if self.cleaned_data.get(key)}
+        return {
+            self.fields[key].slot_name: self.cleaned_data.get(key, "")
+            for key in self.slot_field_names
+            if self.cleaned_data.get(key)
+        }
 
 
 class SlotForm(forms.Form):
-    url = forms.CharField(label="Link", required=False, max_length=1000,
-                          widget=forms.URLInput(attrs={"placeholder": "https://…"}))
+    url = forms.CharField(
+        label="Link",
+        required=False,
+        max_length=1000,
+        widget=forms.URLInput(attrs={"placeholder": "https://…"}),
+    )
 
     def clean_url(self) -> str:
         return http_url(self.cleaned_data["url"])
@@ -373,8 +447,9 @@ class SlotForm(forms.Form):
 
 class StageForm(forms.Form):
     stage = forms.ChoiceField(label="Stage", choices=Stage.choices)
-    comment = forms.CharField(label="Why", max_length=2000,
-                              error_messages={"required": messages.STAGE_NEEDS_COMMENT})
+    comment = forms.CharField(
+        label="Why", max_length=2000, error_messages={"required": messages.STAGE_NEEDS_COMMENT}
+    )
 
 
 class ArchiveForm(forms.Form):
@@ -385,27 +460,47 @@ class ArchiveForm(forms.Form):
 
 
 class TaskFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=200,
-                        widget=forms.TextInput(attrs={"type": "search",
-                                                      "placeholder": "Title contains…"}))
-    status = forms.ChoiceField(label="Status", required=False, choices=[
-        ("", "Any status"), ("open", "Open (to do or waiting)"), *Task.Status.choices])
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Title contains…"}),
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "Any status"), ("open", "Open (to do or waiting)"), *Task.Status.choices],
+    )
     assignee = forms.ChoiceField(label="Assignee", required=False)
-    due = forms.ChoiceField(label="When", required=False, choices=[
-        ("", "Any time"), ("overdue", "Overdue"), ("today", "Today"),
-        ("week", "Next 7 days"), ("follow_up", "Follow-up due")])
+    due = forms.ChoiceField(
+        label="When",
+        required=False,
+        choices=[
+            ("", "Any time"),
+            ("overdue", "Overdue"),
+            ("today", "Today"),
+            ("week", "Next 7 days"),
+            ("follow_up", "Follow-up due"),
+        ],
+    )
     due_from = date_field("Due from", required=False)
     due_to = date_field("Due until", required=False)
-    workflow = forms.IntegerField(label="Workflow", required=False, min_value=1,
-                                  widget=forms.HiddenInput)
-    source = forms.ChoiceField(label="Source", required=False,
-                               choices=[("", "Any source"), *Task.Source.choices])
+    workflow = forms.IntegerField(
+        label="Workflow", required=False, min_value=1, widget=forms.HiddenInput
+    )
+    source = forms.ChoiceField(
+        label="Source", required=False, choices=[("", "Any source"), *Task.Source.choices]
+    )
 
     def __init__(self, *args, users: list[User], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].choices = [
-            ("", "Anyone"), ("me", "Me"), ("mine", "Me or unassigned"), ("none", "Unassigned"),
-            *((str(u.pk), u.display_name) for u in users)]
+            ("", "Anyone"),
+            ("me", "Me"),
+            ("mine", "Me or unassigned"),
+            ("none", "Unassigned"),
+            *((str(u.pk), u.display_name) for u in users),
+        ]
 
     def clean(self):
         data = super().clean()
@@ -417,15 +512,28 @@ class TaskFilterForm(forms.Form):
 
 class WorkflowFilterForm(forms.Form):
     template = forms.ChoiceField(label="Template", required=False)
-    stage = forms.ChoiceField(label="Stage", required=False,
-                              choices=[("", "Any stage"), *Stage.choices])
-    risk = forms.ChoiceField(label="Risk", required=False, choices=[
-        ("", "Any risk"), ("any", "At risk (any)"), ("high", "High risk"),
-        ("medium", "Medium risk"), ("none", "On track")])
-    status = forms.ChoiceField(label="Show", required=False, choices=[
-        ("active", "Active"), ("archived", "Archived"), ("all", "All")])
+    stage = forms.ChoiceField(
+        label="Stage", required=False, choices=[("", "Any stage"), *Stage.choices]
+    )
+    risk = forms.ChoiceField(
+        label="Risk",
+        required=False,
+        choices=[
+            ("", "Any risk"),
+            ("any", "At risk (any)"),
+            ("high", "High risk"),
+            ("medium", "Medium risk"),
+            ("none", "On track"),
+        ],
+    )
+    status = forms.ChoiceField(
+        label="Show",
+        required=False,
+        choices=[("active", "Active"), ("archived", "Archived"), ("all", "All")],
+    )
 
     def __init__(self, *args, templates: list[WorkflowTemplate], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["template"].choices = [("", "Any template")] + [
-            (t.slug, t.name) for t in templates]
+            (t.slug, t.name) for t in templates
+        ]

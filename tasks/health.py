@@ -15,8 +15,10 @@ from tasks.models import RecurringRule, TemplateSchedule
 
 NAME = "Recurring generation"
 KIND = "recurring.generate"
-NEVER_RAN = ("Recurring generation has not run yet: beat starts it every few minutes "
-             "(see Celery beat above); `python manage.py recurring generate` runs it now.")
+NEVER_RAN = (
+    "Recurring generation has not run yet: beat starts it every few minutes "
+    "(see Celery beat above); `python manage.py recurring generate` runs it now."
+)
 
 
 def check_recurring() -> CheckResult:
@@ -31,22 +33,32 @@ def check_recurring() -> CheckResult:
         return CheckResult(NAME, WARN, NEVER_RAN)
     if last_failed and (last_ok is None or last_failed.finished_at > last_ok.finished_at):
         first_line = (last_failed.error.strip().splitlines() or ["unknown error"])[0][:300]
-        return CheckResult(NAME, FAIL, f"The last run failed {_ago(last_failed.finished_at)}: "
-                                       f"{first_line}")
+        return CheckResult(
+            NAME, FAIL, f"The last run failed {_ago(last_failed.finished_at)}: {first_line}"
+        )
     tick = timedelta(minutes=settings.RECURRING_TICK_MINUTES)
     age = timezone.now() - last_ok.finished_at
     text = f"Last run {_ago(last_ok.finished_at)}."
     if age > tick * 10:
-        return CheckResult(NAME, FAIL, f"{text} It should run every "
-                                       f"{settings.RECURRING_TICK_MINUTES} min; is beat running?")
-    troubled = sum(model.objects.filter(enabled=True).filter(~Q(last_error="")).count()
-                   for model in (RecurringRule, TemplateSchedule))
+        return CheckResult(
+            NAME,
+            FAIL,
+            f"{text} It should run every {settings.RECURRING_TICK_MINUTES} min; is beat running?",
+        )
+    troubled = sum(
+        model.objects.filter(enabled=True).filter(~Q(last_error="")).count()
+        for model in (RecurringRule, TemplateSchedule)
+    )
     if age > tick * 3:
-        return CheckResult(NAME, WARN, f"{text} Runs are late (every "
-                                       f"{settings.RECURRING_TICK_MINUTES} min expected).")
+        return CheckResult(
+            NAME,
+            WARN,
+            f"{text} Runs are late (every {settings.RECURRING_TICK_MINUTES} min expected).",
+        )
     if troubled:
-        return CheckResult(NAME, WARN, f"{text} {troubled} schedule(s) report a problem: see "
-                                       "the Recurring page.")
+        return CheckResult(
+            NAME, WARN, f"{text} {troubled} schedule(s) report a problem: see the Recurring page."
+        )
     return CheckResult(NAME, OK, text)
 
 

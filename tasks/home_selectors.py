@@ -74,8 +74,14 @@ def _lane_rows(user: User, today: date, everyone: bool) -> dict[str, tuple[list[
     their lane (due or follow-up date order) and counts the lane; one query returns the
     chosen rows with what they show.
     """
-    params = {"waiting": S.WAITING, "todo": S.TODO, "today": today, "user": user.pk,
-              "week": today + timedelta(UPCOMING_DAYS), "limit": LANE_LIMIT}
+    params = {
+        "waiting": S.WAITING,
+        "todo": S.TODO,
+        "today": today,
+        "user": user.pk,
+        "week": today + timedelta(UPCOMING_DAYS),
+        "limit": LANE_LIMIT,
+    }
     tasks: dict[str, list[Task]] = defaultdict(list)
     totals: dict[str, int] = {}
     for task in with_related(Task.objects.raw(_lane_sql(everyone), params)):
@@ -113,8 +119,10 @@ def _lane_sql(everyone: bool) -> str:
                   {mine}
         ) laned
     )"""  # nosec B608
-    return (f"{row_sql(ranked, 'task.lane', 'task.lane_total')} "
-            "WHERE task.lane_rank <= %(limit)s ORDER BY task.lane, task.lane_rank")
+    return (
+        f"{row_sql(ranked, 'task.lane', 'task.lane_total')} "
+        "WHERE task.lane_rank <= %(limit)s ORDER BY task.lane, task.lane_rank"
+    )
 
 
 EMPTY = {
@@ -148,22 +156,30 @@ def home_board(*, user: User, today: date, everyone: bool = False) -> HomeBoard:
     shown = partial(_in_scope, user=user, everyone=everyone)
     missing_all = _decorate_board(lanes, missing_proof_candidates(today), shown, today)
     missing = [task for task in missing_all if shown(task)]
-    lanes.insert(3, Lane("missing_proof", "Missing proof", f"Due within {MISSING_PROOF_DAYS} "
-                         "days, proof not there yet", missing[:SIDE_LANE_LIMIT], len(missing),
-                         empty=EMPTY["missing_proof"]))
+    lanes.insert(
+        3,
+        Lane(
+            "missing_proof",
+            "Missing proof",
+            f"Due within {MISSING_PROOF_DAYS} days, proof not there yet",
+            missing[:SIDE_LANE_LIMIT],
+            len(missing),
+            empty=EMPTY["missing_proof"],
+        ),
+    )
     risks = assessed_risks(today, missing_all)
     counts = {lane.key: lane.count for lane in lanes} | {"at_risk": len(risks)}
     return HomeBoard(today, everyone, lanes, _risky_workflows(risks), len(risks), counts)
 
 
-def _decorate_board(lanes: list[Lane], candidates: list[Task], shown, today: date
-                    ) -> list[Task]:
+def _decorate_board(lanes: list[Lane], candidates: list[Task], shown, today: date) -> list[Task]:
     """One slots query and one docs query for every row on the board; returns the
     candidates whose proof is really missing (everyone's: the risk rule needs them all).
     `shown(task)` says which of those the Missing proof lane will show."""
     rows = [task for lane in lanes for task in lane.tasks]
-    slots = slot_values({t.workflow_id for t in [*rows, *candidates]
-                         if t.workflow_id and t.needs_proof})
+    slots = slot_values(
+        {t.workflow_id for t in [*rows, *candidates] if t.workflow_id and t.needs_proof}
+    )
     for task in candidates:  # all to do and needing proof; rows shown are decorated below
         task.missing = task.missing_proof(slots.get(task.workflow_id, {}), task.has_file)
     missing = [task for task in candidates if task.missing]
@@ -175,10 +191,16 @@ def _risky_workflows(assessed: list[tuple[dict, Risk]]) -> list[Workflow]:
     """The riskiest LANE_LIMIT workflows, loaded from their aggregate rows, with `risk`."""
     result = []
     for row, risk in sorted(assessed, key=lambda pair: pair[1].rank)[:LANE_LIMIT]:
-        workflow = Workflow.from_db(DEFAULT_DB_ALIAS, ["id", "title", "anchor_date"], [
-            row["workflow_id"], row["workflow__title"], row["workflow__anchor_date"]])
-        workflow.template = WorkflowTemplate.from_db(DEFAULT_DB_ALIAS, ["id", "emoji"], [
-            row["workflow__template_id"], row["workflow__template__emoji"]])
+        workflow = Workflow.from_db(
+            DEFAULT_DB_ALIAS,
+            ["id", "title", "anchor_date"],
+            [row["workflow_id"], row["workflow__title"], row["workflow__anchor_date"]],
+        )
+        workflow.template = WorkflowTemplate.from_db(
+            DEFAULT_DB_ALIAS,
+            ["id", "emoji"],
+            [row["workflow__template_id"], row["workflow__template__emoji"]],
+        )
         workflow.risk = risk
         result.append(workflow)
     result.sort(key=lambda w: (w.risk.rank, w.anchor_date))

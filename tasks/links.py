@@ -32,5 +32,4 @@ def _row_patterns(prefix: str) -> tuple[tuple[str, str], ...]:
 def task_urls(task) -> dict[str, str]:
     """The detail page and every row action of `task`, keyed for templates (follow_up…)."""
     pk = str(task.pk)
-    return {key: pattern.replace("{pk}", pk)
-            for key, pattern in _row_patterns(get_script_prefix())}
+    return {key: pattern.replace("{pk}", pk) for key, pattern in _row_patterns(get_script_prefix())}

@@ -93,8 +93,7 @@ GENERATE_JOINED = (
     "run was queued)."
 )
 RULE_INTERVAL_TOO_BIG = (
-    "Repeat at most every 1,000 days, weeks, months or years: a longer interval is not "
-    "accepted."
+    "Repeat at most every 1,000 days, weeks, months or years: a longer interval is not accepted."
 )
 RULE_UNTIL_TOO_FAR = (
     "The end date {until} is more than 100 years ahead: pick a date up to {limit}, or leave "

@@ -19,12 +19,15 @@ from django.core.exceptions import PermissionDenied
 from dataops.models import User
 from tasks.models import RecurringRule, Schedule, TemplateSchedule, Workflow
 
-RULE_NOT_YOURS = ("“{title}” belongs to someone else: only admins and the person who created "
-                  "it or is assigned to it may change it.")
+RULE_NOT_YOURS = (
+    "“{title}” belongs to someone else: only admins and the person who created "
+    "it or is assigned to it may change it."
+)
 RULE_DELETE_FOR_ADMINS = "Deleting a recurring chore is for admins; you can pause it instead."
 AUTOMATIC_FOR_ADMINS = "The schedules of automatic templates are managed by admins."
-ARCHIVE_NOT_YOURS = ("“{title}” was not started by you: only admins and the person who "
-                     "started it may archive it.")
+ARCHIVE_NOT_YOURS = (
+    "“{title}” was not started by you: only admins and the person who started it may archive it."
+)
 
 
 def can_manage_rule(user: User, rule: RecurringRule) -> bool:
@@ -44,8 +47,9 @@ def can_control_schedule(user: User, schedule: Schedule) -> bool:
 
 
 def can_archive_workflow(user: User, workflow: Workflow) -> bool:
-    return user.is_admin or (workflow.created_by_id is not None
-                             and workflow.created_by_id == user.pk)
+    return user.is_admin or (
+        workflow.created_by_id is not None and workflow.created_by_id == user.pk
+    )
 
 
 def check_manage_rule(by: User | None, rule: RecurringRule) -> None:

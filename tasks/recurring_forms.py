@@ -54,17 +54,31 @@ KIND_CHOICES = [
     (ADVANCED, "Advanced: write an RRULE"),
 ]
 WEEKDAY_CHOICES = [(str(i), name) for i, name in enumerate(WEEKDAY_NAMES)]
-NTH_CHOICES = [("1", "1st"), ("2", "2nd"), ("3", "3rd"), ("4", "4th"), ("5", "5th"),
-               ("-1", "last")]
+NTH_CHOICES = [("1", "1st"), ("2", "2nd"), ("3", "3rd"), ("4", "4th"), ("5", "5th"), ("-1", "last")]
 MONTH_CHOICES = [(str(i), date(2000, i, 1).strftime("%B")) for i in range(1, 13)]
 SHORT_MONTH_CHOICES = [
     ("last_day", "Use the month's last day instead (30 April, 28 February…)"),
     ("skip", "Skip months (or years) that do not have that day"),
 ]
 PREVIEW_COUNT = 6
-SCHEDULE_FIELDS = ("kind", "interval", "weekdays", "day", "short_month", "nth", "weekday",
-                   "month", "until", "count", "rrule", "start_date", "time_of_day", "timezone",
-                   "catch_up", "shift")
+SCHEDULE_FIELDS = (
+    "kind",
+    "interval",
+    "weekdays",
+    "day",
+    "short_month",
+    "nth",
+    "weekday",
+    "month",
+    "until",
+    "count",
+    "rrule",
+    "start_date",
+    "time_of_day",
+    "timezone",
+    "catch_up",
+    "shift",
+)
 INTERVAL_ERROR = "Repeat every: use a whole number of at least 1."
 
 
@@ -79,17 +93,28 @@ def _field_pattern(template: str) -> re.Pattern:
 
 
 # Which form field a refusal of the schedule core is about (the rest go on top of the form).
-_ERROR_FIELDS = [(_field_pattern(text), name) for text, name in [
-    (errors.NEED_WEEKDAYS, "weekdays"), (errors.BAD_WEEKDAY_INDEX, "weekdays"),
-    (errors.BAD_INTERVAL, "interval"), (errors.BAD_DAY_OF_MONTH, "day"),
-    (errors.BAD_YEARLY_DATE, "day"), (errors.NEED_SHORT_MONTH_POLICY, "short_month"),
-    (errors.NEED_LEAP_DAY_POLICY, "short_month"), (errors.BAD_NTH, "nth"),
-    (errors.BAD_MONTH, "month"), (errors.FIELD_REQUIRED, "day"),
-    (errors.UNTIL_DATE_BEFORE_START, "until"), (errors.BAD_COUNT, "count"),
-    (errors.COUNT_AND_UNTIL, "until"), (errors.UNTIL_PAST, "until"),
-    (errors.UNTIL_BEFORE_START, "until"), (messages.RULE_INTERVAL_TOO_BIG, "interval"),
-    (messages.RULE_UNTIL_TOO_FAR, "until"),
-]]
+_ERROR_FIELDS = [
+    (_field_pattern(text), name)
+    for text, name in [
+        (errors.NEED_WEEKDAYS, "weekdays"),
+        (errors.BAD_WEEKDAY_INDEX, "weekdays"),
+        (errors.BAD_INTERVAL, "interval"),
+        (errors.BAD_DAY_OF_MONTH, "day"),
+        (errors.BAD_YEARLY_DATE, "day"),
+        (errors.NEED_SHORT_MONTH_POLICY, "short_month"),
+        (errors.NEED_LEAP_DAY_POLICY, "short_month"),
+        (errors.BAD_NTH, "nth"),
+        (errors.BAD_MONTH, "month"),
+        (errors.FIELD_REQUIRED, "day"),
+        (errors.UNTIL_DATE_BEFORE_START, "until"),
+        (errors.BAD_COUNT, "count"),
+        (errors.COUNT_AND_UNTIL, "until"),
+        (errors.UNTIL_PAST, "until"),
+        (errors.UNTIL_BEFORE_START, "until"),
+        (messages.RULE_INTERVAL_TOO_BIG, "interval"),
+        (messages.RULE_UNTIL_TOO_FAR, "until"),
+    ]
+]
 
 
 def _int(value: str | None) -> int | None:
@@ -113,61 +138,111 @@ class Preview:
 
 
 class RecurringRuleForm(forms.Form):
-    title = forms.CharField(label="Chore", max_length=300,
-                            widget=forms.TextInput(attrs={"placeholder": "What needs doing?"}))
+    title = forms.CharField(
+        label="Chore",
+        max_length=300,
+        widget=forms.TextInput(attrs={"placeholder": "What needs doing?"}),
+    )
     kind = forms.ChoiceField(label="Repeats", choices=KIND_CHOICES, initial=Kind.WEEKLY.value)
-    interval = forms.IntegerField(label="Every", min_value=1, max_value=1000, required=False,
-                                  initial=1, error_messages={
-                                      "min_value": INTERVAL_ERROR, "invalid": INTERVAL_ERROR,
-                                      "max_value": messages.RULE_INTERVAL_TOO_BIG},
-                                  help_text="Days, weeks, months or years, as “Repeats” says.")
-    weekdays = forms.MultipleChoiceField(label="On", choices=WEEKDAY_CHOICES, required=False,
-                                         widget=forms.CheckboxSelectMultiple)
-    day = forms.IntegerField(label="Day of the month", min_value=1, max_value=31,
-                             required=False)
-    short_month = forms.ChoiceField(label="When a month is too short", required=False,
-                                    choices=SHORT_MONTH_CHOICES, widget=forms.RadioSelect)
+    interval = forms.IntegerField(
+        label="Every",
+        min_value=1,
+        max_value=1000,
+        required=False,
+        initial=1,
+        error_messages={
+            "min_value": INTERVAL_ERROR,
+            "invalid": INTERVAL_ERROR,
+            "max_value": messages.RULE_INTERVAL_TOO_BIG,
+        },
+        help_text="Days, weeks, months or years, as “Repeats” says.",
+    )
+    weekdays = forms.MultipleChoiceField(
+        label="On", choices=WEEKDAY_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    day = forms.IntegerField(label="Day of the month", min_value=1, max_value=31, required=False)
+    short_month = forms.ChoiceField(
+        label="When a month is too short",
+        required=False,
+        choices=SHORT_MONTH_CHOICES,
+        widget=forms.RadioSelect,
+    )
     nth = forms.ChoiceField(label="Which", choices=NTH_CHOICES, required=False, initial="1")
     weekday = forms.ChoiceField(label="Weekday", choices=WEEKDAY_CHOICES, required=False)
     month = forms.ChoiceField(label="Month", choices=MONTH_CHOICES, required=False)
-    until = forms.DateField(label="Ends on", required=False, widget=DATE_WIDGET,
-                            error_messages=DATE_ERRORS, help_text="Optional: the last day.")
-    count = forms.IntegerField(label="Ends after", required=False, min_value=1,
-                               help_text="Optional: how many times in all.")
+    until = forms.DateField(
+        label="Ends on",
+        required=False,
+        widget=DATE_WIDGET,
+        error_messages=DATE_ERRORS,
+        help_text="Optional: the last day.",
+    )
+    count = forms.IntegerField(
+        label="Ends after",
+        required=False,
+        min_value=1,
+        help_text="Optional: how many times in all.",
+    )
     rrule = forms.CharField(
-        label="RRULE", required=False, max_length=500,
-        widget=forms.TextInput(attrs={"placeholder": "FREQ=MONTHLY;BYDAY=-1FR",
-                                      "spellcheck": "false", "class": "mono"}),
-        help_text="RFC 5545, without DTSTART: the start date and time are their own fields.")
-    start_date = forms.DateField(label="Starts on", widget=DATE_WIDGET,
-                                 error_messages=DATE_ERRORS)
-    time_of_day = forms.TimeField(label="At", widget=forms.TimeInput(
-        attrs={"type": "time"}, format="%H:%M"), initial=DEFAULT_TIME,
-        error_messages={"invalid": "Enter a time of day (HH:MM)."})
-    timezone = forms.CharField(label="Time zone", max_length=64,
-                               widget=forms.TextInput(attrs={"list": "timezone-names"}))
+        label="RRULE",
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(
+            attrs={"placeholder": "FREQ=MONTHLY;BYDAY=-1FR", "spellcheck": "false", "class": "mono"}
+        ),
+        help_text="RFC 5545, without DTSTART: the start date and time are their own fields.",
+    )
+    start_date = forms.DateField(label="Starts on", widget=DATE_WIDGET, error_messages=DATE_ERRORS)
+    time_of_day = forms.TimeField(
+        label="At",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        initial=DEFAULT_TIME,
+        error_messages={"invalid": "Enter a time of day (HH:MM)."},
+    )
+    timezone = forms.CharField(
+        label="Time zone", max_length=64, widget=forms.TextInput(attrs={"list": "timezone-names"})
+    )
     catch_up = forms.ChoiceField(
-        label="Occurrences missed while nothing ran", choices=CatchUp.choices,
-        initial=CatchUp.LATEST, widget=forms.RadioSelect,
-        help_text="Also applies to the days a paused rule skipped.")
+        label="Occurrences missed while nothing ran",
+        choices=CatchUp.choices,
+        initial=CatchUp.LATEST,
+        widget=forms.RadioSelect,
+        help_text="Also applies to the days a paused rule skipped.",
+    )
     shift = forms.ChoiceField(
-        label="On weekends, holidays and closure days", choices=Shift.choices,
-        initial=Shift.NONE, widget=forms.RadioSelect,
-        help_text="When two occurrences would become due on the same day, one task is made.")
-    description = forms.CharField(label="Description", required=False, max_length=10000,
-                                  widget=forms.Textarea(attrs={"rows": 3}))
+        label="On weekends, holidays and closure days",
+        choices=Shift.choices,
+        initial=Shift.NONE,
+        widget=forms.RadioSelect,
+        help_text="When two occurrences would become due on the same day, one task is made.",
+    )
+    description = forms.CharField(
+        label="Description",
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     assignee = forms.ChoiceField(label="Assignee", required=False)
-    instruction_doc = forms.CharField(label="Instruction doc id", required=False,
-                                      max_length=200)
+    instruction_doc = forms.CharField(label="Instruction doc id", required=False, max_length=200)
     instruction_step = forms.CharField(label="Step", required=False, max_length=20)
-    systems = forms.CharField(label="Systems", required=False, max_length=500,
-                              help_text="Comma-separated, e.g. slack, airtable.")
-    tags = forms.CharField(label="Tags", required=False, max_length=500,
-                           help_text="Comma-separated.")
-    proof_kind = forms.ChoiceField(label="Proof needed to close", choices=ProofKind.choices,
-                                   initial=ProofKind.NONE)
-    proof_label = forms.CharField(label="Proof label", required=False, max_length=200,
-                                  help_text="The link's name, e.g. “Backup folder”.")
+    systems = forms.CharField(
+        label="Systems",
+        required=False,
+        max_length=500,
+        help_text="Comma-separated, e.g. slack, airtable.",
+    )
+    tags = forms.CharField(
+        label="Tags", required=False, max_length=500, help_text="Comma-separated."
+    )
+    proof_kind = forms.ChoiceField(
+        label="Proof needed to close", choices=ProofKind.choices, initial=ProofKind.NONE
+    )
+    proof_label = forms.CharField(
+        label="Proof label",
+        required=False,
+        max_length=200,
+        help_text="The link's name, e.g. “Backup folder”.",
+    )
 
     def __init__(self, *args, users: list[User], rule: RecurringRule | None = None, **kwargs):
         self.rule = rule
@@ -183,17 +258,30 @@ class RecurringRuleForm(forms.Form):
     def _initial(rule: RecurringRule | None) -> dict:
         today = zone_today(settings.TIME_ZONE)
         if rule is None:
-            return {"start_date": today, "timezone": settings.TIME_ZONE,
-                    "weekdays": [str(today.weekday())], "day": today.day,
-                    "weekday": str(today.weekday()), "month": str(today.month)}
+            return {
+                "start_date": today,
+                "timezone": settings.TIME_ZONE,
+                "weekdays": [str(today.weekday())],
+                "day": today.day,
+                "weekday": str(today.weekday()),
+                "month": str(today.month),
+            }
         values = {
-            "title": rule.title, "start_date": rule.start_date, "time_of_day": rule.time_of_day,
-            "timezone": rule.timezone, "catch_up": rule.catch_up, "shift": rule.shift,
+            "title": rule.title,
+            "start_date": rule.start_date,
+            "time_of_day": rule.time_of_day,
+            "timezone": rule.timezone,
+            "catch_up": rule.catch_up,
+            "shift": rule.shift,
             "description": rule.description,
             "assignee": str(rule.assignee_id) if rule.assignee_id else "",
-            "instruction_doc": rule.instruction_doc, "instruction_step": rule.instruction_step,
-            "systems": ", ".join(rule.systems), "tags": ", ".join(rule.tags),
-            "proof_kind": rule.proof_kind, "proof_label": rule.proof_label, "rrule": rule.rrule,
+            "instruction_doc": rule.instruction_doc,
+            "instruction_step": rule.instruction_step,
+            "systems": ", ".join(rule.systems),
+            "tags": ", ".join(rule.tags),
+            "proof_kind": rule.proof_kind,
+            "proof_label": rule.proof_label,
+            "rrule": rule.rrule,
         }
         return values | _spec_initial(rule)
 
@@ -217,9 +305,14 @@ class RecurringRuleForm(forms.Form):
         data["rrule"] = rrule
         try:
             self.parsed, self.window = schedule_check(
-                rrule=rrule, start_date=data["start_date"], time_of_day=data["time_of_day"],
-                tz=data["timezone"], catch_up=data["catch_up"], shift=data["shift"],
-                generated_through=self.rule.generated_through if self.rule else None)
+                rrule=rrule,
+                start_date=data["start_date"],
+                time_of_day=data["time_of_day"],
+                tz=data["timezone"],
+                catch_up=data["catch_up"],
+                shift=data["shift"],
+                generated_through=self.rule.generated_through if self.rule else None,
+            )
         except ServiceError as exc:
             field = self._field_of(str(exc)) if exc.field == "rrule" else exc.field
             self.add_error(field, str(exc))
@@ -233,11 +326,18 @@ class RecurringRuleForm(forms.Form):
             return data["rrule"].strip()
         interval = 1 if kind in (Kind.DAILY, Kind.WEEKLY) else (data.get("interval") or 1)
         spec = ScheduleSpec(
-            kind=Kind(kind), start=data["start_date"], time=data["time_of_day"],
-            interval=interval, weekdays=tuple(int(w) for w in data.get("weekdays") or ()),
-            day=data.get("day"), month=_int(data.get("month")), nth=_int(data.get("nth")),
-            weekday=_int(data.get("weekday")), short_month=data.get("short_month") or None,
-            count=data.get("count"), until=data.get("until"),
+            kind=Kind(kind),
+            start=data["start_date"],
+            time=data["time_of_day"],
+            interval=interval,
+            weekdays=tuple(int(w) for w in data.get("weekdays") or ()),
+            day=data.get("day"),
+            month=_int(data.get("month")),
+            nth=_int(data.get("nth")),
+            weekday=_int(data.get("weekday")),
+            short_month=data.get("short_month") or None,
+            count=data.get("count"),
+            until=data.get("until"),
         )
         return to_rrule(spec)
 
@@ -260,34 +360,49 @@ class RecurringRuleForm(forms.Form):
     def rule_input(self) -> RuleInput:
         data = self.cleaned_data
         return RuleInput(
-            title=data["title"], rrule=data["rrule"], start_date=data["start_date"],
-            time_of_day=data["time_of_day"], timezone=data["timezone"],
-            catch_up=data["catch_up"], shift=data["shift"], description=data["description"],
+            title=data["title"],
+            rrule=data["rrule"],
+            start_date=data["start_date"],
+            time_of_day=data["time_of_day"],
+            timezone=data["timezone"],
+            catch_up=data["catch_up"],
+            shift=data["shift"],
+            description=data["description"],
             assignee=_person(data["assignee"], self.users),
-            instruction_doc=data["instruction_doc"], instruction_step=data["instruction_step"],
-            systems=_split(data["systems"]), tags=_split(data["tags"]),
-            proof_kind=data["proof_kind"], proof_label=data["proof_label"],
+            instruction_doc=data["instruction_doc"],
+            instruction_step=data["instruction_step"],
+            systems=_split(data["systems"]),
+            tags=_split(data["tags"]),
+            proof_kind=data["proof_kind"],
+            proof_label=data["proof_label"],
         )
 
     # --- preview ------------------------------------------------------------------------------
 
     @property
     def schedule_errors(self) -> list[str]:
-        return [str(e) for name in (None, *SCHEDULE_FIELDS)
-                for e in self.errors.get(name or "__all__", [])]
+        return [
+            str(e)
+            for name in (None, *SCHEDULE_FIELDS)
+            for e in self.errors.get(name or "__all__", [])
+        ]
 
     def preview(self) -> Preview | None:
         """The next dates the saved rule would generate, or None while the schedule is invalid
         (only the schedule fields count: a missing title does not hide the preview)."""
         if self.errors.get("__all__") or self.parsed is None:
             return None
-        return schedule_preview(self.parsed, shift=self.cleaned_data["shift"],
-                                checkpoint=self.rule.generated_through if self.rule else None,
-                                window=self.window)
+        return schedule_preview(
+            self.parsed,
+            shift=self.cleaned_data["shift"],
+            checkpoint=self.rule.generated_through if self.rule else None,
+            window=self.window,
+        )
 
 
-def schedule_preview(rule: ParsedRule, *, shift: str, checkpoint: date | None,
-                     window: Window | None) -> Preview:
+def schedule_preview(
+    rule: ParsedRule, *, shift: str, checkpoint: date | None, window: Window | None
+) -> Preview:
     """The sentence and the next six occurrences from today (or the start, or after the
     checkpoint of a rule being edited), each with its due date after the shift."""
     today = zone_today(rule.tz)
@@ -303,9 +418,10 @@ def schedule_preview(rule: ParsedRule, *, shift: str, checkpoint: date | None,
     kept = {row.occurrence_date for row in rows}
     return Preview(
         sentence=describe(rule.rrule, time=rule.time, tz=rule.tz, start=rule.start),
-        rrule=rule.rrule, rows=rows, dropped=[d for d in dates if d not in kept],
-        catch_up_count=sum(1 for p in window.create if p.occurrence_date < today)
-        if window else 0,
+        rrule=rule.rrule,
+        rows=rows,
+        dropped=[d for d in dates if d not in kept],
+        catch_up_count=sum(1 for p in window.create if p.occurrence_date < today) if window else 0,
         checkpoint=checkpoint,
     )
 
@@ -318,9 +434,13 @@ def _spec_initial(rule: RecurringRule) -> dict:
         spec = None
     if spec is None:
         return {"kind": ADVANCED}
-    values = {"kind": spec.kind.value, "interval": spec.interval,
-              "weekdays": [str(w) for w in spec.weekdays], "until": spec.until,
-              "count": spec.count}
+    values = {
+        "kind": spec.kind.value,
+        "interval": spec.interval,
+        "weekdays": [str(w) for w in spec.weekdays],
+        "until": spec.until,
+        "count": spec.count,
+    }
     for name in ("day", "nth", "weekday", "month"):
         value = getattr(spec, name)
         if value is not None:

@@ -32,8 +32,11 @@ def decorate(schedule: Schedule, n: int, calendar: WorkingCalendar | None = None
     generate (tasks.schedules.Planned: occurrence and due date after the non-working-day
     shift)."""
     schedule.today = schedule.local_today()
-    schedule.next_tasks = (schedule.upcoming_due(schedule.today, n, calendar or working_calendar())
-                         if schedule.enabled else [])
+    schedule.next_tasks = (
+        schedule.upcoming_due(schedule.today, n, calendar or working_calendar())
+        if schedule.enabled
+        else []
+    )
     return schedule
 
 
@@ -46,32 +49,39 @@ class RecurringList:
 
 
 def recurring_list(*, today: date, page_number: str | None) -> RecurringList:
-    rules = (RecurringRule.objects.select_related("assignee")
-             .order_by("-enabled", "title", "id"))
+    rules = RecurringRule.objects.select_related("assignee").order_by("-enabled", "title", "id")
     page = paginate(rules, page_number)
     # One read of the closure days serves both the working calendar and the closures card.
     closures = list(ClosureDay.objects.only("date", "reason"))
     calendar = working_calendar(closures=[c.date for c in closures])
     for rule in page:
         decorate(rule, NEXT_ON_LIST, calendar)
-    automatic = [decorate(s, NEXT_ON_LIST, calendar) for s in TemplateSchedule.objects
-                 .select_related("template").filter(template__automatic=True)
-                 .order_by("template__name")]
+    automatic = [
+        decorate(s, NEXT_ON_LIST, calendar)
+        for s in TemplateSchedule.objects.select_related("template")
+        .filter(template__automatic=True)
+        .order_by("template__name")
+    ]
     return RecurringList(
-        page=page, automatic=automatic,
+        page=page,
+        automatic=automatic,
         closures=[c for c in closures if c.date >= today][:8],
         last_run=JobRun.objects.filter(kind=KIND).exclude(status=JobRun.Status.QUEUED).first(),
     )
 
 
 def rule_row(*, rule_id: int) -> RecurringRule:
-    return decorate(get_object_or_404(RecurringRule.objects.select_related("assignee"),
-                                      pk=rule_id), NEXT_ON_LIST)
+    return decorate(
+        get_object_or_404(RecurringRule.objects.select_related("assignee"), pk=rule_id),
+        NEXT_ON_LIST,
+    )
 
 
 def template_schedule_row(*, schedule_id: int) -> TemplateSchedule:
-    return decorate(get_object_or_404(TemplateSchedule.objects.select_related("template"),
-                                      pk=schedule_id), NEXT_ON_LIST)
+    return decorate(
+        get_object_or_404(TemplateSchedule.objects.select_related("template"), pk=schedule_id),
+        NEXT_ON_LIST,
+    )
 
 
 @dataclass
@@ -105,23 +115,33 @@ def _plain(value) -> str:
 
 
 def rule_page(*, rule_id: int, page_number: str | None) -> RulePage:
-    rule = decorate(get_object_or_404(
-        RecurringRule.objects.select_related("assignee", "created_by", "updated_by"),
-        pk=rule_id), NEXT_ON_PAGE)
-    counts = rule.tasks.aggregate(total=Count("pk"), open=Count("pk", filter=Q(
-        status__in=Task.OPEN)))
+    rule = decorate(
+        get_object_or_404(
+            RecurringRule.objects.select_related("assignee", "created_by", "updated_by"), pk=rule_id
+        ),
+        NEXT_ON_PAGE,
+    )
+    counts = rule.tasks.aggregate(
+        total=Count("pk"), open=Count("pk", filter=Q(status__in=Task.OPEN))
+    )
     tasks = rule.tasks.select_related("assignee").order_by("-occurrence_date", "-id")
-    target = {"target_type": ContentType.objects.get_for_model(RecurringRule),
-              "target_id": str(rule.pk)}
+    target = {
+        "target_type": ContentType.objects.get_for_model(RecurringRule),
+        "target_id": str(rule.pk),
+    }
     audit = list(AuditEvent.objects.filter(**target).select_related("actor")[:AUDIT_SHOWN])
     for event in audit:
         event.lines = audit_lines(event)
         event.verb = event.action.removeprefix("recurring.").replace("_", " ")
     return RulePage(
-        rule=rule, tasks=paginate(tasks, page_number), task_count=counts["total"],
+        rule=rule,
+        tasks=paginate(tasks, page_number),
+        task_count=counts["total"],
         open_count=counts["open"],
-        runs=list(JobRun.objects.filter(kind=KIND).filter(Q(**target) | Q(trigger__in=[
-            JobRun.Trigger.SCHEDULE, JobRun.Trigger.COMMAND])).select_related(
-            "triggered_by")[:RUNS_SHOWN]),
+        runs=list(
+            JobRun.objects.filter(kind=KIND)
+            .filter(Q(**target) | Q(trigger__in=[JobRun.Trigger.SCHEDULE, JobRun.Trigger.COMMAND]))
+            .select_related("triggered_by")[:RUNS_SHOWN]
+        ),
         audit=audit,
     )

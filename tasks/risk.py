@@ -35,8 +35,15 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def assess(*, overdue: int, waiting: int, open_count: int, missing_proof: list[str],
-           anchor: date, today: date) -> Risk:
+def assess(
+    *,
+    overdue: int,
+    waiting: int,
+    open_count: int,
+    missing_proof: list[str],
+    anchor: date,
+    today: date,
+) -> Risk:
     """`missing_proof` names the slots/proof missing on tasks due soon (may be empty)."""
     reasons = []
     if overdue:
@@ -45,8 +52,9 @@ def assess(*, overdue: int, waiting: int, open_count: int, missing_proof: list[s
         reasons.append(f"{_plural(waiting, 'task')} waiting")
     if missing_proof:
         more = len(missing_proof) - 2
-        reasons.append("missing " + ", ".join(missing_proof[:2])
-                       + (f" and {more} more" if more > 0 else ""))
+        reasons.append(
+            "missing " + ", ".join(missing_proof[:2]) + (f" and {more} more" if more > 0 else "")
+        )
     if open_count and anchor < today:
         reasons.append(f"anchor passed with {_plural(open_count, 'open task')}")
     if overdue:

@@ -100,18 +100,26 @@ class ProofPrompt:
 def proof_prompt(task: Task, slots: dict[str, str], has_file: bool) -> ProofPrompt:
     kind = task.proof_kind
     return ProofPrompt(
-        url=kind in ("url", "assistant_output") and not (task.proof_url
-                                                        or slots.get(task.proof_label)),
+        url=kind in ("url", "assistant_output")
+        and not (task.proof_url or slots.get(task.proof_label)),
         file=kind == "file" and not has_file,
         note=kind == "note" and not task.proof_note,
         status=kind == "external_status" and not task.proof_status,
-        slots=tuple((i, name) for i, name in enumerate(task.required_slots)
-                    if name != task.proof_slot_name and not slots.get(name)),
+        slots=tuple(
+            (i, name)
+            for i, name in enumerate(task.required_slots)
+            if name != task.proof_slot_name and not slots.get(name)
+        ),
     )
 
 
-def decorate(tasks: list[Task], slots: dict[int, dict[str, str]] | None = None,
-             *, docs: bool = True, today: date | None = None) -> list[Task]:
+def decorate(
+    tasks: list[Task],
+    slots: dict[int, dict[str, str]] | None = None,
+    *,
+    docs: bool = True,
+    today: date | None = None,
+) -> list[Task]:
     """Set what a row shows: `missing`, `missing_text`, `prompt` (needs `has_file`
     annotated), `urls`, `late`, `next_action` and, with `docs`, the instruction doc link."""
     if slots is None:
@@ -129,8 +137,9 @@ def decorate(tasks: list[Task], slots: dict[int, dict[str, str]] | None = None,
         attach_docs(tasks)
     for task in tasks:
         doc = getattr(task, "doc", None)
-        task.next_action = task.next_step(today=today, missing_text=task.missing_text,
-                                          has_doc=bool(doc and doc.exists))
+        task.next_action = task.next_step(
+            today=today, missing_text=task.missing_text, has_doc=bool(doc and doc.exists)
+        )
         task.next_is_plain = task.status == S.TODO and not (task.missing or task.late)
     return tasks
 
@@ -138,17 +147,37 @@ def decorate(tasks: list[Task], slots: dict[int, dict[str, str]] | None = None,
 # What a task row reads (see _task_row.html and Task's row methods); the rest of a task's
 # columns stay in the database. The query-count tests catch a field missing here.
 ROW_FIELDS = (
-    "title", "status", "due_date", "position", "milestone", "phase", "version", "source",
-    "completed_at", "instruction_doc", "instruction_step", "proof_kind", "proof_label",
-    "required_slots", "na_reasons", "proof_url", "proof_note", "proof_status", "waiting_for",
-    "waiting_channel", "follow_up_date", "workflow__title", "workflow__status",
-    "assignee__username", "assignee__first_name", "assignee__last_name",
+    "title",
+    "status",
+    "due_date",
+    "position",
+    "milestone",
+    "phase",
+    "version",
+    "source",
+    "completed_at",
+    "instruction_doc",
+    "instruction_step",
+    "proof_kind",
+    "proof_label",
+    "required_slots",
+    "na_reasons",
+    "proof_url",
+    "proof_note",
+    "proof_status",
+    "waiting_for",
+    "waiting_channel",
+    "follow_up_date",
+    "workflow__title",
+    "workflow__status",
+    "assignee__username",
+    "assignee__first_name",
+    "assignee__last_name",
 )
 
 
 def _row_queryset() -> QuerySet[Task]:
-    return with_file_flag(
-        Task.objects.select_related("assignee", "workflow").only(*ROW_FIELDS))
+    return with_file_flag(Task.objects.select_related("assignee", "workflow").only(*ROW_FIELDS))
 
 
 # Home's task queries are written in SQL (see tasks.home_selectors) and load the rows
@@ -165,12 +194,18 @@ def row_sql(source: str, *extra: str) -> str:
     of its columns — as `task`, joined to its assignee and workflow."""
     related = [f"{f.replace('__', '.')} AS {f}" for f in ROW_FIELDS if "__" in f]
     has_file = "EXISTS (SELECT 1 FROM tasks_prooffile proof WHERE proof.task_id = task.id)"
-    columns = [*(f"task.{column}" for column in ROW_COLUMNS), *related,
-               f"{has_file} AS has_file", *extra]
+    columns = [
+        *(f"task.{column}" for column in ROW_COLUMNS),
+        *related,
+        f"{has_file} AS has_file",
+        *extra,
+    ]
     # Column and table names are the module's own constants; no value is interpolated.
-    return (f"SELECT {', '.join(columns)} FROM {source} task "  # nosec B608
-            "LEFT JOIN dataops_user assignee ON assignee.id = task.assignee_id "
-            "LEFT JOIN tasks_workflow workflow ON workflow.id = task.workflow_id")
+    return (
+        f"SELECT {', '.join(columns)} FROM {source} task "  # nosec B608
+        "LEFT JOIN dataops_user assignee ON assignee.id = task.assignee_id "
+        "LEFT JOIN tasks_workflow workflow ON workflow.id = task.workflow_id"
+    )
 
 
 def with_related(tasks: RawQuerySet) -> list[Task]:
@@ -183,8 +218,9 @@ def with_related(tasks: RawQuerySet) -> list[Task]:
             pk = getattr(task, f"{relation}_id")
             if pk is not None:
                 if (relation, pk) not in loaded:
-                    loaded[relation, pk] = model.from_db(task._state.db, ["id", *names],
-                                                         [pk, *values])
+                    loaded[relation, pk] = model.from_db(
+                        task._state.db, ["id", *names], [pk, *values]
+                    )
                 setattr(task, relation, loaded[relation, pk])
     return rows
 
@@ -201,8 +237,12 @@ _MISSING_PROOF_SQL = (
 
 def missing_proof_candidates(today: date) -> list[Task]:
     """Open to-do tasks due within MISSING_PROOF_DAYS that need proof (everyone's)."""
-    params = {"todo": S.TODO, "soon": today + timedelta(MISSING_PROOF_DAYS),
-              "none": ProofKind.NONE, "limit": MISSING_PROOF_SCAN}
+    params = {
+        "todo": S.TODO,
+        "soon": today + timedelta(MISSING_PROOF_DAYS),
+        "none": ProofKind.NONE,
+        "limit": MISSING_PROOF_SCAN,
+    }
     return with_related(Task.objects.raw(_MISSING_PROOF_SQL, params))
 
 
@@ -225,7 +265,10 @@ def assessed_risks(today: date, missing: list[Task]) -> list[tuple[dict, Risk]]:
     Home shows of the workflow (title, template emoji), which spares it a query."""
     open_tasks = Task.objects.filter(status__in=Task.OPEN, workflow__status="active")
     stats = open_tasks.values(
-        "workflow_id", "workflow__anchor_date", "workflow__title", "workflow__template_id",
+        "workflow_id",
+        "workflow__anchor_date",
+        "workflow__title",
+        "workflow__template_id",
         "workflow__template__emoji",
     ).annotate(
         overdue=Count("pk", filter=Q(status=S.TODO, due_date__lt=today)),
@@ -238,10 +281,14 @@ def assessed_risks(today: date, missing: list[Task]) -> list[tuple[dict, Risk]]:
             missing_by_workflow[task.workflow_id] += task.missing
     assessed = []
     for row in stats:
-        risk = assess(overdue=row["overdue"], waiting=row["waiting"],
-                      open_count=row["open_count"], anchor=row["workflow__anchor_date"],
-                      missing_proof=missing_by_workflow.get(row["workflow_id"], []),
-                      today=today)
+        risk = assess(
+            overdue=row["overdue"],
+            waiting=row["waiting"],
+            open_count=row["open_count"],
+            anchor=row["workflow__anchor_date"],
+            missing_proof=missing_by_workflow.get(row["workflow_id"], []),
+            today=today,
+        )
         if risk.level:
             assessed.append((row, risk))
     return assessed
@@ -283,8 +330,7 @@ class WorkflowPage:
 
 
 def _group_by_phase(workflow: Workflow, tasks: list[Task]) -> list[PhaseGroup]:
-    groups = {p["slug"]: PhaseGroup(p["slug"], p["title"], p["stage"], [])
-              for p in workflow.phases}
+    groups = {p["slug"]: PhaseGroup(p["slug"], p["title"], p["stage"], []) for p in workflow.phases}
     other = PhaseGroup("", "Other tasks", "", [])
     for task in tasks:
         groups.get(task.phase, other).tasks.append(task)
@@ -297,47 +343,75 @@ def _risk_of(workflow: Workflow, tasks: list[Task], today: date) -> Risk:
     open_tasks = [t for t in tasks if t.is_open]
     soon = today + timedelta(MISSING_PROOF_DAYS)
     missing = [m for t in open_tasks if t.due_date <= soon for m in t.missing]
-    return assess(overdue=sum(t.is_overdue(today) for t in tasks),
-                  waiting=sum(t.status == S.WAITING for t in tasks),
-                  open_count=len(open_tasks), missing_proof=missing,
-                  anchor=workflow.anchor_date, today=today)
+    return assess(
+        overdue=sum(t.is_overdue(today) for t in tasks),
+        waiting=sum(t.status == S.WAITING for t in tasks),
+        open_count=len(open_tasks),
+        missing_proof=missing,
+        anchor=workflow.anchor_date,
+        today=today,
+    )
 
 
 # What the workflow page's history shows of each event (its task: a title and a link).
-HISTORY_FIELDS = ("at", "action", "note", "after", "workflow", "task__title", "actor__username",
-                  "actor__first_name", "actor__last_name")
+HISTORY_FIELDS = (
+    "at",
+    "action",
+    "note",
+    "after",
+    "workflow",
+    "task__title",
+    "actor__username",
+    "actor__first_name",
+    "actor__last_name",
+)
 
 
 def workflow_page(*, workflow_id: int, today: date) -> WorkflowPage:
     workflow = get_object_or_404(
-        Workflow.objects.select_related("template", "created_by"), pk=workflow_id)
+        Workflow.objects.select_related("template", "created_by"), pk=workflow_id
+    )
     slots = list(workflow.link_slots.select_related("updated_by"))
-    tasks = list(with_file_flag(workflow.tasks.select_related("assignee").only(*ROW_FIELDS))
-                 .order_by("due_date", "position", "id"))
+    tasks = list(
+        with_file_flag(workflow.tasks.select_related("assignee").only(*ROW_FIELDS)).order_by(
+            "due_date", "position", "id"
+        )
+    )
     for task in tasks:
         task.workflow = workflow
     decorate(tasks, {workflow.pk: {s.name: s.url for s in slots}})
     # A template task's "created" event only repeats "started the workflow": leave it out.
-    history = list(workflow.history.select_related("actor", "task")
-                   .only(*HISTORY_FIELDS)
-                   .exclude(action=HistoryEvent.Action.CREATED, task__source=Task.Source.TEMPLATE)
-                   .order_by("-at", "-id")[:HISTORY_LIMIT])
+    history = list(
+        workflow.history.select_related("actor", "task")
+        .only(*HISTORY_FIELDS)
+        .exclude(action=HistoryEvent.Action.CREATED, task__source=Task.Source.TEMPLATE)
+        .order_by("-at", "-id")[:HISTORY_LIMIT]
+    )
     counted = [t for t in tasks if t.status != S.ARCHIVED]
     return WorkflowPage(
-        workflow=workflow, phases=_group_by_phase(workflow, tasks), slots=slots,
-        history=history, risk=_risk_of(workflow, tasks, today),
+        workflow=workflow,
+        phases=_group_by_phase(workflow, tasks),
+        slots=slots,
+        history=history,
+        risk=_risk_of(workflow, tasks, today),
         next_task=next((t for t in tasks if t.is_open), None),
-        done=sum(t.status in (S.DONE, S.SKIPPED) for t in counted), total=len(counted),
+        done=sum(t.status in (S.DONE, S.SKIPPED) for t in counted),
+        total=len(counted),
     )
 
 
-def workflow_list(*, template: str = "", stage: str = "", status: str = "active",
-                  risk: str = "", today: date) -> tuple[QuerySet[Workflow], dict[int, Risk]]:
+def workflow_list(
+    *, template: str = "", stage: str = "", status: str = "active", risk: str = "", today: date
+) -> tuple[QuerySet[Workflow], dict[int, Risk]]:
     """Filtered workflows with task counts; risks for the active ones."""
-    workflows = Workflow.objects.select_related("template").annotate(
-        total=Count("tasks", filter=~Q(tasks__status=S.ARCHIVED)),
-        done=Count("tasks", filter=Q(tasks__status__in=[S.DONE, S.SKIPPED])),
-    ).order_by("status", "anchor_date", "id")
+    workflows = (
+        Workflow.objects.select_related("template")
+        .annotate(
+            total=Count("tasks", filter=~Q(tasks__status=S.ARCHIVED)),
+            done=Count("tasks", filter=Q(tasks__status__in=[S.DONE, S.SKIPPED])),
+        )
+        .order_by("status", "anchor_date", "id")
+    )
     if status in ("active", "archived"):
         workflows = workflows.filter(status=status)
     if template:
@@ -356,13 +430,15 @@ def workflow_list(*, template: str = "", stage: str = "", status: str = "active"
 
 def start_preview(*, template: WorkflowTemplate, anchor_date: date, values: dict) -> dict:
     """Title suggestion and date span of a workflow not started yet."""
-    span = template.task_definitions.aggregate(first=Min("offset_days"),
-                                               last=Max("offset_days"), count=Count("pk"))
+    span = template.task_definitions.aggregate(
+        first=Min("offset_days"), last=Max("offset_days"), count=Count("pk")
+    )
     if not span["count"]:
         return {}
     return {
-        "title": render_title(template.title_pattern, anchor=anchor_date, name=template.name,
-                              values=values),
+        "title": render_title(
+            template.title_pattern, anchor=anchor_date, name=template.name, values=values
+        ),
         "count": span["count"],
         "first": anchor_date + timedelta(span["first"]),
         "last": anchor_date + timedelta(span["last"]),
@@ -374,19 +450,24 @@ def templates_for_start() -> list[WorkflowTemplate]:
 
 
 def template_list() -> list[WorkflowTemplate]:
-    return list(WorkflowTemplate.objects.annotate(
-        task_count=Count("task_definitions", distinct=True),
-        active_count=Count("workflows", filter=Q(workflows__status="active"), distinct=True),
-    ).order_by("name"))
+    return list(
+        WorkflowTemplate.objects.annotate(
+            task_count=Count("task_definitions", distinct=True),
+            active_count=Count("workflows", filter=Q(workflows__status="active"), distinct=True),
+        ).order_by("name")
+    )
 
 
 def template_page(*, slug: str) -> WorkflowTemplate:
     template = get_object_or_404(
         WorkflowTemplate.objects.select_related("auto_schedule").prefetch_related(
-            "phases", "link_slots", "references",
-            Prefetch("task_definitions",
-                     queryset=TaskDefinition.objects.select_related("phase")),
-        ), slug=slug)
+            "phases",
+            "link_slots",
+            "references",
+            Prefetch("task_definitions", queryset=TaskDefinition.objects.select_related("phase")),
+        ),
+        slug=slug,
+    )
     definitions = list(template.task_definitions.all())
     links = docs_api.doc_links({d.instruction_doc for d in definitions if d.instruction_doc})
     for definition in definitions:
@@ -457,13 +538,20 @@ class TaskPage:
 
 def task_page(*, task_id: int) -> TaskPage:
     task = get_object_or_404(
-        with_file_flag(Task.objects.select_related(
-            "assignee", "workflow__template", "completed_by", "created_by")), pk=task_id)
+        with_file_flag(
+            Task.objects.select_related(
+                "assignee", "workflow__template", "completed_by", "created_by"
+            )
+        ),
+        pk=task_id,
+    )
     slots = list(task.workflow.link_slots.all()) if task.workflow_id else []
     decorate([task], {task.workflow_id: {s.name: s.url for s in slots}})
-    panel = (docs_api.render_doc_panel(task.instruction_doc,
-                                       step_id=task.instruction_step or None)
-             if task.instruction_doc else None)
+    panel = (
+        docs_api.render_doc_panel(task.instruction_doc, step_id=task.instruction_step or None)
+        if task.instruction_doc
+        else None
+    )
     return TaskPage(
         task=task,
         files=list(task.proof_files.select_related("uploaded_by")),

@@ -14,19 +14,21 @@ def notify_due() -> dict[str, int]:
 
 
 @app.task(base=LedgerTask, kind="recurring.generate")
-def generate_recurring(rule: int | None = None, template_schedule: int | None = None
-                       ) -> JobOutcome:
+def generate_recurring(rule: int | None = None, template_schedule: int | None = None) -> JobOutcome:
     """Every RECURRING_TICK_MINUTES: settle every schedule that is due (under the advisory
     lock; a concurrent run notes "skipped: already running"). With an id: "generate now"
     for that one rule or automatic template."""
-    target = (RecurringRule.objects.filter(pk=rule).first() if rule else
-              TemplateSchedule.objects.filter(pk=template_schedule).first()
-              if template_schedule else None)
+    target = (
+        RecurringRule.objects.filter(pk=rule).first()
+        if rule
+        else TemplateSchedule.objects.filter(pk=template_schedule).first()
+        if template_schedule
+        else None
+    )
     if rule or template_schedule:
         if target is None:
             return JobOutcome(note="The schedule no longer exists.")
         report = recurring_generate_one(schedule=target)
     else:
         report = recurring_generate()
-    return JobOutcome(counts=report.counts() if report.ran else {}, note=report.note,
-                      target=target)
+    return JobOutcome(counts=report.counts() if report.ran else {}, note=report.note, target=target)

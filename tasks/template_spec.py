@@ -77,13 +77,44 @@ MAX_OFFSET = 366
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 TOP_KEYS = {
-    "slug", "name", "kind", "emoji", "description", "title", "default_assignee", "tags", "docs",
-    "automatic", "schedule", "lead_days", "phases", "link_slots", "references", "tasks",
-    "time", "timezone", "catch_up", "shift",
+    "slug",
+    "name",
+    "kind",
+    "emoji",
+    "description",
+    "title",
+    "default_assignee",
+    "tags",
+    "docs",
+    "automatic",
+    "schedule",
+    "lead_days",
+    "phases",
+    "link_slots",
+    "references",
+    "tasks",
+    "time",
+    "timezone",
+    "catch_up",
+    "shift",
 }
 TASK_KEYS = {
-    "ref", "title", "offset", "phase", "description", "milestone", "stage", "assignee", "doc",
-    "step", "systems", "proof", "slots", "not_applicable", "waiting_hint", "risk_hint",
+    "ref",
+    "title",
+    "offset",
+    "phase",
+    "description",
+    "milestone",
+    "stage",
+    "assignee",
+    "doc",
+    "step",
+    "systems",
+    "proof",
+    "slots",
+    "not_applicable",
+    "waiting_hint",
+    "risk_hint",
 }
 
 
@@ -165,8 +196,7 @@ class TemplateSpec:
         return hashlib.sha256(text.encode()).hexdigest()
 
     def people(self) -> set[str]:
-        return {name for name in [self.default_assignee, *(t.assignee for t in self.tasks)]
-                if name}
+        return {name for name in [self.default_assignee, *(t.assignee for t in self.tasks)] if name}
 
 
 # --- reading ----------------------------------------------------------------------------
@@ -205,8 +235,7 @@ class _Reader:
         value = data.get(key)
         if value is None:
             return []
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip()
-                                                  for v in value):
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             self.fail(f"{where}{key}", "must be a list of non-empty texts")
             return []
         return [v.strip() for v in value]
@@ -218,14 +247,17 @@ class _Reader:
             return False
         return value
 
-    def integer(self, data: dict, key: str, where: str, low: int, high: int,
-                *, required=False, unit="") -> int:
+    def integer(
+        self, data: dict, key: str, where: str, low: int, high: int, *, required=False, unit=""
+    ) -> int:
         value = data.get(key)
         if value is None and not required:
             return 0
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            self.fail(f"{where}{key}", f"must be a whole number{unit} between {low} and {high}, "
-                                       f"got {value!r}")
+            self.fail(
+                f"{where}{key}",
+                f"must be a whole number{unit} between {low} and {high}, got {value!r}",
+            )
             return 0
         return value
 
@@ -262,8 +294,9 @@ def _read_phases(reader: _Reader, data: dict) -> list[PhaseSpec]:
             reader.fail(f"{where}slug", f"duplicate phase “{slug}”")
         seen.add(slug)
         title = reader.text(item, "title", where, limit=120) or slug.replace("-", " ").capitalize()
-        stage = reader.choice(reader.text(item, "stage", where) or "preparation", STAGES,
-                              f"{where}stage")
+        stage = reader.choice(
+            reader.text(item, "stage", where) or "preparation", STAGES, f"{where}stage"
+        )
         phases.append(PhaseSpec(slug=slug, title=title, stage=stage or "preparation"))
     return phases
 
@@ -301,22 +334,30 @@ def _read_proof(reader: _Reader, item: dict, where: str) -> tuple[str, str]:
         reader.fail(f"{where}proof", "must be a mapping like {kind: url, label: Luma}")
         return "none", ""
     reader.unknown_keys(proof, {"kind", "label"}, f"{where}proof.")
-    kind = reader.choice(reader.text(proof, "kind", f"{where}proof.", required=True),
-                         PROOF_KINDS, f"{where}proof.kind") or "none"
+    kind = (
+        reader.choice(
+            reader.text(proof, "kind", f"{where}proof.", required=True),
+            PROOF_KINDS,
+            f"{where}proof.kind",
+        )
+        or "none"
+    )
     label = reader.text(proof, "label", f"{where}proof.")
     if kind == "url" and not label:
         reader.fail(f"{where}proof.label", "is required for a url proof (name the link)")
     return kind, label
 
 
-def _read_task(reader: _Reader, item: dict, where: str, phases: set[str],
-               slots: list[str]) -> TaskSpec:
+def _read_task(
+    reader: _Reader, item: dict, where: str, phases: set[str], slots: list[str]
+) -> TaskSpec:
     reader.unknown_keys(item, TASK_KEYS, where)
     task = TaskSpec(
         ref=reader.slug(item, "ref", where),
         title=reader.text(item, "title", where, required=True, limit=300),
-        offset=reader.integer(item, "offset", where, -MAX_OFFSET, MAX_OFFSET, required=True,
-                              unit=" of days"),
+        offset=reader.integer(
+            item, "offset", where, -MAX_OFFSET, MAX_OFFSET, required=True, unit=" of days"
+        ),
         phase=reader.slug(item, "phase", where, limit=60),
         description=reader.text(item, "description", where, limit=5000),
         milestone=reader.flag(item, "milestone", where),
@@ -332,16 +373,19 @@ def _read_task(reader: _Reader, item: dict, where: str, phases: set[str],
     )
     task.proof_kind, task.proof_label = _read_proof(reader, item, where)
     if task.phase and task.phase not in phases:
-        reader.fail(f"{where}phase", f"unknown phase “{task.phase}” (phases: "
-                                     f"{', '.join(sorted(phases)) or 'none'})")
+        reader.fail(
+            f"{where}phase",
+            f"unknown phase “{task.phase}” (phases: {', '.join(sorted(phases)) or 'none'})",
+        )
     for name in task.slots:
         if name not in slots:
             reader.fail(f"{where}slots", f"unknown link slot “{name}”")
     return task
 
 
-def _read_tasks(reader: _Reader, data: dict, phases: list[PhaseSpec],
-                slots: list[str]) -> list[TaskSpec]:
+def _read_tasks(
+    reader: _Reader, data: dict, phases: list[PhaseSpec], slots: list[str]
+) -> list[TaskSpec]:
     tasks, seen = [], set()
     phase_slugs = {p.slug for p in phases}
     for index, item in enumerate(_mapping_list(reader, data, "tasks", required=True)):
@@ -371,8 +415,9 @@ def schedule_rule(schedule: str, time_text: str = "") -> tuple[str, time]:
 TIME_WITH_CRON = "a cron schedule carries its own time: use `time` only with an RRULE"
 
 
-def schedule_problems(*, automatic: bool, schedule: str, time: str = "",
-                      timezone: str = "") -> dict[str, str]:
+def schedule_problems(
+    *, automatic: bool, schedule: str, time: str = "", timezone: str = ""
+) -> dict[str, str]:
     """Field → problem for a template's schedule keys (shared by YAML and the admin)."""
     problems = {}
     is_rrule = "FREQ" in schedule.upper()
@@ -386,8 +431,9 @@ def schedule_problems(*, automatic: bool, schedule: str, time: str = "",
         if schedule and not is_rrule:
             problems["time"] = TIME_WITH_CRON
     if schedule and not is_rrule and not _looks_like_cron(schedule):
-        problems["schedule"] = (f"“{schedule}” is not a cron expression (5 fields) or an "
-                                "RRULE (FREQ=…)")
+        problems["schedule"] = (
+            f"“{schedule}” is not a cron expression (5 fields) or an RRULE (FREQ=…)"
+        )
     elif schedule:
         try:
             schedule_rule(schedule, "" if "time" in problems else time)
@@ -414,8 +460,12 @@ def _read_schedule(reader: _Reader, data: dict, automatic: bool) -> dict:
         or "latest",
         "shift": reader.choice(reader.text(data, "shift", ""), SHIFTS, "shift") or "none",
     }
-    problems = schedule_problems(automatic=automatic, schedule=values["schedule"],
-                                 time=values["time"], timezone=values["timezone"])
+    problems = schedule_problems(
+        automatic=automatic,
+        schedule=values["schedule"],
+        time=values["time"],
+        timezone=values["timezone"],
+    )
     for key, problem in problems.items():
         reader.fail(key, problem)
     return values
@@ -460,8 +510,9 @@ def parse_text(text: str, source: str) -> TemplateSpec:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "YAML"
-        raise SpecError(source, [f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})"]
-                        ) from exc
+        raise SpecError(
+            source, [f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})"]
+        ) from exc
     return spec_from_data(data, source)
 
 
@@ -485,21 +536,26 @@ class _Dumper(yaml.SafeDumper):
 
 
 _Dumper.add_representer(
-    _Flow, lambda dumper, data: dumper.represent_mapping("tag:yaml.org,2002:map", data,
-                                                         flow_style=True)
+    _Flow,
+    lambda dumper, data: dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=True),
 )
 
 
 def _task_data(task: TaskSpec) -> dict:
-    data: dict = {"ref": task.ref, "title": task.title, "offset": task.offset,
-                  "phase": task.phase}
+    data: dict = {"ref": task.ref, "title": task.title, "offset": task.offset, "phase": task.phase}
     optional = {
-        "description": task.description, "milestone": task.milestone, "stage": task.stage,
-        "assignee": task.assignee, "doc": task.doc, "step": task.step,
+        "description": task.description,
+        "milestone": task.milestone,
+        "stage": task.stage,
+        "assignee": task.assignee,
+        "doc": task.doc,
+        "step": task.step,
         "systems": task.systems,
         "proof": _proof_data(task),
-        "slots": task.slots, "not_applicable": task.not_applicable,
-        "waiting_hint": task.waiting_hint, "risk_hint": task.risk_hint,
+        "slots": task.slots,
+        "not_applicable": task.not_applicable,
+        "waiting_hint": task.waiting_hint,
+        "risk_hint": task.risk_hint,
     }
     data.update({key: value for key, value in optional.items() if value})
     return data
@@ -515,12 +571,22 @@ def _proof_data(task: TaskSpec) -> dict | None:
 def spec_to_data(spec: TemplateSpec) -> dict:
     """The YAML-ready mapping: defaults left out so files stay short."""
     head = {
-        "slug": spec.slug, "name": spec.name, "kind": spec.kind, "emoji": spec.emoji,
-        "description": spec.description, "title": spec.title,
-        "default_assignee": spec.default_assignee, "tags": spec.tags, "docs": spec.docs,
-        "automatic": spec.automatic, "schedule": spec.schedule, "time": spec.time,
-        "timezone": spec.timezone, "lead_days": spec.lead_days,
-        "catch_up": spec.catch_up, "shift": spec.shift,
+        "slug": spec.slug,
+        "name": spec.name,
+        "kind": spec.kind,
+        "emoji": spec.emoji,
+        "description": spec.description,
+        "title": spec.title,
+        "default_assignee": spec.default_assignee,
+        "tags": spec.tags,
+        "docs": spec.docs,
+        "automatic": spec.automatic,
+        "schedule": spec.schedule,
+        "time": spec.time,
+        "timezone": spec.timezone,
+        "lead_days": spec.lead_days,
+        "catch_up": spec.catch_up,
+        "shift": spec.shift,
     }
     head = {key: value for key, value in head.items() if SCHEDULE_DEFAULTS.get(key) != value}
     data = {key: value for key, value in head.items() if value or key in ("slug", "name")}
@@ -535,8 +601,9 @@ def spec_to_data(spec: TemplateSpec) -> dict:
 
 def dump_text(spec: TemplateSpec) -> str:
     header = f"# Workflow template “{spec.name}”. Format: tasks/template_spec.py.\n"
-    body = yaml.dump(spec_to_data(spec), Dumper=_Dumper, sort_keys=False, allow_unicode=True,
-                     width=100)
+    body = yaml.dump(
+        spec_to_data(spec), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100
+    )
     return header + body
 
 
@@ -561,8 +628,11 @@ def render_title(pattern: str, *, anchor: date, name: str, values: dict | None =
     """
     if not pattern:
         return f"{name}: {anchor.isoformat()}"
-    filled = {"anchor": anchor.isoformat(), "date": anchor.isoformat(),
-              "month": anchor.strftime("%B %Y")}
+    filled = {
+        "anchor": anchor.isoformat(),
+        "date": anchor.isoformat(),
+        "month": anchor.strftime("%B %Y"),
+    }
     filled.update({k: str(v).strip() for k, v in (values or {}).items() if str(v).strip()})
     text = PLACEHOLDER.sub(lambda m: filled.get(m.group(1), _GAP), pattern)
     text = _EMPTY_PART.sub("", text).replace(_GAP, "")

@@ -6,13 +6,19 @@ app_name = "tasks"
 
 
 def _task_action(action: str):
-    return path(f"tasks/<int:pk>/{action}/", task_views.task_action, {"action": action},
-                name=f"task-{action}")
+    return path(
+        f"tasks/<int:pk>/{action}/",
+        task_views.task_action,
+        {"action": action},
+        name=f"task-{action}",
+    )
 
 
 def _control(prefix: str, view, name: str):
-    return [path(f"{prefix}/<int:pk>/{action}/", view, {"action": action},
-                 name=f"{name}-{action}") for action in recurring_views.CONTROLS]
+    return [
+        path(f"{prefix}/<int:pk>/{action}/", view, {"action": action}, name=f"{name}-{action}")
+        for action in recurring_views.CONTROLS
+    ]
 
 
 # Operations Home is mounted at "/" by dataops/urls.py under the global name "home".
@@ -20,11 +26,13 @@ urlpatterns = [
     path("workflows/", workflow_views.workflow_list, name="workflow-list"),
     path("workflows/start/", workflow_views.workflow_start, name="workflow-start"),
     path("workflows/<int:pk>/", workflow_views.workflow_detail, name="workflow-detail"),
-    path("workflows/<int:pk>/slots/<int:slot_pk>/", workflow_views.workflow_slot,
-         name="workflow-slot"),
+    path(
+        "workflows/<int:pk>/slots/<int:slot_pk>/",
+        workflow_views.workflow_slot,
+        name="workflow-slot",
+    ),
     path("workflows/<int:pk>/stage/", workflow_views.workflow_stage, name="workflow-stage"),
-    path("workflows/<int:pk>/archive/", workflow_views.workflow_archive,
-         name="workflow-archive"),
+    path("workflows/<int:pk>/archive/", workflow_views.workflow_archive, name="workflow-archive"),
     path("templates/", workflow_views.template_list, name="template-list"),
     path("templates/<slug:slug>/", workflow_views.template_detail, name="template-detail"),
     path("tasks/", task_views.task_list, name="task-list"),
@@ -37,8 +45,7 @@ urlpatterns = [
     path("recurring/preview/", recurring_views.recurring_preview, name="recurring-preview"),
     path("recurring/<int:pk>/", recurring_views.recurring_detail, name="recurring-detail"),
     path("recurring/<int:pk>/edit/", recurring_views.recurring_edit, name="recurring-edit"),
-    path("recurring/<int:pk>/delete/", recurring_views.recurring_delete,
-         name="recurring-delete"),
+    path("recurring/<int:pk>/delete/", recurring_views.recurring_delete, name="recurring-delete"),
     *_control("recurring", recurring_views.rule_control, "recurring"),
     *_control("recurring/automatic", recurring_views.template_control, "recurring-template"),
 ]

@@ -4,20 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dataops', '0002_roles'),
+        ("dataops", "0002_roles"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='jobrun',
-            name='attempt_started_at',
+            model_name="jobrun",
+            name="attempt_started_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='jobrun',
-            name='error_code',
-            field=models.CharField(blank=True, choices=[('', '—'), ('queue_unavailable', 'Waiting for the queue'), ('lost', 'Lost')], default='', max_length=32),
+            model_name="jobrun",
+            name="error_code",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "—"),
+                    ("queue_unavailable", "Waiting for the queue"),
+                    ("lost", "Lost"),
+                ],
+                default="",
+                max_length=32,
+            ),
         ),
     ]

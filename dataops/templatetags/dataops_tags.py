@@ -69,9 +69,16 @@ def duration(seconds: float | None) -> str:
 
 
 _PILL = {
-    "ok": "pill-ok", "succeeded": "pill-ok", "done": "pill-ok",
-    "warn": "pill-warn", "retrying": "pill-warn", "waiting": "pill-warn", "queued": "pill-info",
-    "running": "pill-info", "fail": "pill-fail", "failed": "pill-fail",
+    "ok": "pill-ok",
+    "succeeded": "pill-ok",
+    "done": "pill-ok",
+    "warn": "pill-warn",
+    "retrying": "pill-warn",
+    "waiting": "pill-warn",
+    "queued": "pill-info",
+    "running": "pill-info",
+    "fail": "pill-fail",
+    "failed": "pill-fail",
 }
 
 

@@ -9,8 +9,12 @@ def unreachable_broker():
     saved = (app.conf.broker_url, app.conf.task_always_eager, app.conf.task_publish_retry_policy)
     app.conf.broker_url = "redis://127.0.0.1:1/0"
     app.conf.task_always_eager = False
-    app.conf.task_publish_retry_policy = {"max_retries": 1, "interval_start": 0,
-                                          "interval_step": 0.1, "interval_max": 0.1}
+    app.conf.task_publish_retry_policy = {
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.1,
+        "interval_max": 0.1,
+    }
     app._pool = None
     app.amqp._producer_pool = None
     yield

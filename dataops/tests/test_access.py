@@ -42,8 +42,13 @@ def _route(pattern) -> str:
     if hasattr(pattern, "converters") and pattern.converters:
         for name, converter in pattern.converters.items():
             kind = type(converter).__name__.replace("Converter", "").lower()
-            kind = {"int": "int", "string": "str", "slug": "slug", "path": "path",
-                    "uuid": "uuid"}.get(kind, "str")
+            kind = {
+                "int": "int",
+                "string": "str",
+                "slug": "slug",
+                "path": "path",
+                "uuid": "uuid",
+            }.get(kind, "str")
             route = re.sub(rf"<(?:\w+:)?{name}>", SAMPLE_VALUES[kind], route)
     return route.lstrip("^").rstrip("$").replace("\\Z", "").replace("\\", "")
 

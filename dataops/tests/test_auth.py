@@ -32,8 +32,10 @@ def test_login_and_logout(client, operator):
 
 @pytest.mark.django_db
 def test_login_follows_next(client, operator):
-    response = client.post("/login/?next=/notifications/",
-                           {"username": "grace", "password": PASSWORD, "next": "/notifications/"})
+    response = client.post(
+        "/login/?next=/notifications/",
+        {"username": "grace", "password": PASSWORD, "next": "/notifications/"},
+    )
     assert response["Location"] == "/notifications/"
 
 

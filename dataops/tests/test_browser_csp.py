@@ -110,8 +110,12 @@ def open_session(browser, base: str, username: str) -> Session:
     session = Session(context, context.new_page(), base)
     context.expose_function("reportViolation", session.record)
     context.add_init_script(script=RECORDER)
-    context.on("console", lambda message: session.record(message.text)
-               if "Content Security Policy" in message.text else None)
+    context.on(
+        "console",
+        lambda message: (
+            session.record(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     page = session.page
     page.goto(base + "/login/")
     page.fill("#id_username", username)
@@ -135,10 +139,18 @@ def world(operator, admin_user, start_podcast, make_task, make_rule, content_doc
     rule = make_rule("FREQ=WEEKLY;BYDAY=MO", title="Water the plants", by=admin_user)
     job = JobRun.objects.create(kind="docs.sync", status=JobRun.Status.FAILED, error="boom")
     queued = JobRun.objects.create(kind="docs.sync")  # its page polls the status
-    Notification.objects.create(recipient=operator, kind="task.due", text="Call the venue is due",
-                                dedup_key="csp-walk")
-    return {"workflow": workflow.pk, "task": task.pk, "rule": rule.pk, "job": job.pk,
-            "queued": queued.pk, "operator": operator.pk, "template": workflow.template_id}
+    Notification.objects.create(
+        recipient=operator, kind="task.due", text="Call the venue is due", dedup_key="csp-walk"
+    )
+    return {
+        "workflow": workflow.pk,
+        "task": task.pk,
+        "rule": rule.pk,
+        "job": job.pk,
+        "queued": queued.pk,
+        "operator": operator.pk,
+        "template": workflow.template_id,
+    }
 
 
 def test_operator_pages_and_interactions_report_no_violation(browser, live_server, world):
@@ -249,7 +261,8 @@ def test_the_recorder_catches_inline_script_and_style(browser, live_server, oper
     page.wait_for_function("document.getElementById('styled') !== null")
     assert page.evaluate("window.inlineRan") is None
     assert page.evaluate("getComputedStyle(document.getElementById('styled')).color") != (
-        "rgb(255, 0, 0)")
+        "rgb(255, 0, 0)"
+    )
     page.wait_for_timeout(300)  # violation reports arrive asynchronously
     assert any(v.startswith("script-src") for v in session.found), session.found
     assert any(v.startswith("style-src") for v in session.found), session.found

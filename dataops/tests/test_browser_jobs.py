@@ -28,8 +28,9 @@ def _shots_dir():
 
 @pytest.fixture
 def docs_remote(settings, tmp_path):
-    remote = GitRemote.create(tmp_path / "origin", {"ops/start.md": "# Start here\n",
-                                                    "ops/close.md": "# Close the day\n"})
+    remote = GitRemote.create(
+        tmp_path / "origin", {"ops/start.md": "# Start here\n", "ops/close.md": "# Close the day\n"}
+    )
     point_docs_at(settings, remote.url, tmp_path)
     docs_sync()
     return remote
@@ -53,10 +54,13 @@ def assert_not_reloaded(page) -> None:
     assert page.evaluate(NOT_RELOADED) is True
 
 
-def test_a_queued_run_turns_succeeded_on_its_page_without_a_reload(page, live_server,
-                                                                   admin_user):
-    run = JobRun.objects.create(kind="platform.selfcheck", task_name="dataops.tasks.selfcheck",
-                                trigger=JobRun.Trigger.MANUAL, triggered_by=admin_user)
+def test_a_queued_run_turns_succeeded_on_its_page_without_a_reload(page, live_server, admin_user):
+    run = JobRun.objects.create(
+        kind="platform.selfcheck",
+        task_name="dataops.tasks.selfcheck",
+        trigger=JobRun.Trigger.MANUAL,
+        triggered_by=admin_user,
+    )
     log_in_as_admin(page, live_server.url)
     page.goto(live_server.url + run.get_absolute_url())
     status = page.locator("#job-run .subtitle")
@@ -66,11 +70,15 @@ def test_a_queued_run_turns_succeeded_on_its_page_without_a_reload(page, live_se
 
     now = timezone.now()
     JobRun.objects.filter(pk=run.pk).update(
-        status=JobRun.Status.RUNNING, started_at=now, attempts=1, counts={"checked": 0})
+        status=JobRun.Status.RUNNING, started_at=now, attempts=1, counts={"checked": 0}
+    )
     expect(status).to_contain_text("Running", timeout=6000)
     JobRun.objects.filter(pk=run.pk).update(
-        status=JobRun.Status.SUCCEEDED, finished_at=now + timedelta(seconds=2),
-        counts={"checked": 1}, note="worker eager")
+        status=JobRun.Status.SUCCEEDED,
+        finished_at=now + timedelta(seconds=2),
+        counts={"checked": 1},
+        note="worker eager",
+    )
     expect(status).to_contain_text("Succeeded", timeout=6000)
     expect(status).to_contain_text("worker eager")
     expect(page.locator("#job-run")).not_to_have_attribute("hx-trigger", re.compile("every"))
@@ -83,14 +91,16 @@ def test_a_queued_run_turns_succeeded_on_its_page_without_a_reload(page, live_se
     expect(row).to_contain_text("Queued")
     mark_page(page)
     JobRun.objects.filter(pk=waiting.pk).update(
-        status=JobRun.Status.FAILED, started_at=now, finished_at=now, error="boom")
+        status=JobRun.Status.FAILED, started_at=now, finished_at=now, error="boom"
+    )
     expect(row).to_contain_text("Failed", timeout=8000)
     assert_not_reloaded(page)
     page.screenshot(path=str(SHOTS / "job-list.png"), full_page=True)
 
 
-def test_sync_now_shows_its_run_finish_and_the_docs_line_refresh(page, live_server,
-                                                                 admin_user, docs_remote):
+def test_sync_now_shows_its_run_finish_and_the_docs_line_refresh(
+    page, live_server, admin_user, docs_remote
+):
     log_in_as_admin(page, live_server.url)
     docs_remote.write("ops/new.md", "# A new doc\n")
     docs_remote.commit("Add a doc")
@@ -107,8 +117,9 @@ def test_sync_now_shows_its_run_finish_and_the_docs_line_refresh(page, live_serv
     page.screenshot(path=str(SHOTS / "docs-sync-now.png"), full_page=True)
 
 
-def test_admin_recovers_a_force_pushed_remote_from_the_browser(page, live_server, admin_user,
-                                                               docs_remote):
+def test_admin_recovers_a_force_pushed_remote_from_the_browser(
+    page, live_server, admin_user, docs_remote
+):
     docs_remote.write("ops/new.md", "# After the rewrite\n")
     rewritten = docs_remote.rewrite_last_commit("Rewrite history")
     with pytest.raises(Exception, match="force-push"):
@@ -136,8 +147,9 @@ def test_admin_recovers_a_force_pushed_remote_from_the_browser(page, live_server
     page.screenshot(path=str(SHOTS / "docs-reclone-done.png"), full_page=True)
 
 
-def test_retry_on_failed_jobs_follows_the_new_run_to_its_end(page, live_server, admin_user,
-                                                             docs_remote):
+def test_retry_on_failed_jobs_follows_the_new_run_to_its_end(
+    page, live_server, admin_user, docs_remote
+):
     from dataops.jobs import job_run
 
     for kind in ("legacy.export", "docs.sync"):

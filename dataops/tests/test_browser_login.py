@@ -21,7 +21,8 @@ def test_operator_logs_in_sees_home_and_logs_out(page, live_server, operator, tm
     expect(page).to_have_url(live_server.url + "/")
     expect(page.locator("h1")).to_contain_text("Grace")
     expect(page.get_by_role("link", name="Home", exact=True)).to_have_attribute(
-        "aria-current", "page")
+        "aria-current", "page"
+    )
     page.screenshot(path=str(tmp_path / "home.png"))
 
     page.keyboard.press("?")

@@ -85,7 +85,8 @@ def test_debug_error_pages_go_without_the_policy(operator_client, settings):
 
 def test_header_value_skips_empty_directives():
     assert csp_header({"img-src": ["'self'", "data:"], "frame-src": [], "sandbox": True}) == (
-        "img-src 'self' data:; sandbox")
+        "img-src 'self' data:; sandbox"
+    )
 
 
 # --- the templates themselves ------------------------------------------------------------
@@ -113,24 +114,39 @@ def project_templates() -> list[Path]:
 def test_no_template_carries_inline_script_or_style():
     templates = project_templates()
     assert len(templates) > 40 and ROOT / "templates" / "base.html" in templates
-    found = [f"{path.relative_to(ROOT)}: {kind}"
-             for path in templates for kind, pattern in INLINE_CODE.items()
-             if pattern.search(path.read_text())]
+    found = [
+        f"{path.relative_to(ROOT)}: {kind}"
+        for path in templates
+        for kind, pattern in INLINE_CODE.items()
+        if pattern.search(path.read_text())
+    ]
     assert found == []
 
 
-@pytest.mark.parametrize("markup", [
-    "<script>alert(1)</script>", '<button onclick="go()">', '<p style="color:red">',
-    '<form hx-on::after-request="this.reset()">', "<style>p{}</style>",
-    '<div hx-trigger="every 2s [document.visibilityState == \'visible\']">',
-    """<div hx-vals='js:{now: Date.now()}'>"""])
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<script>alert(1)</script>",
+        '<button onclick="go()">',
+        '<p style="color:red">',
+        '<form hx-on::after-request="this.reset()">',
+        "<style>p{}</style>",
+        "<div hx-trigger=\"every 2s [document.visibilityState == 'visible']\">",
+        """<div hx-vals='js:{now: Date.now()}'>""",
+    ],
+)
 def test_the_template_check_recognises_inline_code(markup):
     assert any(pattern.search(markup) for pattern in INLINE_CODE.values())
 
 
-@pytest.mark.parametrize("markup", [
-    """<script src="{% static 'js/app.js' %}" defer></script>""",
-    '<div hx-trigger="input changed delay:250ms, search" class="mt-4">',
-    '<form data-reset-after-save hx-post="/tasks/new/">', '<p class="text-center">one=1</p>'])
+@pytest.mark.parametrize(
+    "markup",
+    [
+        """<script src="{% static 'js/app.js' %}" defer></script>""",
+        '<div hx-trigger="input changed delay:250ms, search" class="mt-4">',
+        '<form data-reset-after-save hx-post="/tasks/new/">',
+        '<p class="text-center">one=1</p>',
+    ],
+)
 def test_the_template_check_lets_external_scripts_and_classes_through(markup):
     assert not any(pattern.search(markup) for pattern in INLINE_CODE.values())

@@ -32,8 +32,9 @@ def test_compose_app_services_share_one_configuration():
 
 
 def test_procfile_starts_web_worker_and_beat():
-    lines = dict(line.split(":", 1) for line in (ROOT / "Procfile").read_text().splitlines()
-                 if line.strip())
+    lines = dict(
+        line.split(":", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line.strip()
+    )
     assert set(lines) == {"web", "worker", "beat"}
     assert "gunicorn dataops.wsgi" in lines["web"]
 

@@ -69,13 +69,23 @@ def _clean_env(**overrides) -> dict:
     """A process environment as a fresh shell has it: none of the test run's settings."""
     keep = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "TMPDIR") if k in os.environ}
     var_dir = os.environ["DATAOPS_VAR_DIR"]
-    return {**keep, "DJANGO_SETTINGS_MODULE": "dataops.settings", "DATAOPS_VAR_DIR": var_dir,
-            **overrides}
+    return {
+        **keep,
+        "DJANGO_SETTINGS_MODULE": "dataops.settings",
+        "DATAOPS_VAR_DIR": var_dir,
+        **overrides,
+    }
 
 
 def _start(code: str, **env_overrides) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=_clean_env(**env_overrides),
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=_clean_env(**env_overrides),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 SETUP = "import django; django.setup(); print('started')"
@@ -127,9 +137,14 @@ def test_debug_is_off_unless_set():
 def test_check_deploy_is_clean_with_production_settings():
     out = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-        env=_clean_env(SECRET_KEY="kP3-very-long-random-production-key-Zq8vN2mL5tR7yW1xC4bH6jF9dS",
-                       ALLOWED_HOSTS="ops.example.org"),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=_clean_env(
+            SECRET_KEY="kP3-very-long-random-production-key-Zq8vN2mL5tR7yW1xC4bH6jF9dS",
+            ALLOWED_HOSTS="ops.example.org",
+        ),
     )
     assert out.returncode == 0, out.stdout + out.stderr
 

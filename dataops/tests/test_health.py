@@ -24,9 +24,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _child_env(**extra) -> dict:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "dataops.settings", "DEBUG": "false",
-           "SECRET_KEY": "child-secret-key-0123456789-abcdefghijkl",
-           "ALLOWED_HOSTS": "testserver,localhost"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "dataops.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": "child-secret-key-0123456789-abcdefghijkl",
+        "ALLOWED_HOSTS": "testserver,localhost",
+    }
     env.update(extra)
     return env
 
@@ -45,8 +49,9 @@ def test_healthz_is_503_when_the_database_is_unreachable():
         "r = Client().get('/healthz'); print(r.status_code, r.content.decode())"
     )
     env = _child_env(DATABASE_URL="postgres://postgres@127.0.0.1:1/nowhere")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
-                         text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     status, body = out.stdout.strip().split(" ", 1)
     assert status == "503", out.stderr
     assert json.loads(body) == {"status": "fail"}
@@ -63,17 +68,28 @@ def test_health_page_is_for_admins(operator_client, admin_client_):
 def test_health_fragment_lists_every_check(admin_client_):
     response = admin_client_.get(reverse("health"), headers={"HX-Request": "true"})
     page = response.content.decode()
-    for name in ("Database", "Cache", "Broker", "Celery worker", "Celery beat", "Disk space",
-                 "Failed jobs"):
+    for name in (
+        "Database",
+        "Cache",
+        "Broker",
+        "Celery worker",
+        "Celery beat",
+        "Disk space",
+        "Failed jobs",
+    ):
         assert f'data-check="{name}"' in page
     assert 'data-check="Database" data-status="ok"' in page
 
 
 @pytest.mark.django_db
 def test_cache_and_broker_fail_when_redis_is_unreachable(settings, unreachable_broker):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": "redis://127.0.0.1:1/0",
-                                   "OPTIONS": {"socket_connect_timeout": 1}}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 1},
+        }
+    }
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
     assert health.check_cache().status == health.FAIL
     broker = health.check_broker()
@@ -90,13 +106,33 @@ def test_cache_and_broker_are_ok_with_redis():
 @pytest.mark.services
 def test_worker_check_follows_a_real_worker():
     name = f"health-{uuid.uuid4().hex[:8]}@%h"
-    env = _child_env(DATABASE_URL=os.environ["DATABASE_URL"], REDIS_URL=settings.REDIS_URL,
-                     DATAOPS_VAR_DIR=str(settings.VAR_DIR))
+    env = _child_env(
+        DATABASE_URL=os.environ["DATABASE_URL"],
+        REDIS_URL=settings.REDIS_URL,
+        DATAOPS_VAR_DIR=str(settings.VAR_DIR),
+    )
     assert health.check_worker().status == health.FAIL
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "dataops", "worker", "--pool", "solo",
-         "--hostname", name, "--without-mingle", "--without-gossip", "--loglevel", "WARNING"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "dataops",
+            "worker",
+            "--pool",
+            "solo",
+            "--hostname",
+            name,
+            "--without-mingle",
+            "--without-gossip",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 45
@@ -174,8 +210,7 @@ def slow_check():
 
 
 def test_checks_answer_within_a_second_even_when_one_hangs(settings):
-    settings.HEALTH_CHECKS = ["dataops.tests.test_health.slow_check",
-                              "dataops.health.check_disk"]
+    settings.HEALTH_CHECKS = ["dataops.tests.test_health.slow_check", "dataops.health.check_disk"]
     started = time.monotonic()
     slow, disk = health.run_all()
     assert time.monotonic() - started <= 1.0

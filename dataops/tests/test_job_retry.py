@@ -25,8 +25,9 @@ SKIP_DIRS = {".venv", "node_modules", "tests", "migrations", "var", ".git"}
 
 
 def _python_files() -> list[Path]:
-    return [path for path in ROOT.rglob("*.py")
-            if not SKIP_DIRS & set(path.relative_to(ROOT).parts)]
+    return [
+        path for path in ROOT.rglob("*.py") if not SKIP_DIRS & set(path.relative_to(ROOT).parts)
+    ]
 
 
 def _call_name(node: ast.expr) -> str:
@@ -52,8 +53,10 @@ def _resolve(value: ast.expr, path: Path) -> str:
     if isinstance(value, ast.Name):  # a constant of the module, or imported into it
         module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
         return getattr(importlib.import_module(module), value.id)
-    raise AssertionError(f"{path}:{value.lineno}: give the job kind as a string or a "
-                         "module constant so the retry test can find it")
+    raise AssertionError(
+        f"{path}:{value.lineno}: give the job kind as a string or a "
+        "module constant so the retry test can find it"
+    )
 
 
 def kinds_in_code(source: str | None = None) -> set[str]:
@@ -74,8 +77,9 @@ def test_the_kinds_found_in_the_code_include_every_known_job():
 
 def test_every_kind_in_the_code_has_a_task_that_does_its_work():
     missing = kinds_in_code() - set(tasks_by_kind())
-    assert not missing, f"no LedgerTask declares these kinds, so their runs cannot be retried: " \
-                        f"{sorted(missing)}"
+    assert not missing, (
+        f"no LedgerTask declares these kinds, so their runs cannot be retried: {sorted(missing)}"
+    )
 
 
 def _fail_a_command_run(kind: str) -> JobRun:
@@ -107,7 +111,8 @@ def docs_remote(settings, tmp_path):
 
 @pytest.mark.django_db
 def test_a_failed_command_run_of_each_kind_is_retried_from_the_page_and_does_the_work(
-        docs_remote, admin_client_, django_capture_on_commit_callbacks):
+    docs_remote, admin_client_, django_capture_on_commit_callbacks
+):
     """Runs recorded by `job_run` have no task name: the kind's task does the work again."""
     registry = tasks_by_kind()
     for kind in sorted(kinds_in_code("job_run")):
@@ -125,9 +130,14 @@ def test_a_failed_queued_run_of_each_task_kind_is_retried_with_its_arguments(adm
     """Runs queued with `enqueue` keep their task, arguments and keyword arguments."""
     registry = tasks_by_kind()
     for kind in sorted(kinds_in_code("task")):
-        failed = JobRun.objects.create(kind=kind, task_name=registry[kind].name, args=[7],
-                                       kwargs={"why": kind}, status=JobRun.Status.FAILED,
-                                       error=f"{kind} broke")
+        failed = JobRun.objects.create(
+            kind=kind,
+            task_name=registry[kind].name,
+            args=[7],
+            kwargs={"why": kind},
+            status=JobRun.Status.FAILED,
+            error=f"{kind} broke",
+        )
         retry, _ = _retry_from_the_page(admin_client_, failed)
         assert retry.task_name == registry[kind].name
         assert (retry.args, retry.kwargs) == ([7], {"why": kind})
@@ -138,8 +148,9 @@ def test_a_failed_queued_run_of_each_task_kind_is_retried_with_its_arguments(adm
 def test_a_kind_without_a_task_is_refused_with_a_clear_message(admin_client_):
     failed = _fail_a_command_run("legacy.export")
     assert retry_task_for(failed) is None
-    response = admin_client_.post(reverse("job-retry", args=[failed.pk]),
-                                  headers={"HX-Request": "true"})
+    response = admin_client_.post(
+        reverse("job-retry", args=[failed.pk]), headers={"HX-Request": "true"}
+    )
     assert response.status_code == 409
     assert "legacy.export" in response.content.decode()
     assert "no background task does that work" in response.content.decode()
@@ -150,12 +161,17 @@ def test_a_kind_without_a_task_is_refused_with_a_clear_message(admin_client_):
 
 
 @pytest.mark.django_db
-def test_a_queued_run_keeps_its_own_task_and_arguments(admin_user,
-                                                       django_capture_on_commit_callbacks):
+def test_a_queued_run_keeps_its_own_task_and_arguments(
+    admin_user, django_capture_on_commit_callbacks
+):
     from dataops.tasks import selfcheck
 
-    failed = JobRun.objects.create(kind="platform.selfcheck", task_name=selfcheck.name,
-                                   kwargs={"fail": True}, status=JobRun.Status.FAILED)
+    failed = JobRun.objects.create(
+        kind="platform.selfcheck",
+        task_name=selfcheck.name,
+        kwargs={"fail": True},
+        status=JobRun.Status.FAILED,
+    )
     with django_capture_on_commit_callbacks(execute=True):
         retry = services.job_retry(run=failed, by=admin_user)
     retry.refresh_from_db()

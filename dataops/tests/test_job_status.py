@@ -14,14 +14,14 @@ POLL = 'hx-trigger="every 2s"'
 
 
 def _run(**fields) -> JobRun:
-    return JobRun.objects.create(kind="docs.sync", task_name="docs_app.tasks.sync_docs",
-                                 **fields)
+    return JobRun.objects.create(kind="docs.sync", task_name="docs_app.tasks.sync_docs", **fields)
 
 
 def _finish(run: JobRun, status: str, **fields) -> None:
     now = timezone.now()
-    JobRun.objects.filter(pk=run.pk).update(status=status, started_at=now - timedelta(seconds=3),
-                                            finished_at=now, **fields)
+    JobRun.objects.filter(pk=run.pk).update(
+        status=status, started_at=now - timedelta(seconds=3), finished_at=now, **fields
+    )
 
 
 def _poll(client, url: str):
@@ -38,8 +38,12 @@ def test_status_fragment_polls_while_queued_and_stops_with_the_result(admin_clie
     assert POLL in body and f'hx-get="{url}"' in body and "Queued" in body
     assert "HX-Trigger" not in queued
 
-    _finish(run, JobRun.Status.SUCCEEDED, counts={"registered": 12, "deleted": 0},
-            note="Full registration at abc1234.")
+    _finish(
+        run,
+        JobRun.Status.SUCCEEDED,
+        counts={"registered": 12, "deleted": 0},
+        note="Full registration at abc1234.",
+    )
     done = _poll(admin_client_, url)
     body = done.content.decode()
     assert POLL not in body and "hx-get" not in body
@@ -67,8 +71,9 @@ def test_a_run_no_worker_takes_says_so(admin_client_):
 
 
 @pytest.mark.django_db
-def test_status_fragment_is_for_admins_and_whoever_queued_the_run(operator_client, operator,
-                                                                 make_user):
+def test_status_fragment_is_for_admins_and_whoever_queued_the_run(
+    operator_client, operator, make_user
+):
     others = _run()
     assert operator_client.get(reverse("job-status", args=[others.pk])).status_code == 403
     mine = _run(triggered_by=operator)
@@ -84,8 +89,9 @@ def test_job_page_polls_its_own_body_until_the_run_settles(admin_client_):
     page = admin_client_.get(run.get_absolute_url()).content.decode()
     assert POLL in page and f'hx-get="{run.get_absolute_url()}"' in page
 
-    JobRun.objects.filter(pk=run.pk).update(status=JobRun.Status.RUNNING,
-                                            started_at=timezone.now(), counts={"registered": 4})
+    JobRun.objects.filter(pk=run.pk).update(
+        status=JobRun.Status.RUNNING, started_at=timezone.now(), counts={"registered": 4}
+    )
     running = _poll(admin_client_, run.get_absolute_url())
     body = running.content.decode()
     assert "<html" not in body and 'id="job-run"' in body
@@ -113,10 +119,12 @@ def test_job_list_polls_only_while_a_run_on_the_page_is_moving(admin_client_):
 def test_retry_from_failed_jobs_shows_the_new_run_moving(admin_client_):
     from dataops.tasks import selfcheck
 
-    failed = JobRun.objects.create(kind="platform.selfcheck", task_name=selfcheck.name,
-                                   status=JobRun.Status.FAILED, error="x")
-    response = admin_client_.post(reverse("job-retry", args=[failed.pk]),
-                                  headers={"HX-Request": "true"})
+    failed = JobRun.objects.create(
+        kind="platform.selfcheck", task_name=selfcheck.name, status=JobRun.Status.FAILED, error="x"
+    )
+    response = admin_client_.post(
+        reverse("job-retry", args=[failed.pk]), headers={"HX-Request": "true"}
+    )
     failed.refresh_from_db()
     body = response.content.decode()
     assert f'hx-get="{reverse("job-status", args=[failed.retried_as_id])}"' in body
@@ -127,8 +135,9 @@ def test_retry_from_failed_jobs_shows_the_new_run_moving(admin_client_):
 def test_plain_retry_goes_to_the_new_run_page(admin_client_):
     from dataops.tasks import selfcheck
 
-    failed = JobRun.objects.create(kind="platform.selfcheck", task_name=selfcheck.name,
-                                   status=JobRun.Status.FAILED, error="x")
+    failed = JobRun.objects.create(
+        kind="platform.selfcheck", task_name=selfcheck.name, status=JobRun.Status.FAILED, error="x"
+    )
     response = admin_client_.post(reverse("job-retry", args=[failed.pk]))
     failed.refresh_from_db()
     assert response["Location"] == failed.retried_as.get_absolute_url()

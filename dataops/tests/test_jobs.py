@@ -26,7 +26,9 @@ STATE = {"transient_failures": 0, "broken": False, "calls": 0}
 def steerable(self, *, label: str = "x"):
     STATE["calls"] += 1
     if STATE["broken"]:
-        raise RuntimeError(f"broken for {label}: password=hunter2 at https://bob:s3cr3t@git.example")
+        raise RuntimeError(
+            f"broken for {label}: password=hunter2 at https://bob:s3cr3t@git.example"
+        )
     if STATE["transient_failures"] > 0:
         STATE["transient_failures"] -= 1
         raise TransientJobError("remote busy")
@@ -101,8 +103,9 @@ def test_backoff_is_exponential(settings):
 
 
 @pytest.mark.django_db
-def test_failed_job_is_listed_and_retry_reruns_it(run_now, admin_user, client,
-                                                  django_capture_on_commit_callbacks):
+def test_failed_job_is_listed_and_retry_reruns_it(
+    run_now, admin_user, client, django_capture_on_commit_callbacks
+):
     STATE["broken"] = True
     failed = run_now(steerable, label="flaky")
     client.force_login(admin_user)
@@ -175,7 +178,8 @@ def test_selfcheck_button_queues_a_job(admin_client_, django_capture_on_commit_c
 
 @pytest.mark.django_db
 def test_broker_down_at_enqueue_leaves_the_run_waiting_for_the_queue(
-        unreachable_broker, admin_user, django_capture_on_commit_callbacks):
+    unreachable_broker, admin_user, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         run = enqueue(selfcheck, kwargs={})
     assert run.awaits_queue  # what the page that queued it tells the person

@@ -34,8 +34,11 @@ def _sources():
 
 
 def _params_read_in_code() -> set[str]:
-    return {name for source in _sources()
-            for name in _READ_PARAM.findall(source.read_text(encoding="utf-8"))}
+    return {
+        name
+        for source in _sources()
+        for name in _READ_PARAM.findall(source.read_text(encoding="utf-8"))
+    }
 
 
 def _form_fields() -> set[str]:
@@ -61,7 +64,7 @@ def _nul_paths(url: str) -> list[str]:
     segments = url.strip("/").split("/")
     variants = [url + "%00"]
     for index in range(len(segments)):
-        changed = [*segments[:index], "a%00b", *segments[index + 1:]]
+        changed = [*segments[:index], "a%00b", *segments[index + 1 :]]
         variants.append("/" + "/".join(changed) + "/")
     return variants
 
@@ -107,8 +110,9 @@ def test_quick_open_with_nul_gets_the_designed_400(admin_client_):
 
 
 def test_htmx_request_with_nul_gets_the_message_alone(admin_client_):
-    response = admin_client_.get("/docs/quick-open/", {"q": "intro\x00"},
-                                 headers={"HX-Request": "true"})
+    response = admin_client_.get(
+        "/docs/quick-open/", {"q": "intro\x00"}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert NUL_REFUSED in page and 'class="topbar"' not in page

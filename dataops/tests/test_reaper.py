@@ -41,12 +41,17 @@ def _run(**fields) -> JobRun:
 
 @pytest.mark.django_db
 def test_running_past_the_time_limit_is_lost_and_admins_are_told_once(
-        admin_user, django_capture_on_commit_callbacks):
+    admin_user, django_capture_on_commit_callbacks
+):
     now = timezone.now()
-    late = _run(status=JobRun.Status.RUNNING, attempts=1,
-                attempt_started_at=now - timedelta(seconds=30 + 61))
-    fresh = _run(status=JobRun.Status.RUNNING, attempts=1,
-                 attempt_started_at=now - timedelta(seconds=20))
+    late = _run(
+        status=JobRun.Status.RUNNING,
+        attempts=1,
+        attempt_started_at=now - timedelta(seconds=30 + 61),
+    )
+    fresh = _run(
+        status=JobRun.Status.RUNNING, attempts=1, attempt_started_at=now - timedelta(seconds=20)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         assert reap_lost_runs() == 1
         assert reap_lost_runs() == 0
@@ -67,7 +72,8 @@ def test_a_retrying_run_gets_the_longest_retry_wait_on_top(settings):
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
 def test_a_queued_run_is_lost_only_once_the_broker_no_longer_holds_it(
-        redis_server, live_broker, settings, admin_user):
+    redis_server, live_broker, settings, admin_user
+):
     live_broker(redis_server.url)
     held = enqueue(counted)  # autocommit: sent now, and no worker takes it
     later = timezone.now() + timedelta(minutes=settings.JOB_QUEUED_LOST_MINUTES + 1)
@@ -82,8 +88,10 @@ def test_a_queued_run_is_lost_only_once_the_broker_no_longer_holds_it(
 
 @pytest.mark.django_db
 def test_a_queued_run_waiting_for_the_queue_is_not_lost(settings):
-    waiting = _run(error_code=JobRun.ErrorCode.QUEUE_UNAVAILABLE,
-                   created_at=timezone.now() - timedelta(hours=5))
+    waiting = _run(
+        error_code=JobRun.ErrorCode.QUEUE_UNAVAILABLE,
+        created_at=timezone.now() - timedelta(hours=5),
+    )
     assert reap_lost_runs() == 0
     waiting.refresh_from_db()
     assert waiting.awaits_queue

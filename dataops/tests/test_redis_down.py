@@ -31,10 +31,14 @@ DOC = "guides/hello.md"
 def own_redis(redis_server, settings, live_broker):
     """Cache, sessions and broker on the test's own Redis."""
     settings.REDIS_URL = redis_server.url
-    settings.CACHES = {"default": {
-        "BACKEND": "dataops.cache.ResilientRedisCache", "LOCATION": redis_server.url,
-        "KEY_PREFIX": "redis-down", "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-    }}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "dataops.cache.ResilientRedisCache",
+            "LOCATION": redis_server.url,
+            "KEY_PREFIX": "redis-down",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
     live_broker(redis_server.url)
     return redis_server
 
@@ -55,7 +59,8 @@ def _log_in(client, username: str) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_pages_and_writes_work_while_redis_is_down_and_queued_work_runs_when_it_is_back(
-        own_redis, one_doc, operator, admin_user, client, caplog):
+    own_redis, one_doc, operator, admin_user, client, caplog
+):
     from django.test import Client
 
     from tasks.models import Task
@@ -63,14 +68,16 @@ def test_pages_and_writes_work_while_redis_is_down_and_queued_work_runs_when_it_
     from tasks.services.common import local_today
 
     _log_in(client, operator.username)  # a session cached in Redis before the outage
-    task = task_create(title="Call the venue", due_date=local_today(), by=operator,
-                       assignee=operator)
+    task = task_create(
+        title="Call the venue", due_date=local_today(), by=operator, assignee=operator
+    )
     own_redis.stop()
     caplog.set_level(logging.WARNING, logger="dataops.cache")
 
     assert client.get("/").status_code == 200
-    response = client.post(reverse("tasks:task-complete", args=[task.pk]),
-                           {"next": "/", "version": task.version})
+    response = client.post(
+        reverse("tasks:task-complete", args=[task.pk]), {"next": "/", "version": task.version}
+    )
     assert response.status_code == 302
     task.refresh_from_db()
     assert task.status == Task.Status.DONE
@@ -107,8 +114,7 @@ def test_pages_and_writes_work_while_redis_is_down_and_queued_work_runs_when_it_
 
 
 @pytest.mark.django_db(transaction=True)
-def test_work_queued_while_the_broker_is_down_waits_instead_of_failing(own_redis,
-                                                                      admin_client_):
+def test_work_queued_while_the_broker_is_down_waits_instead_of_failing(own_redis, admin_client_):
     own_redis.stop()
     response = admin_client_.post(reverse("health-selfcheck"))  # sent as the request commits
     run = JobRun.objects.get(kind="platform.selfcheck")
@@ -130,8 +136,7 @@ def test_health_shows_redis_failing_within_a_second(own_redis):
     assert results["Broker"].status == health.FAIL and "Redis" in results["Broker"].detail
 
 
-def test_keys_written_during_an_outage_are_dropped_when_redis_is_back(
-        own_redis, monkeypatch):
+def test_keys_written_during_an_outage_are_dropped_when_redis_is_back(own_redis, monkeypatch):
     """A session deleted (logged out) while Redis was away must not come back from it."""
     monkeypatch.setattr(resilient, "PAUSE_AFTER_FAILURE_SECONDS", 0.0)
     cache.set("session-x", "logged in")

@@ -25,8 +25,12 @@ from dataops.jobs import LOST_IN_WORKER, enqueue, reap_lost_runs
 from dataops.models import JobRun, Notification
 from dataops.tests.worker_jobs import HOLD_TIME_LIMIT, hold
 
-pytestmark = [pytest.mark.services, pytest.mark.redis, pytest.mark.postgres,
-              pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.redis,
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+]
 WAIT_SECONDS = 45
 
 
@@ -40,16 +44,41 @@ def _database_url() -> str:
 def worker(redis_server, live_broker, settings, tmp_path):
     """A prefork worker with one pool process, in its own process group (killed at the end)."""
     live_broker(redis_server.url)
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "dataops.settings", "DEBUG": "false",
-           "SECRET_KEY": "worker-secret-key-0123456789-abcdefghijkl",
-           "ALLOWED_HOSTS": "localhost", "DATABASE_URL": _database_url(),
-           "REDIS_URL": redis_server.url, "DATAOPS_VAR_DIR": str(tmp_path / "var")}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "dataops.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": "worker-secret-key-0123456789-abcdefghijkl",
+        "ALLOWED_HOSTS": "localhost",
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": redis_server.url,
+        "DATAOPS_VAR_DIR": str(tmp_path / "var"),
+    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "dataops", "worker", "--pool", "prefork",
-         "--concurrency", "1", "-I", "dataops.tests.worker_jobs", "--without-mingle",
-         "--without-gossip", "--hostname", f"kill-{uuid.uuid4().hex[:8]}@%h",
-         "--loglevel", "WARNING"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "dataops",
+            "worker",
+            "--pool",
+            "prefork",
+            "--concurrency",
+            "1",
+            "-I",
+            "dataops.tests.worker_jobs",
+            "--without-mingle",
+            "--without-gossip",
+            "--hostname",
+            f"kill-{uuid.uuid4().hex[:8]}@%h",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
     yield process

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,124 +15,267 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='MirrorState',
+            name="MirrorState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('remote_url', models.CharField(max_length=1000)),
-                ('branch', models.CharField(max_length=200)),
-                ('head_sha', models.CharField(blank=True, max_length=40)),
-                ('synced_at', models.DateTimeField(blank=True, null=True)),
-                ('last_attempt_at', models.DateTimeField(blank=True, null=True)),
-                ('last_result', models.CharField(blank=True, max_length=16)),
-                ('last_error', models.TextField(blank=True)),
-                ('document_count', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("remote_url", models.CharField(max_length=1000)),
+                ("branch", models.CharField(max_length=200)),
+                ("head_sha", models.CharField(blank=True, max_length=40)),
+                ("synced_at", models.DateTimeField(blank=True, null=True)),
+                ("last_attempt_at", models.DateTimeField(blank=True, null=True)),
+                ("last_result", models.CharField(blank=True, max_length=16)),
+                ("last_error", models.TextField(blank=True)),
+                ("document_count", models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(max_length=600, unique=True)),
-                ('folder', models.CharField(blank=True, db_index=True, max_length=600)),
-                ('doc_id', models.CharField(db_index=True, max_length=300)),
-                ('id_is_generated', models.BooleanField(default=False)),
-                ('aliases', models.JSONField(blank=True, default=list)),
-                ('title', models.CharField(max_length=500)),
-                ('doc_type', models.CharField(db_index=True, max_length=32)),
-                ('domain', models.CharField(blank=True, db_index=True, max_length=120)),
-                ('summary', models.TextField(blank=True)),
-                ('description', models.TextField(blank=True)),
-                ('frontmatter', models.JSONField(blank=True, default=dict)),
-                ('related_docs', models.JSONField(blank=True, default=list)),
-                ('is_marked_sop', models.BooleanField(default=False)),
-                ('headings', models.JSONField(blank=True, default=list)),
-                ('blob_sha', models.CharField(blank=True, max_length=40)),
-                ('size', models.PositiveIntegerField(default=0)),
-                ('skipped_reason', models.CharField(blank=True, max_length=200)),
-                ('lint_status', models.CharField(choices=[('clean', 'Clean'), ('violations', 'Lint violations'), ('error', 'Unreadable'), ('n/a', 'Not linted')], default='n/a', max_length=12)),
-                ('lint_messages', models.JSONField(blank=True, default=list)),
-                ('last_commit_sha', models.CharField(blank=True, max_length=40)),
-                ('last_commit_author', models.CharField(blank=True, max_length=200)),
-                ('last_commit_email', models.CharField(blank=True, max_length=200)),
-                ('last_commit_date', models.DateTimeField(blank=True, null=True)),
-                ('last_commit_message', models.CharField(blank=True, max_length=500)),
-                ('registered_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("path", models.CharField(max_length=600, unique=True)),
+                ("folder", models.CharField(blank=True, db_index=True, max_length=600)),
+                ("doc_id", models.CharField(db_index=True, max_length=300)),
+                ("id_is_generated", models.BooleanField(default=False)),
+                ("aliases", models.JSONField(blank=True, default=list)),
+                ("title", models.CharField(max_length=500)),
+                ("doc_type", models.CharField(db_index=True, max_length=32)),
+                ("domain", models.CharField(blank=True, db_index=True, max_length=120)),
+                ("summary", models.TextField(blank=True)),
+                ("description", models.TextField(blank=True)),
+                ("frontmatter", models.JSONField(blank=True, default=dict)),
+                ("related_docs", models.JSONField(blank=True, default=list)),
+                ("is_marked_sop", models.BooleanField(default=False)),
+                ("headings", models.JSONField(blank=True, default=list)),
+                ("blob_sha", models.CharField(blank=True, max_length=40)),
+                ("size", models.PositiveIntegerField(default=0)),
+                ("skipped_reason", models.CharField(blank=True, max_length=200)),
+                (
+                    "lint_status",
+                    models.CharField(
+                        choices=[
+                            ("clean", "Clean"),
+                            ("violations", "Lint violations"),
+                            ("error", "Unreadable"),
+                            ("n/a", "Not linted"),
+                        ],
+                        default="n/a",
+                        max_length=12,
+                    ),
+                ),
+                ("lint_messages", models.JSONField(blank=True, default=list)),
+                ("last_commit_sha", models.CharField(blank=True, max_length=40)),
+                ("last_commit_author", models.CharField(blank=True, max_length=200)),
+                ("last_commit_email", models.CharField(blank=True, max_length=200)),
+                ("last_commit_date", models.DateTimeField(blank=True, null=True)),
+                ("last_commit_message", models.CharField(blank=True, max_length=500)),
+                ("registered_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['path'],
-                'indexes': [models.Index(fields=['domain', 'doc_type'], name='docs_app_do_domain_ea9ee9_idx')],
+                "ordering": ["path"],
+                "indexes": [
+                    models.Index(
+                        fields=["domain", "doc_type"], name="docs_app_do_domain_ea9ee9_idx"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DocumentLink',
+            name="DocumentLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('link', 'Markdown link'), ('wiki', 'Wiki reference'), ('doc', 'doc: link'), ('related', 'related_docs'), ('image', 'Image')], max_length=8)),
-                ('target', models.CharField(max_length=1000)),
-                ('anchor', models.CharField(blank=True, max_length=300)),
-                ('line', models.PositiveIntegerField(blank=True, null=True)),
-                ('resolved_path', models.CharField(blank=True, db_index=True, max_length=600)),
-                ('problem', models.CharField(blank=True, max_length=1000)),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links', to='docs_app.document')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("link", "Markdown link"),
+                            ("wiki", "Wiki reference"),
+                            ("doc", "doc: link"),
+                            ("related", "related_docs"),
+                            ("image", "Image"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("target", models.CharField(max_length=1000)),
+                ("anchor", models.CharField(blank=True, max_length=300)),
+                ("line", models.PositiveIntegerField(blank=True, null=True)),
+                ("resolved_path", models.CharField(blank=True, db_index=True, max_length=600)),
+                ("problem", models.CharField(blank=True, max_length=1000)),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="links",
+                        to="docs_app.document",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['source_id', 'line', 'id'],
+                "ordering": ["source_id", "line", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Finding',
+            name="Finding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(db_index=True, max_length=600)),
-                ('severity', models.CharField(choices=[('blocking', 'Blocking'), ('warning', 'Warning'), ('info', 'Info')], db_index=True, max_length=10)),
-                ('category', models.CharField(choices=[('broken-doc-reference', 'Broken doc reference'), ('broken-asset-reference', 'Broken asset reference'), ('lint', 'Lint'), ('missing-metadata', 'Missing metadata'), ('todo-or-placeholder', 'TODO or placeholder'), ('missing-validation', 'Missing validation'), ('registry', 'Registry')], db_index=True, max_length=32)),
-                ('message', models.TextField()),
-                ('next_action', models.CharField(max_length=500)),
-                ('line', models.PositiveIntegerField(blank=True, null=True)),
-                ('document', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='docs_app.document')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("path", models.CharField(db_index=True, max_length=600)),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[
+                            ("blocking", "Blocking"),
+                            ("warning", "Warning"),
+                            ("info", "Info"),
+                        ],
+                        db_index=True,
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("broken-doc-reference", "Broken doc reference"),
+                            ("broken-asset-reference", "Broken asset reference"),
+                            ("lint", "Lint"),
+                            ("missing-metadata", "Missing metadata"),
+                            ("todo-or-placeholder", "TODO or placeholder"),
+                            ("missing-validation", "Missing validation"),
+                            ("registry", "Registry"),
+                        ],
+                        db_index=True,
+                        max_length=32,
+                    ),
+                ),
+                ("message", models.TextField()),
+                ("next_action", models.CharField(max_length=500)),
+                ("line", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "document",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="findings",
+                        to="docs_app.document",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['path', 'line', 'id'],
+                "ordering": ["path", "line", "id"],
             },
         ),
         migrations.CreateModel(
-            name='DocumentLabel',
+            name="DocumentLabel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('tag', 'Tag'), ('system', 'System')], max_length=8)),
-                ('value', models.CharField(max_length=120)),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='labels', to='docs_app.document')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(choices=[("tag", "Tag"), ("system", "System")], max_length=8),
+                ),
+                ("value", models.CharField(max_length=120)),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="labels",
+                        to="docs_app.document",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['kind', 'value'], name='docs_app_do_kind_c210f6_idx')],
-                'constraints': [models.UniqueConstraint(fields=('document', 'kind', 'value'), name='label_once_per_doc')],
+                "indexes": [
+                    models.Index(fields=["kind", "value"], name="docs_app_do_kind_c210f6_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("document", "kind", "value"), name="label_once_per_doc"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DocView',
+            name="DocView",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('doc_id', models.CharField(max_length=300)),
-                ('viewed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='doc_views', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("doc_id", models.CharField(max_length=300)),
+                ("viewed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="doc_views",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-viewed_at'],
-                'indexes': [models.Index(fields=['user', '-viewed_at'], name='docs_app_do_user_id_d10bcc_idx')],
-                'constraints': [models.UniqueConstraint(fields=('user', 'doc_id'), name='view_row_once')],
+                "ordering": ["-viewed_at"],
+                "indexes": [
+                    models.Index(
+                        fields=["user", "-viewed_at"], name="docs_app_do_user_id_d10bcc_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "doc_id"), name="view_row_once")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PinnedDoc',
+            name="PinnedDoc",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('doc_id', models.CharField(max_length=300)),
-                ('pinned_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pinned_docs', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("doc_id", models.CharField(max_length=300)),
+                ("pinned_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pinned_docs",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-pinned_at'],
-                'constraints': [models.UniqueConstraint(fields=('user', 'doc_id'), name='pin_once')],
+                "ordering": ["-pinned_at"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "doc_id"), name="pin_once")
+                ],
             },
         ),
     ]

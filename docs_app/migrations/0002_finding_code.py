@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('docs_app', '0001_initial'),
+        ("docs_app", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='finding',
-            name='code',
+            model_name="finding",
+            name="code",
             field=models.CharField(blank=True, db_index=True, max_length=40),
         ),
     ]

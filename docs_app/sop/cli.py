@@ -71,10 +71,10 @@ def expand_paths(arguments: Sequence[str]) -> Iterator[str]:
             yield argument
             continue
         found = [
-            path for path in root.rglob("*.md")
-            if path.is_file() and not any(
-                part.startswith(".") for part in path.relative_to(root).parts
-            )
+            path
+            for path in root.rglob("*.md")
+            if path.is_file()
+            and not any(part.startswith(".") for part in path.relative_to(root).parts)
         ]
         for path in sorted(found, key=lambda p: p.relative_to(root).as_posix()):
             yield str(path)
@@ -120,8 +120,9 @@ def run_lint(paths: Sequence[str], *, stdout: TextIO, stderr: TextIO) -> int:
     return _exit_code(unreadable, found)
 
 
-def run_normalize(paths: Sequence[str], *, check: bool = False, stdout: TextIO,
-                  stderr: TextIO) -> int:
+def run_normalize(
+    paths: Sequence[str], *, check: bool = False, stdout: TextIO, stderr: TextIO
+) -> int:
     """Rewrite legacy SOPs in place, or with `check` only report which would change."""
     changed = unreadable = False
     for path in expand_paths(paths):

@@ -74,15 +74,15 @@ def split_frontmatter(text: str) -> Split:
     """
     start = len(BOM) if text.startswith(BOM) else 0
     first_end = text.find("\n", start)
-    if first_end < 0 or content_of(text[start:first_end + 1]) != "---":
+    if first_end < 0 or content_of(text[start : first_end + 1]) != "---":
         return Split(None, text, 1)
     position, number = first_end + 1, 2
     while position < len(text):
         end = text.find("\n", position)
-        line = text[position:] if end < 0 else text[position:end + 1]
+        line = text[position:] if end < 0 else text[position : end + 1]
         if content_of(line) == "---":
-            raw = text[:position + len(line)]
-            return Split(read_frontmatter(raw), text[len(raw):], number + 1)
+            raw = text[: position + len(line)]
+            return Split(read_frontmatter(raw), text[len(raw) :], number + 1)
         position, number = position + len(line), number + 1
     return Split(None, text, 1)
 
@@ -135,7 +135,7 @@ def _record_written(block: Frontmatter, node: yaml.Node) -> None:
 def _source_text(node: yaml.Node, yaml_text: str) -> str | None:
     if isinstance(node, yaml.ScalarNode):
         return None if node.tag == _NULL_TAG else node.value
-    return yaml_text[node.start_mark.index:node.end_mark.index]
+    return yaml_text[node.start_mark.index : node.end_mark.index]
 
 
 def _rebuild(old: Frontmatter, yaml_text: str) -> Frontmatter:
@@ -197,7 +197,7 @@ def _set_key(block: Frontmatter, key: str, value: Any, after: str | None) -> str
     entry = _dump_entry(key, value, newline)
     if key in spans:
         span = spans[key]
-        return "".join(lines[: span.start]) + entry + "".join(lines[span.stop:])
+        return "".join(lines[: span.start]) + entry + "".join(lines[span.stop :])
     insert_at = spans[after].stop if after in spans else len(lines)
     return "".join(lines[:insert_at]) + entry + "".join(lines[insert_at:])
 
@@ -213,7 +213,7 @@ def _delete_key(block: Frontmatter, key: str) -> str:
     span = _entries(mapping, lines).get(key)
     if span is None:
         return block.yaml_text
-    return "".join(lines[: span.start]) + "".join(lines[span.stop:])
+    return "".join(lines[: span.start]) + "".join(lines[span.stop :])
 
 
 def _editable_data(block: Frontmatter) -> dict[str, Any]:

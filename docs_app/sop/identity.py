@@ -26,13 +26,24 @@ from typing import Any
 from .lines import code_free_lines, heading_of
 
 DOC_TYPES = (
-    "sop", "checklist", "template", "task-template", "reference", "playbook", "prompt",
-    "archive", "doc",
+    "sop",
+    "checklist",
+    "template",
+    "task-template",
+    "reference",
+    "playbook",
+    "prompt",
+    "archive",
+    "doc",
 )
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
 _FOLDER_TYPES = (
-    ("sops", "sop"), ("templates", "template"), ("reference", "reference"),
-    ("playbooks", "playbook"), ("prompts", "prompt"), ("archive", "archive"),
+    ("sops", "sop"),
+    ("templates", "template"),
+    ("reference", "reference"),
+    ("playbooks", "playbook"),
+    ("prompts", "prompt"),
+    ("archive", "archive"),
 )
 _DROPPED_FOLDERS = frozenset({"sops", "templates", "reference", "playbooks"})
 _UNSAFE = re.compile(r"[^a-z0-9.-]+")

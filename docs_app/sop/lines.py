@@ -92,7 +92,7 @@ class FenceTracker:
         text = content_of(line)
         if self._fence is None:
             match = FENCE_OPEN.match(text)
-            if match is None or (match.group(1)[0] == "`" and "`" in text[match.end():]):
+            if match is None or (match.group(1)[0] == "`" and "`" in text[match.end() :]):
                 return False
             self._fence = match.group(1)
             return True

@@ -49,11 +49,27 @@ from .tree import Document, Step
 
 LINTED_DOC_TYPES = ("sop", "checklist")
 REQUIRED_SECTIONS = (
-    "summary", "prerequisites", "procedure", "validation", "troubleshooting", "references",
+    "summary",
+    "prerequisites",
+    "procedure",
+    "validation",
+    "troubleshooting",
+    "references",
 )
 ALLOWED_ACTIONS = frozenset(
-    {"navigate", "click", "type", "upload", "download", "copy", "paste", "submit", "verify",
-     "wait", "other"}
+    {
+        "navigate",
+        "click",
+        "type",
+        "upload",
+        "download",
+        "copy",
+        "paste",
+        "submit",
+        "verify",
+        "wait",
+        "other",
+    }
 )
 MISSING_FRONTMATTER = "missing frontmatter"
 MISSING_TITLE = "frontmatter is missing `title`"
@@ -197,7 +213,8 @@ def _step_rules(step: Step, systems: list[str]) -> list[Violation]:
     found = _attribute_rules(step, label, systems)
     found += [
         Violation("L13", f"{label}: <!-- sop-screenshot-start --> block has no image", line)
-        for line, count, _ in shots if count == 0
+        for line, count, _ in shots
+        if count == 0
     ]
     number = step.number
     if is_integer_text(step_id) and number is not None and number != int(step_id):
@@ -205,13 +222,15 @@ def _step_rules(step: Step, systems: list[str]) -> list[Violation]:
         found.append(Violation("L14", message, step.line))
     found += [
         Violation("L16", f"{label}: screenshot block has {count} images", line)
-        for line, count, _ in shots if count > 1
+        for line, count, _ in shots
+        if count > 1
     ]
     if not is_integer_text(step_id):
         found.append(Violation("L17", f"{label}: id must be an integer", step.line))
     found += [
         Violation("L18", f"{label}: unclosed <!-- sop-caption-start -->", line)
-        for line, _, unclosed in shots if unclosed
+        for line, _, unclosed in shots
+        if unclosed
     ]
     return found
 

@@ -32,9 +32,19 @@ TODO = "todo"
 
 KINDS = frozenset(
     {
-        SECTION_START, SECTION_END, GROUP_START, GROUP_END, STEP_START, STEP_END,
-        SCREENSHOT_START, SCREENSHOT_END, CAPTION_START, CAPTION_END, PROSE_START,
-        PROSE_END, TODO,
+        SECTION_START,
+        SECTION_END,
+        GROUP_START,
+        GROUP_END,
+        STEP_START,
+        STEP_END,
+        SCREENSHOT_START,
+        SCREENSHOT_END,
+        CAPTION_START,
+        CAPTION_END,
+        PROSE_START,
+        PROSE_END,
+        TODO,
     }
 )
 SECTION_NAME = re.compile(r"[a-z][a-z0-9_-]*")
@@ -64,7 +74,7 @@ def marker_of(line: str) -> Marker | None:
     match = _MARKER_NAME.match(inner)
     if match is None or match.group(1) not in KINDS:
         return None
-    rest = inner[match.end():]
+    rest = inner[match.end() :]
     if rest and not (rest[0].isspace() or rest[0] == ":"):
         return None
     marker = Marker(match.group(1), _drop_colon(rest))
@@ -137,8 +147,8 @@ def _read_value(args: str, index: int) -> tuple[str, bool, int]:
         quote = args[index]
         close = args.find(quote, index + 1)
         if close < 0:
-            return args[index + 1:], True, len(args)
-        return args[index + 1:close], True, close + 1
+            return args[index + 1 :], True, len(args)
+        return args[index + 1 : close], True, close + 1
     end = _skip_word(args, index)
     return args[index:end], False, end
 

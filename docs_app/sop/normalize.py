@@ -52,8 +52,12 @@ from .markers import (
 )
 
 SECTION_HEADINGS = {
-    "Summary": "summary", "Prerequisites": "prerequisites", "Procedure": "procedure",
-    "Validation": "validation", "Troubleshooting": "troubleshooting", "References": "references",
+    "Summary": "summary",
+    "Prerequisites": "prerequisites",
+    "Procedure": "procedure",
+    "Validation": "validation",
+    "Troubleshooting": "troubleshooting",
+    "References": "references",
 }
 CAPTION_PREFIX = "Image note:"
 STEP_LINE = re.compile(r"(\d{1,9})\.(?=[ \t]|$)")
@@ -117,7 +121,7 @@ def _wrap_sections(body: str, newline: str) -> str | None:
     seen_procedure = False
     for start, end, name in spans:
         content_end = _trim_blank_end(lines, start + 1, end)
-        inner = lines[start + 1:content_end]
+        inner = lines[start + 1 : content_end]
         if name == "procedure" and not seen_procedure:
             seen_procedure = True
             inner = _structure_procedure(inner, newline)
@@ -142,7 +146,8 @@ def _structure_procedure(lines: list[str], newline: str) -> list[str]:
     out: list[str] = []
     fences = FenceTracker()
     group_starts = [
-        index for index, line in enumerate(lines)
+        index
+        for index, line in enumerate(lines)
         if not fences.step(line) and (heading_of(line) or (0, ""))[0] == 3
     ]
     first = group_starts[0] if group_starts else len(lines)
@@ -235,8 +240,11 @@ def _structure_steps(lines: list[str], counter: _Counter, newline: str) -> list[
         if kind == "step":
             out += _wrap_step(block, counter.next(), newline)
         elif kind == "text":
-            out += [marker_line(PROSE_START, "", newline=newline), *block,
-                    marker_line(PROSE_END, "", newline=newline)]
+            out += [
+                marker_line(PROSE_START, "", newline=newline),
+                *block,
+                marker_line(PROSE_END, "", newline=newline),
+            ]
         else:
             out += block
     return out
@@ -270,7 +278,7 @@ def _caption_after(lines: list[str], index: int) -> tuple[list[str] | None, int]
     while end < len(lines) and not is_blank(lines[end]) and not _is_image_line(lines[end]):
         end += 1
     texts = [content_of(line).strip() for line in lines[start:end]]
-    texts[0] = texts[0][len(CAPTION_PREFIX):].strip()
+    texts[0] = texts[0][len(CAPTION_PREFIX) :].strip()
     return texts, end
 
 

@@ -111,8 +111,12 @@ class _Parser:
         self.buffer_line = 0
         self.seen_procedure = False
         self.handlers: dict[type, Callable[[Marker, str, int], bool]] = {
-            Section: self._in_container, Group: self._in_container, Step: self._in_step,
-            Screenshot: self._in_screenshot, Caption: self._in_caption, Prose: self._in_prose,
+            Section: self._in_container,
+            Group: self._in_container,
+            Step: self._in_step,
+            Screenshot: self._in_screenshot,
+            Caption: self._in_caption,
+            Prose: self._in_prose,
         }
 
     def feed(self, line: str, number: int) -> None:
@@ -255,7 +259,9 @@ def _unclosed_problem(block: Block) -> str:
     if isinstance(block, Section):
         return unclosed_section(block.name)
     problems = {
-        Group: UNCLOSED_GROUP, Step: UNCLOSED_STEP, Screenshot: UNCLOSED_SCREENSHOT,
+        Group: UNCLOSED_GROUP,
+        Step: UNCLOSED_STEP,
+        Screenshot: UNCLOSED_SCREENSHOT,
         Prose: UNCLOSED_PROSE,
     }
     return problems[type(block)]

@@ -128,8 +128,9 @@ class DocIndex:
         return index
 
     @classmethod
-    def from_mappings(cls, ids: Mapping[str, str], aliases: Mapping[str, Iterable[str]],
-                      paths: Iterable[str]) -> DocIndex:
+    def from_mappings(
+        cls, ids: Mapping[str, str], aliases: Mapping[str, Iterable[str]], paths: Iterable[str]
+    ) -> DocIndex:
         """Build from `id → path`, `alias → paths` and the set of paths."""
         index = cls(paths=set(paths))
         for doc_id, path in ids.items():

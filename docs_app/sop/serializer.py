@@ -51,8 +51,11 @@ def as_dict(document: Document) -> dict[str, Any]:
 
 def _section(section: Section) -> dict[str, Any]:
     return {
-        "name": section.name, "raw": section.raw, "heading": section.heading,
-        "body": section.body, "line": section.line,
+        "name": section.name,
+        "raw": section.raw,
+        "heading": section.heading,
+        "body": section.body,
+        "line": section.line,
     }
 
 
@@ -78,14 +81,15 @@ def _procedure(document: Document) -> dict[str, Any] | None:
     return {
         "shape": shape,
         "groups": [
-            {"title": g.title, "line": g.line, "steps": [_step(s) for s in g.steps]}
-            for g in groups
+            {"title": g.title, "line": g.line, "steps": [_step(s) for s in g.steps]} for g in groups
         ],
         "steps": [_step(step) for step in steps],
-        "prose": [_placed(after, block.text, block.line)
-                  for after, block in document.placed_blocks(Prose)],
-        "todos": [_placed(after, block.text, block.line)
-                  for after, block in document.placed_blocks(Todo)],
+        "prose": [
+            _placed(after, block.text, block.line) for after, block in document.placed_blocks(Prose)
+        ],
+        "todos": [
+            _placed(after, block.text, block.line) for after, block in document.placed_blocks(Todo)
+        ],
     }
 
 

@@ -154,8 +154,9 @@ class Step(Block):
         self.attributes = attributes
 
     @classmethod
-    def new(cls, step_id: str, body: str, *, attrs: dict[str, str] | None = None,
-            newline: str = "\n") -> Step:
+    def new(
+        cls, step_id: str, body: str, *, attrs: dict[str, str] | None = None, newline: str = "\n"
+    ) -> Step:
         """A step in the corpus layout; the body's first line gets the rendered number."""
         attributes = [Attribute("id", step_id, False)]
         for key, value in (attrs or {}).items():
@@ -210,7 +211,8 @@ class Step(Block):
         separator lines between blocks are kept.
         """
         kept = [
-            part for index, part in enumerate(self.parts)
+            part
+            for index, part in enumerate(self.parts)
             if isinstance(part, Screenshot)
             or (index > 0 and isinstance(part, Chunk) and is_blank(part.raw))
         ]
@@ -226,7 +228,7 @@ class Step(Block):
             index, match = found
             lines = split_lines(self.parts[0].raw)
             line = lines[index]
-            lines[index] = line[: match.start(2)] + step_id + line[match.end(2):]
+            lines[index] = line[: match.start(2)] + step_id + line[match.end(2) :]
             self.parts[0] = Chunk("".join(lines), self.parts[0].line)
 
     def set_attribute(self, key: str, value: str | None) -> None:
@@ -269,8 +271,9 @@ class Todo:
 
     def set_text(self, text: str) -> None:
         self.text = check_marker_value(text)
-        self.raw = marker_line(TODO, f'"{text}"', indent=_indent(self.raw),
-                               newline=_ending(self.raw))
+        self.raw = marker_line(
+            TODO, f'"{text}"', indent=_indent(self.raw), newline=_ending(self.raw)
+        )
 
 
 class StepContainer(Block):
@@ -328,8 +331,9 @@ class Group(StepContainer):
         """Rename the group: its marker and its `### ` heading line (when it has one)."""
         check_marker_value(title)
         self.title = title
-        self.opening = marker_line(GROUP_START, f'"{title}"', indent=_indent(self.opening),
-                                   newline=_ending(self.opening))
+        self.opening = marker_line(
+            GROUP_START, f'"{title}"', indent=_indent(self.opening), newline=_ending(self.opening)
+        )
         if self.parts and isinstance(self.parts[0], Chunk):
             self.parts[0] = Chunk(_retitle(self.parts[0].raw, title), self.parts[0].line)
 
@@ -490,7 +494,7 @@ class Document:
 
 def _ending(line: str) -> str:
     """The line ending of a marker line, or `\\n` when it has none (the file's last line)."""
-    ending = line[len(content_of(line)):]
+    ending = line[len(content_of(line)) :]
     return ending or "\n"
 
 
@@ -519,7 +523,7 @@ def split_heading(inner: str) -> tuple[str, str, str] | None:
         heading = heading_of(line)
         if heading is None:
             return None
-        return "".join(lines[: index + 1]), heading[1], "".join(lines[index + 1:])
+        return "".join(lines[: index + 1]), heading[1], "".join(lines[index + 1 :])
     return None
 
 
@@ -531,7 +535,7 @@ def _retitle(raw: str, title: str) -> str:
             continue
         heading = heading_of(line)
         if heading is not None:
-            ending = line[len(content_of(line)):]
+            ending = line[len(content_of(line)) :]
             lines[index] = f"{'#' * heading[0]} {title}{ending}"
         break
     return "".join(lines)

@@ -24,8 +24,9 @@ CREATE_PODCAST_ID = "sop.media.podcast.create-podcast-document"
 
 @pytest.fixture(scope="session")
 def content_remote(tmp_path_factory) -> Path:
-    return make_remote_from(django_settings.DOCS_CONTENT_SEED_DIR,
-                            tmp_path_factory.mktemp("content-remote"))
+    return make_remote_from(
+        django_settings.DOCS_CONTENT_SEED_DIR, tmp_path_factory.mktemp("content-remote")
+    )
 
 
 @pytest.fixture(scope="session")
@@ -45,8 +46,12 @@ def messy_workdir(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def local_cache(settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": "docs-tests"}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "docs-tests",
+        }
+    }
 
 
 def _sync_reusing_index(monkeypatch) -> None:

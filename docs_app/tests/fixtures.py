@@ -22,8 +22,9 @@ _ENV = {
 
 
 def git(cwd: Path, *args: str) -> str:
-    result = subprocess.run(["git", *args], cwd=cwd, env=_ENV, check=True,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        ["git", *args], cwd=cwd, env=_ENV, check=True, capture_output=True, text=True
+    )
     return result.stdout.strip()
 
 
@@ -41,9 +42,15 @@ class GitRemote:
         return str(self.bare)
 
     @classmethod
-    def create(cls, root: Path, files: dict[str, str | bytes] | None = None, *,
-               from_dir: Path | None = None, message: str = "Initial docs",
-               branch: str = "main") -> GitRemote:
+    def create(
+        cls,
+        root: Path,
+        files: dict[str, str | bytes] | None = None,
+        *,
+        from_dir: Path | None = None,
+        message: str = "Initial docs",
+        branch: str = "main",
+    ) -> GitRemote:
         remote = cls(root, branch)
         remote.root.mkdir(parents=True, exist_ok=True)
         git(remote.root, "init", "--quiet", "--bare", "-b", branch, str(remote.bare))
@@ -79,12 +86,23 @@ class GitRemote:
         (self.work / new).parent.mkdir(parents=True, exist_ok=True)
         git(self.work, "mv", "--", old, new)
 
-    def commit(self, message: str = "Update docs", *, author: tuple[str, str] = AUTHOR,
-               push: bool = True) -> str:
+    def commit(
+        self, message: str = "Update docs", *, author: tuple[str, str] = AUTHOR, push: bool = True
+    ) -> str:
         name, email = author
         git(self.work, "add", "--all", ".")
-        git(self.work, "-c", f"user.name={name}", "-c", f"user.email={email}", "commit",
-            "--quiet", "--allow-empty", "-m", message)
+        git(
+            self.work,
+            "-c",
+            f"user.name={name}",
+            "-c",
+            f"user.email={email}",
+            "commit",
+            "--quiet",
+            "--allow-empty",
+            "-m",
+            message,
+        )
         if push:
             git(self.work, "push", "--quiet", "origin", f"HEAD:{self.branch}")
         return self.head()
@@ -96,8 +114,19 @@ class GitRemote:
         """Amend the last commit (with any pending edits) and force-push: the remote's old
         head disappears."""
         git(self.work, "add", "--all", ".")
-        git(self.work, "-c", f"user.name={AUTHOR[0]}", "-c", f"user.email={AUTHOR[1]}",
-            "commit", "--quiet", "--amend", "--allow-empty", "-m", message)
+        git(
+            self.work,
+            "-c",
+            f"user.name={AUTHOR[0]}",
+            "-c",
+            f"user.email={AUTHOR[1]}",
+            "commit",
+            "--quiet",
+            "--amend",
+            "--allow-empty",
+            "-m",
+            message,
+        )
         git(self.work, "push", "--quiet", "--force", "origin", f"HEAD:{self.branch}")
         return self.head()
 
@@ -193,16 +222,16 @@ MESSY_FILES: dict[str, str | bytes] = {
     "unclosed-frontmatter.md": "---\ntitle: never closed\n\nbody text\n",
     "bad-yaml.md": "---\ntitle: [unclosed\nid: x\n---\n\n# Bad YAML\n",
     "yaml-list.md": "---\n- a\n- b\n---\n\nA list as frontmatter.\n",
-    "dates.md": "---\ntitle: Dates\ndate: 2024-01-31\nwhen: 2024-01-31 10:00:00\ntags: \"a, b\"\n"
-                "nested: {x: [1, 2, {y: null}]}\n---\n\nBody.\n",
+    "dates.md": '---\ntitle: Dates\ndate: 2024-01-31\nwhen: 2024-01-31 10:00:00\ntags: "a, b"\n'
+    "nested: {x: [1, 2, {y: null}]}\n---\n\nBody.\n",
     "nul-escape.md": '---\ntitle: "nul\\0here"\ntags: ["x\\0y"]\nextra: {"k\\0": "v\\0"}\n---\n',
     "dup-a.md": "---\nid: same.id\ntitle: Dup A\naliases: [old.name]\n---\n\nA\n",
     "dup-b.md": "---\nid: same.id\ntitle: Dup B\naliases: [old.name, 42]\n---\n\nB\n",
-    "invalid-id.md": "---\nid: \"Not Valid!\"\ntitle: Invalid id\n---\n\nx\n",
+    "invalid-id.md": '---\nid: "Not Valid!"\ntitle: Invalid id\n---\n\nx\n',
     "weird-type.md": "---\ndoc_type: banana\ntitle: Weird type\n---\n\nx\n",
     "html.md": (
         "# Hostile\n\n<script>alert('x')</script>\n\n<img src=x onerror=alert(1)>\n\n"
-        "[click](javascript:alert(1)) <a href=\"javascript:alert(2)\">a</a>\n"
+        '[click](javascript:alert(1)) <a href="javascript:alert(2)">a</a>\n'
     ),
     "sops/marked.md": MARKED_SOP,
     "sops/broken.md": BROKEN_SOP,
@@ -234,8 +263,11 @@ def make_messy_repo(path: Path, *, max_bytes: int = 1024 * 1024) -> Path:
 
 def messy_markdown_paths() -> set[str]:
     """Every `.md` path `make_messy_repo` commits."""
-    return {p for p in MESSY_FILES if p.endswith(".md")} | {HUGE_FILE, SYMLINK_OUTSIDE,
-                                                            SYMLINK_INSIDE}
+    return {p for p in MESSY_FILES if p.endswith(".md")} | {
+        HUGE_FILE,
+        SYMLINK_OUTSIDE,
+        SYMLINK_INSIDE,
+    }
 
 
 def point_docs_at(settings, url: str | Path, workdir: Path) -> None:

@@ -10,8 +10,13 @@ from docs_app.tests.conftest import CREATE_PODCAST_DOC, CREATE_PODCAST_ID
 
 def test_doc_links_resolve_ids_aliases_and_paths_in_one_query(content_docs):
     Document.objects.filter(path=CREATE_PODCAST_DOC).update(aliases=["old.podcast-doc"])
-    refs = [CREATE_PODCAST_ID, "old.podcast-doc", "internal-admin/reference/glossary.md",
-            "sop.nothing.here", ""]
+    refs = [
+        CREATE_PODCAST_ID,
+        "old.podcast-doc",
+        "internal-admin/reference/glossary.md",
+        "sop.nothing.here",
+        "",
+    ]
     with CaptureQueriesContext(connection) as queries:
         links = api.doc_links(refs)
     assert len(queries.captured_queries) == 1
@@ -22,8 +27,11 @@ def test_doc_links_resolve_ids_aliases_and_paths_in_one_query(content_docs):
     assert links["old.podcast-doc"].url == f"/docs/{CREATE_PODCAST_DOC}"
     assert links["internal-admin/reference/glossary.md"].title == "Glossary"
     missing = links["sop.nothing.here"]
-    assert not missing.exists and missing.url == "" and missing.label == \
-        "sop.nothing.here (unavailable)"
+    assert (
+        not missing.exists
+        and missing.url == ""
+        and missing.label == "sop.nothing.here (unavailable)"
+    )
 
 
 def test_doc_link_deep_links_to_a_step(content_docs):
@@ -35,7 +43,8 @@ def test_doc_link_deep_links_to_a_step(content_docs):
 
 def test_links_keep_working_without_any_docs(db):
     link = api.doc_links(["sop.media.podcast.create-podcast-document"])[
-        "sop.media.podcast.create-podcast-document"]
+        "sop.media.podcast.create-podcast-document"
+    ]
     assert not link.exists
 
 

@@ -22,18 +22,21 @@ def test_an_image_is_served_with_its_type_and_nosniff(content_docs, operator_cli
     assert _body(response) == (settings.DOCS_MIRROR_DIR / SHOT).read_bytes()
 
 
-@pytest.mark.parametrize("path", [
-    "../etc/passwd",
-    "images/../../etc/hostname.png",
-    "%2e%2e/%2e%2e/etc/passwd",
-    "/etc/passwd",
-    "//etc/passwd",
-    ".git/config",
-    ".git/HEAD.png",
-    "images/missing.png",
-    "README.md",  # a document, not an image
-    "images",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "../etc/passwd",
+        "images/../../etc/hostname.png",
+        "%2e%2e/%2e%2e/etc/passwd",
+        "/etc/passwd",
+        "//etc/passwd",
+        ".git/config",
+        ".git/HEAD.png",
+        "images/missing.png",
+        "README.md",  # a document, not an image
+        "images",
+    ],
+)
 def test_paths_outside_the_root_or_not_images_are_404(content_docs, operator_client, path):
     response = operator_client.get(f"/docs/assets/{path}")
     assert response.status_code == 404
@@ -68,7 +71,8 @@ def test_anonymous_users_cannot_fetch_assets(content_docs, client):
     assert response.status_code == 302 and response["Location"].startswith("/login/")
 
 
-@pytest.mark.parametrize("rel", ["", "a//b", "./a", "a/../b", "/abs", "a\\b", "x\x00y",
-                                 ".git/x", "a/.GIT/b"])
+@pytest.mark.parametrize(
+    "rel", ["", "a//b", "./a", "a/../b", "/abs", "a\\b", "x\x00y", ".git/x", "a/.GIT/b"]
+)
 def test_unsafe_relative_paths_are_recognised(rel):
     assert not files.is_safe_relative(rel)

@@ -15,9 +15,18 @@ DOC_URL = f"/docs/{CREATE_PODCAST_DOC}"
 # --- access ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url", ["/docs/", "/docs/browse/media/", DOC_URL,
-                                 f"/docs/id/{CREATE_PODCAST_ID}", "/docs/search/?q=podcast",
-                                 "/docs/search/suggest/?q=pod", "/docs/quick-open/?q=pod"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/docs/",
+        "/docs/browse/media/",
+        DOC_URL,
+        f"/docs/id/{CREATE_PODCAST_ID}",
+        "/docs/search/?q=podcast",
+        "/docs/search/suggest/?q=pod",
+        "/docs/quick-open/?q=pod",
+    ],
+)
 def test_anonymous_visitors_are_sent_to_login(content_docs, client, url):
     response = client.get(url)
     assert response.status_code == 302
@@ -40,8 +49,10 @@ def test_index_lists_docs_with_tree_and_facets(content_docs, operator_client):
     total = Document.objects.count()
     assert f"{total} in all" in html
     assert 'href="/docs/browse/media/podcast/"' in html  # folder tree
-    assert f'class="doc-row-title" href="/docs/{Document.objects.order_by("title").first().path}"' \
+    assert (
+        f'class="doc-row-title" href="/docs/{Document.objects.order_by("title").first().path}"'
         in html
+    )
     media = Document.objects.filter(domain="media").count()
     assert f'<span class="facet-name">media</span><span class="facet-count">{media}</span>' in html
 
@@ -57,8 +68,7 @@ def test_filters_narrow_the_list_and_counts_follow(content_docs, operator_client
     sop_counts = {v["facet"].value: v["facet"].count for v in groups["domain"]}
     assert sop_counts["events"] == Document.objects.filter(domain="events", doc_type="sop").count()
     podcast_tag = next(v["facet"] for v in groups["tag"] if v["facet"].value == "podcast")
-    assert podcast_tag.count == expected.filter(labels__kind="tag",
-                                                labels__value="podcast").count()
+    assert podcast_tag.count == expected.filter(labels__kind="tag", labels__value="podcast").count()
     selected = next(v for v in groups["domain"] if v["facet"].selected)
     assert selected["facet"].value == "media" and "domain=" not in selected["url"]
 
@@ -77,8 +87,9 @@ def test_htmx_filter_returns_only_the_browser_part(content_docs, operator_client
     assert "<html" not in html and "doc-row-title" in html and "Folders" in html
 
 
-def test_index_query_count_is_constant(content_docs, operator_client, operator,
-                                       django_assert_num_queries):
+def test_index_query_count_is_constant(
+    content_docs, operator_client, operator, django_assert_num_queries
+):
     for doc in Document.objects.all()[:5]:
         PinnedDoc.objects.create(user=operator, doc_id=doc.doc_id)
         DocView.objects.create(user=operator, doc_id=doc.doc_id)
@@ -106,12 +117,16 @@ def test_folder_page_has_breadcrumbs_subfolders_and_docs(content_docs, operator_
     assert '<a href="/docs/browse/media/">media</a>' in html
     assert 'href="/docs/browse/media/podcast/sops/"' in html
     assert response.context["below"]  # only subfolders here: everything under it is listed
-    assert response.context["page_obj"].paginator.count == Document.objects.filter(
-        folder__startswith="media/podcast/").count()
+    assert (
+        response.context["page_obj"].paginator.count
+        == Document.objects.filter(folder__startswith="media/podcast/").count()
+    )
     response = operator_client.get("/docs/browse/media/podcast/sops/")
     assert not response.context["below"]
-    assert response.context["page_obj"].paginator.count == Document.objects.filter(
-        folder="media/podcast/sops").count()
+    assert (
+        response.context["page_obj"].paginator.count
+        == Document.objects.filter(folder="media/podcast/sops").count()
+    )
 
 
 @pytest.mark.parametrize("folder", ["nowhere", "media/../..", "../etc", ".git"])
@@ -131,7 +146,7 @@ def test_sop_page_shows_structure_metadata_and_links(content_docs, operator_clie
     response = operator_client.get(DOC_URL)
     html = response.content.decode()
     assert response.status_code == 200
-    assert '<h1>Create a podcast document with the questions</h1>' in html
+    assert "<h1>Create a podcast document with the questions</h1>" in html
     assert '<div class="sop-step" id="step-6" data-step="6">' in html
     assert '<span class="chip chip-accent chip-action">click</span>' in html
     assert 'src="/docs/assets/images/media/podcast/docs-share-dialog-editor.png"' in html
@@ -154,23 +169,25 @@ def test_backlinks_come_from_links_wiki_refs_and_related_docs(content_docs, oper
     assert playbook in sources
 
 
-def test_doc_page_query_count_is_constant(content_docs, operator_client,
-                                          django_assert_num_queries):
+def test_doc_page_query_count_is_constant(content_docs, operator_client, django_assert_num_queries):
     operator_client.get(DOC_URL)  # render cache and cached role lists filled
     with django_assert_num_queries(11):
         operator_client.get(DOC_URL)
 
 
 def test_doc_page_of_a_legacy_doc_renders_plain_markdown(content_docs, operator_client):
-    legacy = Document.objects.filter(is_marked_sop=False, doc_type="sop").first() or \
-        Document.objects.filter(is_marked_sop=False).first()
+    legacy = (
+        Document.objects.filter(is_marked_sop=False, doc_type="sop").first()
+        or Document.objects.filter(is_marked_sop=False).first()
+    )
     response = operator_client.get(legacy.get_absolute_url())
     assert response.status_code == 200
     assert 'class="sop-step"' not in response.content.decode()
 
 
-@pytest.mark.parametrize("path", ["../etc/passwd.md", "media/../../x.md", "nope.md",
-                                  "%2e%2e/secret.md"])
+@pytest.mark.parametrize(
+    "path", ["../etc/passwd.md", "media/../../x.md", "nope.md", "%2e%2e/secret.md"]
+)
 def test_unknown_or_escaping_doc_paths_are_404(content_docs, operator_client, path):
     assert operator_client.get(f"/docs/{path}").status_code == 404
 
@@ -178,8 +195,7 @@ def test_unknown_or_escaping_doc_paths_are_404(content_docs, operator_client, pa
 def test_view_on_git_host_link(content_docs, operator_client):
     MirrorState.objects.update(remote_url="git@github.com:datatalks/ops-docs.git", branch="main")
     html = operator_client.get(DOC_URL).content.decode()
-    assert (f'href="https://github.com/datatalks/ops-docs/blob/main/{CREATE_PODCAST_DOC}"'
-            in html)
+    assert f'href="https://github.com/datatalks/ops-docs/blob/main/{CREATE_PODCAST_DOC}"' in html
     assert "View on GitHub" in html
     MirrorState.objects.update(remote_url="/srv/git/docs.git")
     assert "View on" not in operator_client.get(DOC_URL).content.decode()
@@ -221,21 +237,22 @@ def test_deep_link_to_an_unknown_id_is_404(content_docs, operator_client):
 
 
 def test_pin_and_unpin(content_docs, operator_client, operator):
-    response = operator_client.post("/docs/pins/", {"doc_id": CREATE_PODCAST_ID,
-                                                    "next": DOC_URL})
+    response = operator_client.post("/docs/pins/", {"doc_id": CREATE_PODCAST_ID, "next": DOC_URL})
     assert response.status_code == 302 and response["Location"] == DOC_URL
     assert PinnedDoc.objects.filter(user=operator, doc_id=CREATE_PODCAST_ID).exists()
     index = operator_client.get("/docs/")
     assert [d.doc_id for d in index.context["pinned"]] == [CREATE_PODCAST_ID]
-    response = operator_client.post("/docs/pins/", {"doc_id": CREATE_PODCAST_ID},
-                                    headers={"HX-Request": "true"})
+    response = operator_client.post(
+        "/docs/pins/", {"doc_id": CREATE_PODCAST_ID}, headers={"HX-Request": "true"}
+    )
     assert "☆ Pin" in response.content.decode() and "<html" not in response.content.decode()
     assert not PinnedDoc.objects.filter(user=operator).exists()
 
 
 def test_pin_redirect_refuses_foreign_hosts(content_docs, operator_client):
-    response = operator_client.post("/docs/pins/", {"doc_id": CREATE_PODCAST_ID,
-                                                    "next": "https://evil.example/"})
+    response = operator_client.post(
+        "/docs/pins/", {"doc_id": CREATE_PODCAST_ID, "next": "https://evil.example/"}
+    )
     assert response["Location"] == reverse("docs:index")
 
 
@@ -244,8 +261,9 @@ def test_pin_requires_post_and_a_doc(content_docs, operator_client):
     assert operator_client.post("/docs/pins/", {}).status_code == 400
 
 
-def test_recently_viewed_keeps_one_row_per_doc_newest_first(content_docs, operator_client,
-                                                            operator):
+def test_recently_viewed_keeps_one_row_per_doc_newest_first(
+    content_docs, operator_client, operator
+):
     other = Document.objects.exclude(path=CREATE_PODCAST_DOC).first()
     operator_client.get(DOC_URL)
     operator_client.get(other.get_absolute_url())
@@ -283,9 +301,12 @@ def test_skipped_files_say_why(messy_docs, operator_client):
 
 def test_hostile_doc_is_sanitized_on_its_page(messy_docs, operator_client):
     html = operator_client.get("/docs/html.md").content.decode()
-    body = html[html.index('class="markdown-body'):html.index("doc-aside")]
-    assert "<script" not in body and "onerror" not in body and "javascript:" not in body.replace(
-        "[click](javascript:alert(1))", "")
+    body = html[html.index('class="markdown-body') : html.index("doc-aside")]
+    assert (
+        "<script" not in body
+        and "onerror" not in body
+        and "javascript:" not in body.replace("[click](javascript:alert(1))", "")
+    )
 
 
 def test_broken_references_are_visible_and_listed(messy_docs, operator_client):
@@ -300,27 +321,40 @@ def test_parse_error_page_shows_markdown_and_the_error(messy_docs, operator_clie
     assert "Structure not shown." in html and "unclosed" in html and "Never closed." in html
 
 
-def test_doc_page_lists_the_workflow_template_tasks_that_link_here(content_docs,
-                                                                   operator_client):
+def test_doc_page_lists_the_workflow_template_tasks_that_link_here(content_docs, operator_client):
     template_model = apps.get_model("tasks", "WorkflowTemplate")
     phase_model = apps.get_model("tasks", "TemplatePhase")
     definition_model = apps.get_model("tasks", "TaskDefinition")
     template = template_model.objects.create(slug="podcast", name="Podcast", kind="podcast")
     phase = phase_model.objects.create(template=template, slug="prep", title="Preparation")
-    definition_model.objects.create(template=template, ref="create-doc", phase=phase,
-                                    title="Create the podcast document", offset_days=-25,
-                                    instruction_doc=CREATE_PODCAST_ID, instruction_step="2")
-    definition_model.objects.create(template=template, ref="other", phase=phase, title="Other",
-                                    offset_days=-20, instruction_doc="sop.something.else")
+    definition_model.objects.create(
+        template=template,
+        ref="create-doc",
+        phase=phase,
+        title="Create the podcast document",
+        offset_days=-25,
+        instruction_doc=CREATE_PODCAST_ID,
+        instruction_step="2",
+    )
+    definition_model.objects.create(
+        template=template,
+        ref="other",
+        phase=phase,
+        title="Other",
+        offset_days=-20,
+        instruction_doc="sop.something.else",
+    )
     page = operator_client.get(DOC_URL).context["page"]
     assert [(t.title, t.template, t.step_anchor) for t in page.template_tasks] == [
-        ("Create the podcast document", "Podcast", "step-2")]
+        ("Create the podcast document", "Podcast", "step-2")
+    ]
     html = operator_client.get(DOC_URL).content.decode()
     assert "Used by workflow tasks" in html and 'href="/templates/podcast/"' in html
 
 
-def test_admins_can_sync_and_reach_the_quality_report_from_the_index(content_docs, admin_client_,
-                                                                     operator_client):
+def test_admins_can_sync_and_reach_the_quality_report_from_the_index(
+    content_docs, admin_client_, operator_client
+):
     html = admin_client_.get("/docs/").content.decode()
     assert 'action="/docs/sync/"' in html and 'href="/docs/quality/"' in html
     assert 'action="/docs/sync/"' not in operator_client.get("/docs/").content.decode()

@@ -78,7 +78,8 @@ def test_browse_filter_search_read_and_follow(page, live_server, operator, synce
     expect(lightbox).to_be_visible()
     expect(lightbox.locator(".lightbox-caption")).to_contain_text("Editor role")
     expect(lightbox.locator(".lightbox-body img")).to_have_attribute(
-        "src", re.compile(r"docs-share-dialog-editor\.png$"))
+        "src", re.compile(r"docs-share-dialog-editor\.png$")
+    )
     page.keyboard.press("ArrowRight")
     expect(lightbox.locator(".lightbox-caption")).not_to_contain_text("Editor role")
     page.screenshot(path=str(SHOTS / "lightbox-1280.png"))
@@ -86,11 +87,13 @@ def test_browse_filter_search_read_and_follow(page, live_server, operator, synce
     expect(lightbox).to_be_hidden()
 
     page.locator(".sop-section-references").get_by_role(
-        "link", name="Podcast question playbook").click()
+        "link", name="Podcast question playbook"
+    ).click()
     expect(page.locator("h1")).to_have_text("Podcast question playbook")
     backlinks = page.locator(".backlinks")
-    expect(backlinks.get_by_role("link", name="Create a podcast document with the questions")
-           ).to_be_visible()
+    expect(
+        backlinks.get_by_role("link", name="Create a podcast document with the questions")
+    ).to_be_visible()
 
     page.keyboard.press("Control+p")
     palette = page.locator("#quickopen")

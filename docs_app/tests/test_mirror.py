@@ -18,9 +18,14 @@ from docs_app.tests.fixtures import AUTHOR, GitRemote, git
 
 @pytest.fixture
 def remote(tmp_path):
-    return GitRemote.create(tmp_path / "origin", {
-        "a.md": "# A\n", "folder/b.md": "# B\n", "images/x.png": b"\x89PNG",
-    })
+    return GitRemote.create(
+        tmp_path / "origin",
+        {
+            "a.md": "# A\n",
+            "folder/b.md": "# B\n",
+            "images/x.png": b"\x89PNG",
+        },
+    )
 
 
 @pytest.fixture
@@ -59,8 +64,10 @@ def test_force_push_is_refused_and_nothing_moves(mirror, remote):
     with pytest.raises(HistoryRewritten) as caught:
         mirror.update()
     message = str(caught.value)
-    assert message.startswith("The remote history was rewritten (force-push): local "
-                              f"{before[:7]} is not an ancestor of remote {rewritten[:7]}.")
+    assert message.startswith(
+        "The remote history was rewritten (force-push): local "
+        f"{before[:7]} is not an ancestor of remote {rewritten[:7]}."
+    )
     assert "Nothing was changed" in message and "docs_sync --reclone" in message
     assert mirror.head() == before
     assert git(mirror.path, "rev-parse", "HEAD") == before
@@ -70,8 +77,16 @@ def test_local_commits_and_new_remote_commits_are_reported_as_diverged(mirror, r
     mirror.update()
     (mirror.path / "local.md").write_text("# Local edit\n")
     git(mirror.path, "add", "local.md")
-    git(mirror.path, "-c", "user.name=Ed", "-c", "user.email=ed@example.org", "commit", "-qm",
-        "local")
+    git(
+        mirror.path,
+        "-c",
+        "user.name=Ed",
+        "-c",
+        "user.email=ed@example.org",
+        "commit",
+        "-qm",
+        "local",
+    )
     local = mirror.head()
     remote.write("remote.md", "# Remote\n")
     remote.commit("remote change")
@@ -120,8 +135,10 @@ def test_urls_that_are_not_repositories_are_refused(url):
 
 
 def test_credentials_are_left_out_of_urls_in_messages():
-    assert safe_url("https://bob:s3cret@git.example.org/org/docs.git") == \
-        "https://git.example.org/org/docs.git"
+    assert (
+        safe_url("https://bob:s3cret@git.example.org/org/docs.git")
+        == "https://git.example.org/org/docs.git"
+    )
     assert safe_url("/srv/docs.git") == "/srv/docs.git"
 
 
@@ -159,7 +176,10 @@ def test_last_commits_name_the_latest_commit_per_file(mirror, remote):
     assert head == second
     full = mirror.last_commits(head, ["a.md", "folder/b.md"])
     assert (full["a.md"].author, full["a.md"].message, full["a.md"].sha) == (
-        "Bob Builder", "Edit A", second)
+        "Bob Builder",
+        "Edit A",
+        second,
+    )
     assert (full["folder/b.md"].author, full["folder/b.md"].sha) == (AUTHOR[0], first)
     assert full["a.md"].date.tzinfo is not None
     since = mirror.last_commits(head, ["a.md"], since=first)

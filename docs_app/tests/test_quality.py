@@ -18,18 +18,30 @@ URL = "/docs/quality/"
 
 def make_doc(path: str, **fields) -> Document:
     domain = path.split("/")[0] if "/" in path else ""
-    defaults = {"doc_id": path.removesuffix(".md").replace("/", "."), "title": path,
-                "doc_type": "doc", "domain": domain, "folder": path.rpartition("/")[0],
-                "summary": "A summary."}
+    defaults = {
+        "doc_id": path.removesuffix(".md").replace("/", "."),
+        "title": path,
+        "doc_type": "doc",
+        "domain": domain,
+        "folder": path.rpartition("/")[0],
+        "summary": "A summary.",
+    }
     return Document.objects.create(path=path, **{**defaults, **fields})
 
 
-def make_finding(document: Document, severity: str, category: str, message: str,
-                 **extra) -> Finding:
+def make_finding(
+    document: Document, severity: str, category: str, message: str, **extra
+) -> Finding:
     return Finding.objects.create(
-        document=document, path=document.path, severity=severity, category=category,
-        code=extra.pop("code", "test"), message=message,
-        next_action=extra.pop("next_action", f"Fix: {message}"), **extra)
+        document=document,
+        path=document.path,
+        severity=severity,
+        category=category,
+        code=extra.pop("code", "test"),
+        message=message,
+        next_action=extra.pop("next_action", f"Fix: {message}"),
+        **extra,
+    )
 
 
 @pytest.fixture
@@ -38,9 +50,14 @@ def corpus(db):
     luma = make_doc("events/luma.md", title="Luma events")
     make_finding(invoices, "info", "todo-or-placeholder", "Placeholder TBD: amounts", line=4)
     make_finding(luma, "warning", "broken-asset-reference", "Image not found: x.png", line=9)
-    make_finding(invoices, "blocking", "broken-doc-reference",
-                 "Document reference not found: ghost", line=12,
-                 next_action="Fix the link on line 12 or create the doc `ghost`.")
+    make_finding(
+        invoices,
+        "blocking",
+        "broken-doc-reference",
+        "Document reference not found: ghost",
+        line=12,
+        next_action="Fix the link on line 12 or create the doc `ghost`.",
+    )
     make_finding(luma, "blocking", "lint", "missing required section: validation")
     return invoices, luma
 
@@ -119,8 +136,9 @@ def test_empty_report_says_so(operator_client):
 
 
 @pytest.mark.django_db
-def test_every_logged_in_user_may_read_it_but_only_admins_see_sync_now(corpus, outsider, client,
-                                                                       admin_client_):
+def test_every_logged_in_user_may_read_it_but_only_admins_see_sync_now(
+    corpus, outsider, client, admin_client_
+):
     client.force_login(outsider)
     page = client.get(URL).content.decode()
     assert "Invoices" in page and "Sync now" not in page
@@ -141,15 +159,24 @@ def test_command_prints_the_report_and_filters_it(corpus):
     assert text.strip().endswith("4 finding(s).")
 
     out = StringIO()
-    call_command("docs_quality", "--json", "--severity", "blocking", "--domain", "finance",
-                 stdout=out)
-    assert json.loads(out.getvalue()) == [{
-        "severity": "blocking", "category": "broken-doc-reference", "code": "test",
-        "path": "finance/invoices.md", "doc_id": "finance.invoices", "title": "Invoices",
-        "domain": "finance", "message": "Document reference not found: ghost",
-        "next_action": "Fix the link on line 12 or create the doc `ghost`.", "line": 12,
-        "url": reverse("docs:doc", args=["finance/invoices.md"]),
-    }]
+    call_command(
+        "docs_quality", "--json", "--severity", "blocking", "--domain", "finance", stdout=out
+    )
+    assert json.loads(out.getvalue()) == [
+        {
+            "severity": "blocking",
+            "category": "broken-doc-reference",
+            "code": "test",
+            "path": "finance/invoices.md",
+            "doc_id": "finance.invoices",
+            "title": "Invoices",
+            "domain": "finance",
+            "message": "Document reference not found: ghost",
+            "next_action": "Fix the link on line 12 or create the doc `ghost`.",
+            "line": 12,
+            "url": reverse("docs:doc", args=["finance/invoices.md"]),
+        }
+    ]
 
 
 @pytest.mark.django_db
@@ -174,19 +201,26 @@ def templates(db):
         pytest.skip("the work engine has no TaskDefinition model")
     from tasks.models import TaskDefinition, TemplatePhase, WorkflowTemplate
 
-    make_doc("media/sops/ok.md", doc_id="sop.media.ok", doc_type="sop",
-             frontmatter={"owner": "ops"})
-    make_doc("media/sops/no-owner.md", doc_id="sop.media.no-owner", doc_type="sop",
-             summary="")
+    make_doc(
+        "media/sops/ok.md", doc_id="sop.media.ok", doc_type="sop", frontmatter={"owner": "ops"}
+    )
+    make_doc("media/sops/no-owner.md", doc_id="sop.media.no-owner", doc_type="sop", summary="")
     template = WorkflowTemplate.objects.create(
-        slug="podcast", name="Podcast", kind="podcast", docs=["sop.media.ok", "sop.gone"])
+        slug="podcast", name="Podcast", kind="podcast", docs=["sop.media.ok", "sop.gone"]
+    )
     phase = TemplatePhase.objects.create(template=template, slug="prep", title="Prep")
-    for position, (ref, doc) in enumerate([("fine", "sop.media.ok"),
-                                           ("missing", "sop.media.missing"),
-                                           ("thin", "sop.media.no-owner")]):
-        TaskDefinition.objects.create(template=template, ref=ref, title=ref.title(),
-                                      offset_days=-position, phase=phase, position=position,
-                                      instruction_doc=doc)
+    for position, (ref, doc) in enumerate(
+        [("fine", "sop.media.ok"), ("missing", "sop.media.missing"), ("thin", "sop.media.no-owner")]
+    ):
+        TaskDefinition.objects.create(
+            template=template,
+            ref=ref,
+            title=ref.title(),
+            offset_days=-position,
+            phase=phase,
+            position=position,
+            instruction_doc=doc,
+        )
     return template
 
 
@@ -200,7 +234,8 @@ def test_template_tasks_with_unresolved_docs_and_thin_docs_are_reported(template
     ]
     assert rows[0].message == (
         "The task “Missing (missing)” of template “Podcast” links to `sop.media.missing`, "
-        "which does not resolve: Document reference not found: sop.media.missing")
+        "which does not resolve: Document reference not found: sop.media.missing"
+    )
     assert "no summary and no owner" in rows[2].message
     assert rows[2].url == reverse("docs:doc", args=["media/sops/no-owner.md"])
 

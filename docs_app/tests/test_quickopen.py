@@ -29,8 +29,10 @@ def test_title_prefix_matches_come_first(content_docs, operator_client):
 
 def test_every_word_must_match(content_docs, operator_client):
     rows = results(operator_client, "luma csv").json()["results"]
-    assert rows and all("luma" in (r["title"] + r["path"]).lower() and
-                        "csv" in (r["title"] + r["path"]).lower() for r in rows)
+    assert rows and all(
+        "luma" in (r["title"] + r["path"]).lower() and "csv" in (r["title"] + r["path"]).lower()
+        for r in rows
+    )
     assert results(operator_client, "luma zzzz").json()["results"] == []
 
 
@@ -43,8 +45,9 @@ def test_no_query_offers_recently_viewed(content_docs, operator_client, operator
 def test_html_fragment_for_htmx(content_docs, operator_client):
     html = results(operator_client, "glossary", format="html").content.decode()
     assert 'class="quickopen-item" href="/docs/internal-admin/reference/glossary.md"' in html
-    html = operator_client.get("/docs/quick-open/", {"q": "<b>nothing"},
-                               headers={"HX-Request": "true"}).content.decode()
+    html = operator_client.get(
+        "/docs/quick-open/", {"q": "<b>nothing"}, headers={"HX-Request": "true"}
+    ).content.decode()
     assert "&lt;b&gt;nothing" in html and "<b>nothing" not in html
 
 

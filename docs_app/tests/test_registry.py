@@ -35,7 +35,11 @@ def test_yaml_error_is_a_blocking_registry_finding_and_the_doc_still_loads():
     assert (problem.severity, problem.category, problem.line) == ("blocking", "registry", 3)
     assert problem.message.startswith("Frontmatter is not valid YAML: line 3:")
     assert (record.title, record.doc_id, record.doc_type, record.domain) == (
-        "Pay the bills", "sop.finance.pay", "sop", "finance")
+        "Pay the bills",
+        "sop.finance.pay",
+        "sop",
+        "finance",
+    )
     assert record.lint_status == "error"
 
 
@@ -51,13 +55,17 @@ def test_unsupported_doc_type_is_a_warning_and_the_path_decides_the_type():
     record = record_of("events/templates/x.md", "---\ndoc_type: poster\ntitle: X\n---\n")
     assert record.doc_type == "template" and record.doc_id == "template.events.x"
     assert [p.message for p in record.problems if p.code == "unsupported-doc-type"] == [
-        "unsupported doc_type 'poster'"]
+        "unsupported doc_type 'poster'"
+    ]
 
 
-@pytest.mark.parametrize(("data", "reason"), [
-    (b"abc\x00def", "binary file (contains NUL bytes)"),
-    ("café".encode("latin-1"), "not UTF-8 text (invalid byte at offset 3)"),
-])
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"abc\x00def", "binary file (contains NUL bytes)"),
+        ("café".encode("latin-1"), "not UTF-8 text (invalid byte at offset 3)"),
+    ],
+)
 def test_unreadable_files_are_kept_as_skipped_docs(data, reason):
     record = record_of("notes/odd.md", data)
     assert record.skipped_reason == reason and record.lint_status == "error"
@@ -72,13 +80,16 @@ def test_files_over_the_size_limit_are_not_read():
 
 
 def test_symlinks_are_never_followed():
-    outside = read_record(Source("a/link.md", None, symlink_target="../../etc/passwd"),
-                          max_bytes=LIMIT)
+    outside = read_record(
+        Source("a/link.md", None, symlink_target="../../etc/passwd"), max_bytes=LIMIT
+    )
     absolute = read_record(Source("link.md", None, symlink_target="/etc/passwd"), max_bytes=LIMIT)
-    inside = read_record(Source("a/link.md", None, symlink_target="../README.md"),
-                         max_bytes=LIMIT)
-    assert outside.skipped_reason == absolute.skipped_reason == \
-        "symlink pointing outside the repository"
+    inside = read_record(Source("a/link.md", None, symlink_target="../README.md"), max_bytes=LIMIT)
+    assert (
+        outside.skipped_reason
+        == absolute.skipped_reason
+        == "symlink pointing outside the repository"
+    )
     assert codes(outside) == ["symlink-outside"] and outside.problems[0].severity == "warning"
     assert inside.skipped_reason == "symlink to README.md" and codes(inside) == ["symlink"]
 
@@ -101,8 +112,10 @@ def test_placeholders_outside_code_are_info_findings():
     )
     record = record_of("doc.md", text)
     found = [(p.line, p.message) for p in record.problems if p.code == "placeholder"]
-    assert found == [(6, "Placeholder TODO: TODO: finish this"),
-                     (13, "Placeholder TBD: Price: TBD.")]
+    assert found == [
+        (6, "Placeholder TODO: TODO: finish this"),
+        (13, "Placeholder TBD: Price: TBD."),
+    ]
     assert {p.severity for p in record.problems if p.code == "placeholder"} == {"info"}
 
 
@@ -114,9 +127,10 @@ def test_marked_sop_findings_lint_todo_and_empty_validation():
     validation = next(p for p in record.problems if p.code == "empty-validation")
     assert validation.severity == "warning" and validation.category == "missing-validation"
     assert MARKED_SOP.splitlines()[validation.line - 1].startswith(
-        "<!-- sop-section-start: validation")
+        "<!-- sop-section-start: validation"
+    )
 
-    broken = record_of("sops/marked.md", MARKED_SOP.replace("action=\"click\"", "action=\"poke\""))
+    broken = record_of("sops/marked.md", MARKED_SOP.replace('action="click"', 'action="poke"'))
     lint = [p for p in broken.problems if p.category == "lint"]
     assert [p.code for p in lint] == ["L11"] and lint[0].severity == "blocking"
     assert lint[0].message.startswith("step id=1: action 'poke' not in [")
@@ -126,8 +140,9 @@ def test_marked_sop_findings_lint_todo_and_empty_validation():
 def test_lint_on_legacy_sops_is_a_warning():
     record = record_of("events/sops/legacy.md", "---\ndoc_type: sop\n---\n\n## Procedure\n")
     assert not record.is_marked_sop
-    assert [(p.code, p.severity, p.message) for p in record.problems if p.category == "lint"] \
-        == [("L03", "warning", "frontmatter is missing `title`")]
+    assert [(p.code, p.severity, p.message) for p in record.problems if p.category == "lint"] == [
+        ("L03", "warning", "frontmatter is missing `title`")
+    ]
 
 
 def test_missing_metadata_is_info_and_sops_want_an_owner():
@@ -140,28 +155,43 @@ def test_missing_metadata_is_info_and_sops_want_an_owner():
 
 
 def test_labels_related_docs_and_frontmatter_are_stored_as_plain_values():
-    text = ("---\ntitle: T\ntags: \"podcast, guests , podcast\"\nsystems: [slack, 3]\n"
-            "related_docs: [a.md, \"[[b|B]]\", doc:c]\ndate: 2024-02-01\n---\n"
-            "See [[d#part]] and ![shot](img/s.png).\n")
+    text = (
+        '---\ntitle: T\ntags: "podcast, guests , podcast"\nsystems: [slack, 3]\n'
+        'related_docs: [a.md, "[[b|B]]", doc:c]\ndate: 2024-02-01\n---\n'
+        "See [[d#part]] and ![shot](img/s.png).\n"
+    )
     record = record_of("m/x.md", text)
-    assert record.labels == [("tag", "podcast"), ("tag", "guests"), ("system", "slack"),
-                             ("system", "3")]
+    assert record.labels == [
+        ("tag", "podcast"),
+        ("tag", "guests"),
+        ("system", "slack"),
+        ("system", "3"),
+    ]
     assert record.related_docs == ["a.md", "[[b|B]]", "doc:c"]
     assert record.frontmatter["date"] == "2024-02-01"
     assert [(r.kind, r.target, r.anchor, r.line) for r in record.refs] == [
-        ("wiki", "d", "part", 8), ("image", "img/s.png", "", 8), ("related", "a.md", "", 5),
-        ("related", "[[b|B]]", "", 5), ("related", "doc:c", "", 5)]
+        ("wiki", "d", "part", 8),
+        ("image", "img/s.png", "", 8),
+        ("related", "a.md", "", 5),
+        ("related", "[[b|B]]", "", 5),
+        ("related", "doc:c", "", 5),
+    ]
 
 
 def test_json_safe_turns_yaml_values_into_json():
     assert json_safe({1: date(2024, 1, 2), "x": {float("nan")}, "y": math.inf}) == {
-        "1": "2024-01-02", "x": ["nan"], "y": "inf"}
+        "1": "2024-01-02",
+        "x": ["nan"],
+        "y": "inf",
+    }
 
 
 # --- across the corpus ----------------------------------------------------------------------
 
-A = "---\ntitle: A\nrelated_docs: [target.doc]\n---\n\nSee [b](b.md), [[target.doc]] and " \
+A = (
+    "---\ntitle: A\nrelated_docs: [target.doc]\n---\n\nSee [b](b.md), [[target.doc]] and "
     "[by path](doc:b.md).\n\n![diagram](img/diagram.png)\n"
+)
 B = "---\nid: target.doc\ntitle: B\n---\n\n# B\n"
 
 
@@ -175,13 +205,15 @@ def corpus(settings, tmp_path, monkeypatch):
 
 
 def broken_links_of(path: str) -> list[tuple[str, str]]:
-    return list(DocumentLink.objects.filter(source__path=path, resolved_path="")
-                .values_list("kind", "target"))
+    return list(
+        DocumentLink.objects.filter(source__path=path, resolved_path="").values_list(
+            "kind", "target"
+        )
+    )
 
 
 def findings_of(path: str, category: str) -> list[str]:
-    return list(Finding.objects.filter(path=path, category=category).values_list("code",
-                                                                                flat=True))
+    return list(Finding.objects.filter(path=path, category=category).values_list("code", flat=True))
 
 
 @pytest.mark.django_db
@@ -191,12 +223,18 @@ def test_deleting_a_doc_breaks_links_to_it_elsewhere_and_re_adding_fixes_them(co
     corpus.commit("Drop b")
     result = docs_sync()
     assert result.counts["relinked"] == 1 and result.counts["registered"] == 0
-    assert sorted(broken_links_of("a.md")) == sorted([
-        ("link", "b.md"), ("wiki", "target.doc"), ("doc", "b.md"), ("related", "target.doc"),
-        ("image", "img/diagram.png")])
-    assert sorted(findings_of("a.md", "broken-doc-reference")) == sorted([
-        "reference-not-found", "reference-not-found", "reference-not-found",
-        "related-not-found"])
+    assert sorted(broken_links_of("a.md")) == sorted(
+        [
+            ("link", "b.md"),
+            ("wiki", "target.doc"),
+            ("doc", "b.md"),
+            ("related", "target.doc"),
+            ("image", "img/diagram.png"),
+        ]
+    )
+    assert sorted(findings_of("a.md", "broken-doc-reference")) == sorted(
+        ["reference-not-found", "reference-not-found", "reference-not-found", "related-not-found"]
+    )
     wiki = Finding.objects.get(path="a.md", message="Document reference not found: target.doc")
     assert wiki.next_action == "Fix the link on line 6 or create the doc `target.doc`."
 
@@ -212,8 +250,11 @@ def test_changing_an_id_breaks_references_by_id_until_an_alias_keeps_it(corpus):
     corpus.write("b.md", B.replace("id: target.doc", "id: renamed.doc"))
     corpus.commit("New id")
     docs_sync()
-    assert sorted(broken_links_of("a.md")) == [("image", "img/diagram.png"),
-                                               ("related", "target.doc"), ("wiki", "target.doc")]
+    assert sorted(broken_links_of("a.md")) == [
+        ("image", "img/diagram.png"),
+        ("related", "target.doc"),
+        ("wiki", "target.doc"),
+    ]
     corpus.write("b.md", B.replace("id: target.doc", "id: renamed.doc\naliases: [target.doc]"))
     corpus.commit("Keep the old id as an alias")
     docs_sync()
@@ -241,7 +282,9 @@ def test_a_duplicate_id_is_a_finding_on_both_docs_until_one_changes(corpus):
     docs_sync()
     message = "duplicate id 'target.doc': b.md and d.md"
     assert set(Finding.objects.filter(code="duplicate-id").values_list("path", "message")) == {
-        ("b.md", message), ("d.md", message)}
+        ("b.md", message),
+        ("d.md", message),
+    }
     assert Finding.objects.filter(code="duplicate-id", severity="blocking").count() == 2
     assert ("wiki", "target.doc") in broken_links_of("a.md")  # ambiguous now
     assert Finding.objects.filter(path="a.md", code="ambiguous-reference").exists()

@@ -20,8 +20,9 @@ class FakeLinker:
     """Resolves `known.*` ids and `*.md` paths not starting with `missing`; images in `img/`."""
 
     def doc(self, target, anchor):
-        if target.startswith("missing") or not (target.startswith("known") or
-                                                target.endswith(".md")):
+        if target.startswith("missing") or not (
+            target.startswith("known") or target.endswith(".md")
+        ):
             return Link(problem=f"Document reference not found: {target}")
         return Link(f"/docs/{target}" + (f"#{anchor}" if anchor else ""), title=f"Doc {target}")
 
@@ -110,18 +111,21 @@ The upload dialog, *before* publishing.
 # --- sanitizing ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("hostile", [
-    "<script>alert(1)</script>",
-    "<img src=x onerror=alert(1)>",
-    '<a href="javascript:alert(2)" onclick="steal()">a</a>',
-    "[click](javascript:alert(1))",
-    "[x](JaVaScRiPt:alert(1))",
-    '<iframe src="https://evil.example/"></iframe>',
-    '<div style="background:url(javascript:alert(1))" onmouseover="x()">hover</div>',
-    "<svg onload=alert(1)><circle/></svg>",
-    '<form action="https://evil.example"><input name=p></form>',
-    "[d](data:text/html;base64,PHNjcmlwdD4=)",
-])
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        '<a href="javascript:alert(2)" onclick="steal()">a</a>',
+        "[click](javascript:alert(1))",
+        "[x](JaVaScRiPt:alert(1))",
+        '<iframe src="https://evil.example/"></iframe>',
+        '<div style="background:url(javascript:alert(1))" onmouseover="x()">hover</div>',
+        "<svg onload=alert(1)><circle/></svg>",
+        '<form action="https://evil.example"><input name=p></form>',
+        "[d](data:text/html;base64,PHNjcmlwdD4=)",
+    ],
+)
 def test_hostile_markdown_is_sanitized(hostile):
     html = render(f"# Hostile\n\n{hostile}\n\nafter\n").html
     lowered = html.lower()
@@ -157,8 +161,10 @@ def test_references_become_app_links_and_broken_ones_are_visible():
     assert 'href="/docs/known.c#step-2"' in html
     assert 'href="/docs/known.d#setup"' in html
     assert 'href="/docs/other/page.md#intro"' in html
-    assert ('<a class="broken-link" title="Document reference not found: missing.doc" '
-            'rel="noopener noreferrer">missing.doc</a>') in html
+    assert (
+        '<a class="broken-link" title="Document reference not found: missing.doc" '
+        'rel="noopener noreferrer">missing.doc</a>'
+    ) in html
     assert 'title="Document reference not found: missing.md"' in html
 
 
@@ -168,8 +174,10 @@ def test_references_in_code_are_left_alone():
 
 
 def test_images_are_served_from_the_mirror_and_escapes_are_broken():
-    html = render("![ok](img/a.png) ![up](../../etc/passwd.png) ![ext](https://cdn.example/x.png)"
-                  " ![data](data:image/png;base64,AAAA)\n").html
+    html = render(
+        "![ok](img/a.png) ![up](../../etc/passwd.png) ![ext](https://cdn.example/x.png)"
+        " ![data](data:image/png;base64,AAAA)\n"
+    ).html
     assert '<img src="/docs/assets/img/a.png" alt="ok">' in html
     assert 'class="broken-image"' in html and "Missing image: up" in html
     assert "etc/passwd" not in html.replace("../../etc/passwd.png", "")
@@ -184,13 +192,15 @@ def test_marked_sop_renders_steps_with_chips_screenshots_and_todos():
     rendered = render(SOP, title="Publish the episode")
     html = rendered.html
     assert rendered.is_sop and rendered.step_count == 2 and not rendered.notice
-    step = html[html.index('id="step-1"'):html.index('id="step-2"')]
+    step = html[html.index('id="step-1"') : html.index('id="step-2"')]
     assert '<span class="chip chip-accent chip-action">upload</span>' in step
     assert '<span class="chip chip-system">youtube</span>' in step
     assert "<p>Upload the edited video" in step and "1.  " not in step  # number is the badge
     assert "<li>a nested point</li>" in step
-    assert ('<a class="sop-shot-link" href="/docs/assets/img/upload.png" data-lightbox><img '
-            'src="/docs/assets/img/upload.png" alt="Upload dialog" loading="lazy"></a>') in step
+    assert (
+        '<a class="sop-shot-link" href="/docs/assets/img/upload.png" data-lightbox><img '
+        'src="/docs/assets/img/upload.png" alt="Upload dialog" loading="lazy"></a>'
+    ) in step
     assert "<figcaption>The upload dialog, <em>before</em> publishing.</figcaption>" in step
     assert '<section class="sop-group" aria-label="Upload">' in html
     assert '<div class="sop-prose"><p>Have the <strong>final</strong> cut ready.</p>' in html
@@ -209,8 +219,9 @@ def test_the_title_heading_is_not_repeated_and_task_lists_render():
 def test_heading_ids_are_the_registry_anchors():
     text = SOP + "\n## Summary\n\nAgain.\n"
     split = split_frontmatter(text)
-    expected = [anchor_id(h.anchor) for h in headings(split.body, split.body_start_line)
-                if h.level > 1]
+    expected = [
+        anchor_id(h.anchor) for h in headings(split.body, split.body_start_line) if h.level > 1
+    ]
     html = render(text, title="Publish the episode").html
     found = re.findall(r'<h[2-6] id="([^"]+)"', html)
     assert found == expected and "summary-1" in found
@@ -255,9 +266,19 @@ def test_broken_renderer_shows_the_source(monkeypatch):
 
 
 TOKENS = list("#-*[]()!<>`|:\n /.=\"'x") + [
-    "<!-- sop-step-start id=1 -->", "<!-- sop-section-start: procedure -->",
-    "<!-- sop-step-end -->", "<!-- sop-section-end -->", "<!-- sop-screenshot-start -->",
-    "[[", "]]", "doc:", "javascript:", "<script>", "<img src=x ", "onerror=", "    ",
+    "<!-- sop-step-start id=1 -->",
+    "<!-- sop-section-start: procedure -->",
+    "<!-- sop-step-end -->",
+    "<!-- sop-section-end -->",
+    "<!-- sop-screenshot-start -->",
+    "[[",
+    "]]",
+    "doc:",
+    "javascript:",
+    "<script>",
+    "<img src=x ",
+    "onerror=",
+    "    ",
 ]
 
 
@@ -271,8 +292,10 @@ def test_rendering_never_raises_and_stays_sanitized(text):
 
 
 def test_table_alignment_becomes_classes_and_raw_styles_are_dropped():
-    text = ("| a | b | c |\n|:--|:-:|--:|\n| 1 | 2 | 3 |\n\n"
-            '<table><tr><td style="color:red" align="right">x</td></tr></table>\n')
+    text = (
+        "| a | b | c |\n|:--|:-:|--:|\n| 1 | 2 | 3 |\n\n"
+        '<table><tr><td style="color:red" align="right">x</td></tr></table>\n'
+    )
     html = render(text).html
     assert "style=" not in html  # the CSP refuses inline styles
     assert html.count('class="align-left"') == 2 and html.count('class="align-right"') == 2

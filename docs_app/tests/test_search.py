@@ -44,8 +44,10 @@ def test_every_word_is_required_unless_nothing_has_them_all(content_docs):
 
 def test_results_are_paginated_in_rank_order(content_docs):
     everything = paths(search.search("podcast", per_page=ALL))
-    first, second = search.search("podcast", per_page=10), search.search("podcast", per_page=10,
-                                                                          page=2)
+    first, second = (
+        search.search("podcast", per_page=10),
+        search.search("podcast", per_page=10, page=2),
+    )
     assert paths(first) + paths(second) == everything[:20]
     assert first.page.paginator.count == len(everything)
 
@@ -68,15 +70,17 @@ def test_snippet_escapes_markup_in_the_text(messy_docs):
 
 
 def test_hits_link_to_the_matching_heading(content_docs):
-    hit = next(h for h in search.search("troubleshooting greyed").hits
-               if h.path == CREATE_PODCAST_DOC)
+    hit = next(
+        h for h in search.search("troubleshooting greyed").hits if h.path == CREATE_PODCAST_DOC
+    )
     assert hit.anchor == "troubleshooting" and hit.section == "Troubleshooting"
     assert hit.url == f"/docs/{CREATE_PODCAST_DOC}#troubleshooting"
 
 
 def test_a_body_match_lands_on_its_section(content_docs):
-    hit = next(h for h in search.search("private browser window").hits
-               if h.path == CREATE_PODCAST_DOC)
+    hit = next(
+        h for h in search.search("private browser window").hits if h.path == CREATE_PODCAST_DOC
+    )
     assert hit.anchor == "share-the-document" and hit.section == "Share the document"
     assert "<mark>private</mark> <mark>browser</mark> <mark>window</mark>" in hit.snippet
 
@@ -98,19 +102,21 @@ def test_a_filter_narrows_hits_and_keeps_the_other_values_countable(content_docs
     unfiltered = search.search("podcast", per_page=ALL)
     media = search.search("podcast", per_page=ALL, filters=search.Filters(domain="media"))
     assert {hit.domain for hit in media.hits} == {"media"}
-    assert media.total == next(f.count for f in unfiltered.facets["domain"]
-                               if f.value == "media")
+    assert media.total == next(f.count for f in unfiltered.facets["domain"] if f.value == "media")
     # the domain facet is counted without its own filter, so other domains stay visible
     assert [(f.value, f.count) for f in media.facets["domain"]] == [
-        (f.value, f.count) for f in unfiltered.facets["domain"]]
+        (f.value, f.count) for f in unfiltered.facets["domain"]
+    ]
     assert next(f for f in media.facets["domain"] if f.value == "media").selected
     assert sum(f.count for f in media.facets["doc_type"]) == media.total
 
 
 def test_type_tag_and_system_filters(content_docs):
-    results = search.search("podcast", per_page=ALL,
-                            filters=search.Filters(doc_type="sop", tag="guest",
-                                                   system="google-docs"))
+    results = search.search(
+        "podcast",
+        per_page=ALL,
+        filters=search.Filters(doc_type="sop", tag="guest", system="google-docs"),
+    )
     assert results.hits
     for hit in results.hits:
         assert hit.doc_type == "sop" and "guest" in hit.tags and "google-docs" in hit.systems
@@ -134,21 +140,38 @@ def test_did_you_mean_fixes_each_unknown_word(content_docs):
 # --- odd queries and index states ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("query", ['"unclosed phrase', "title:", "((", "AND OR NOT", "*", "a" * 500,
-                                   "podcast^9", "<script>alert(1)</script>", "名前 ünïcødé",
-                                   "https://www.loom.com/share/x", "the", ""])
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"unclosed phrase',
+        "title:",
+        "((",
+        "AND OR NOT",
+        "*",
+        "a" * 500,
+        "podcast^9",
+        "<script>alert(1)</script>",
+        "名前 ünïcødé",
+        "https://www.loom.com/share/x",
+        "the",
+        "",
+    ],
+)
 def test_odd_queries_never_fail(content_docs, operator_client, query):
     search.search(query)
     assert operator_client.get("/docs/search/", {"q": query}).status_code == 200
     assert operator_client.get("/docs/search/suggest/", {"q": query}).status_code == 200
 
 
-def test_missing_index_is_explained_with_an_admin_hint(db, settings, tmp_path, operator_client,
-                                                        admin_client_):
+def test_missing_index_is_explained_with_an_admin_hint(
+    db, settings, tmp_path, operator_client, admin_client_
+):
     settings.DOCS_INDEX_DIR = tmp_path / "no-index"
     assert search.search("podcast").state == search.INDEX_MISSING
-    assert "Search is not available yet" in operator_client.get(
-        "/docs/search/?q=podcast").content.decode()
+    assert (
+        "Search is not available yet"
+        in operator_client.get("/docs/search/?q=podcast").content.decode()
+    )
     assert "docs_reindex" in admin_client_.get("/docs/search/?q=podcast").content.decode()
 
 
@@ -168,8 +191,9 @@ def test_search_page_htmx_returns_the_results_part(content_docs, operator_client
     assert "<html" not in html and "search-hit" in html
 
 
-def test_search_page_query_count_is_constant(content_docs, operator_client,
-                                            django_assert_num_queries):
+def test_search_page_query_count_is_constant(
+    content_docs, operator_client, django_assert_num_queries
+):
     with django_assert_num_queries(3):
         operator_client.get("/docs/search/", {"q": "podcast", "domain": "media"})
 
@@ -196,8 +220,9 @@ def test_docs_search_json_prints_the_page_ranking(content_docs):
 
 def test_docs_search_filters_and_text_output(content_docs):
     out = StringIO()
-    call_command("docs_search", "event", "--domain", "events", "--type", "sop", "--json",
-                 stdout=out)
+    call_command(
+        "docs_search", "event", "--domain", "events", "--type", "sop", "--json", stdout=out
+    )
     rows = json.loads(out.getvalue())
     assert rows and all(Document.objects.get(path=r["path"]).domain == "events" for r in rows)
     out = StringIO()
@@ -251,8 +276,7 @@ def test_update_index_drops_paths_no_longer_registered(own_content_docs):
 
 def test_update_without_an_index_builds_it(db, settings, own_content_docs, tmp_path):
     settings.DOCS_INDEX_DIR = tmp_path / "fresh-index"
-    assert search.update_index(upserts=[CREATE_PODCAST_DOC], deletes=[]) == \
-        Document.objects.count()
+    assert search.update_index(upserts=[CREATE_PODCAST_DOC], deletes=[]) == Document.objects.count()
 
 
 def test_a_rebuild_never_disturbs_an_open_reader(own_content_docs):

@@ -38,10 +38,14 @@ def test_parse_prints_the_tree_as_json(tmp_path):
     assert only["id"] == "1"
     assert only["number"] == 1
     assert only["attrs"] == {"systems": "youtube", "action": "upload"}
-    assert only["screenshots"] == [{
-        "alt": "Upload dialog", "src": "../images/upload.png", "caption": "The upload dialog.",
-        "line": only["line"] + 2,
-    }]
+    assert only["screenshots"] == [
+        {
+            "alt": "Upload dialog",
+            "src": "../images/upload.png",
+            "caption": "The upload dialog.",
+            "line": only["line"] + 2,
+        }
+    ]
     assert procedure["steps"] == []
 
 
@@ -50,7 +54,9 @@ def test_parse_shapes_and_dates(tmp_path):
     code, out, _ = run(run_parse, write(tmp_path, "flat.md", flat))
     tree = json.loads(out)
     assert (code, tree["procedure"]["shape"], tree["frontmatter"]["date"]) == (
-        0, "flat", "2024-05-01",
+        0,
+        "flat",
+        "2024-05-01",
     )
     code, out, _ = run(run_parse, write(tmp_path, "plain.md", "# Just a note\n"))
     assert json.loads(out)["procedure"] is None

@@ -28,8 +28,7 @@ def test_move_within_a_group_then_renumber_is_clean():
     document.renumber_steps()
     text = serialize(document)
     assert lint(text) == []
-    assert bodies(parse(text)) == ["Open Airtable.", "Find the issue.", "Send.",
-                                   "Open Mailchimp."]
+    assert bodies(parse(text)) == ["Open Airtable.", "Find the issue.", "Send.", "Open Mailchimp."]
     assert [s.number for s in parse(text).steps()] == [1, 2, 3, 4]
 
 
@@ -68,8 +67,10 @@ def test_add_step_then_renumber_is_clean():
 
 
 def test_append_to_an_empty_group():
-    text = marked_sop(group("Only", step(1)) + '<!-- sop-group-start: "Empty" -->\n### Empty\n'
-                      "<!-- sop-group-end -->\n")
+    text = marked_sop(
+        group("Only", step(1)) + '<!-- sop-group-start: "Empty" -->\n### Empty\n'
+        "<!-- sop-group-end -->\n"
+    )
     document = parse(text)
     empty = document.procedure.groups[1]
     empty.insert_step(0, Step.new("2", "New."))
@@ -101,8 +102,7 @@ def test_renumber_rewrites_the_id_attribute_in_place_and_keeps_the_others():
 def test_edit_caption_prose_todo_and_group_title_touch_only_their_bytes():
     text = marked_sop(
         "<!-- sop-prose-start -->\nOld prose.\n<!-- sop-prose-end -->\n"
-        '<!-- sop-todo: "old todo" -->\n'
-        + group("Old", step(1, inner=screenshot()))
+        '<!-- sop-todo: "old todo" -->\n' + group("Old", step(1, inner=screenshot()))
     )
     document = parse(text)
     [(_, prose)] = document.placed_blocks(Prose)
@@ -149,9 +149,7 @@ def test_section_body_edit_keeps_heading_and_markers():
     validation = document.sections[3]
     validation.set_body("- The episode is live.")
     result = serialize(document)
-    assert result == text.replace(
-        "## Validation\n", "## Validation\n- The episode is live.\n"
-    )
+    assert result == text.replace("## Validation\n", "## Validation\n- The episode is live.\n")
 
 
 def test_structured_procedure_body_cannot_be_replaced_wholesale():
@@ -199,7 +197,13 @@ def test_frontmatter_edit_rewrites_only_the_edited_entry():
         "\n# Publish\n"
     )
     assert list(document.data) == [
-        "title", "doc_type", "schema_version", "tags", "systems", "owner", "summary",
+        "title",
+        "doc_type",
+        "schema_version",
+        "tags",
+        "systems",
+        "owner",
+        "summary",
     ]
 
 

@@ -19,8 +19,11 @@ from docs_app.sop import (
     ("rel_path", "doc_type", "expected"),
     [
         ("finance/reference/invoices.md", "reference", "reference.finance.invoices"),
-        ("media/podcast/sops/create_podcast_document.md", "sop",
-         "sop.media.podcast.create-podcast-document"),
+        (
+            "media/podcast/sops/create_podcast_document.md",
+            "sop",
+            "sop.media.podcast.create-podcast-document",
+        ),
         ("templates/weekly.md", "template", "template.weekly"),
         ("prompts/guest-intro.md", "prompt", "prompt.prompts.guest-intro"),
         ("archive/old.md", "archive", "archive.archive.old"),
@@ -37,8 +40,17 @@ def test_generated_id(rel_path, doc_type, expected):
 
 @pytest.mark.parametrize(
     ("value", "valid"),
-    [("sop.media.x", True), ("a", True), ("0-a_b.c", True), ("-a", False), ("A", False),
-     ("a b", False), ("", False), (".a", False), ("a/b", False)],
+    [
+        ("sop.media.x", True),
+        ("a", True),
+        ("0-a_b.c", True),
+        ("-a", False),
+        ("A", False),
+        ("a b", False),
+        ("", False),
+        (".a", False),
+        ("a/b", False),
+    ],
 )
 def test_is_valid_id(value, valid):
     assert is_valid_id(value) is valid
@@ -88,8 +100,14 @@ def test_split_frontmatter_parts_and_line_offset():
 
 @pytest.mark.parametrize(
     "text",
-    ["", "---", "--- \ntitle: a\n---\n", "---\ntitle: a\n", "\n---\ntitle: a\n---\n",
-     "# T\n---\nx\n---\n"],
+    [
+        "",
+        "---",
+        "--- \ntitle: a\n---\n",
+        "---\ntitle: a\n",
+        "\n---\ntitle: a\n---\n",
+        "# T\n---\nx\n---\n",
+    ],
 )
 def test_no_frontmatter_unless_first_line_is_exactly_dashes_and_closed(text):
     split = split_frontmatter(text)
@@ -128,6 +146,10 @@ def test_written_values_keep_the_source_text():
         '---\nschema_version: "1"\ndoc_type:\nversion: 1.50\nsystems: [a,  b]\n---\n'
     )
     written = split.frontmatter.written
-    assert written == {"schema_version": "1", "doc_type": None, "version": "1.50",
-                       "systems": "[a,  b]"}
+    assert written == {
+        "schema_version": "1",
+        "doc_type": None,
+        "version": "1.50",
+        "systems": "[a,  b]",
+    }
     assert split.frontmatter.key_lines["version"] == 4

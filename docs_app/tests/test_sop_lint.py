@@ -28,80 +28,105 @@ L06_TEXT = marked_sop("<!-- sop-step-start -->\n")
 ONE_RULE_CASES = [
     pytest.param("# No frontmatter\n", ["missing frontmatter"], id="L01"),
     pytest.param(
-        marked_sop(step(1), frontmatter=with_frontmatter(
-            "title: T", "doc_type: reference", "schema_version: 1")),
-        ["doc_type must be 'sop' or 'checklist' (got 'reference')"], id="L02",
+        marked_sop(
+            step(1),
+            frontmatter=with_frontmatter("title: T", "doc_type: reference", "schema_version: 1"),
+        ),
+        ["doc_type must be 'sop' or 'checklist' (got 'reference')"],
+        id="L02",
     ),
     pytest.param(
         marked_sop(step(1), frontmatter=with_frontmatter("title: T", "schema_version: 1")),
-        ["doc_type must be 'sop' or 'checklist' (got None)"], id="L02-missing",
+        ["doc_type must be 'sop' or 'checklist' (got None)"],
+        id="L02-missing",
     ),
     pytest.param(
         marked_sop(step(1), frontmatter=with_frontmatter("doc_type: sop", "schema_version: 1")),
-        ["frontmatter is missing `title`"], id="L03",
+        ["frontmatter is missing `title`"],
+        id="L03",
     ),
     pytest.param(
-        marked_sop(step(1), frontmatter=with_frontmatter(
-            "title: T", "doc_type: sop", "schema_version: 1.5")),
-        ["schema_version must be an integer (got '1.5')"], id="L04",
+        marked_sop(
+            step(1),
+            frontmatter=with_frontmatter("title: T", "doc_type: sop", "schema_version: 1.5"),
+        ),
+        ["schema_version must be an integer (got '1.5')"],
+        id="L04",
     ),
     pytest.param(
-        marked_sop(step(1), frontmatter=with_frontmatter(
-            "title: T", "doc_type: sop", "schema_version: 2")),
-        ["unsupported schema_version: 2"], id="L05",
+        marked_sop(
+            step(1), frontmatter=with_frontmatter("title: T", "doc_type: sop", "schema_version: 2")
+        ),
+        ["unsupported schema_version: 2"],
+        id="L05",
     ),
     pytest.param(
         L06_TEXT,
-        [f"parse error: line {line_of(L06_TEXT, 'step-start')}: "
-         "step missing required `id` attribute"], id="L06",
+        [
+            f"parse error: line {line_of(L06_TEXT, 'step-start')}: "
+            "step missing required `id` attribute"
+        ],
+        id="L06",
     ),
     pytest.param(
         marked_sop(step(1), omit=("prerequisites",)),
-        ["missing required section: prerequisites"], id="L07",
+        ["missing required section: prerequisites"],
+        id="L07",
     ),
     pytest.param(
         marked_sop(group("A", step(1)) + step(2)),
-        ["procedure mixes groups and flat steps — pick one shape"], id="L08",
+        ["procedure mixes groups and flat steps — pick one shape"],
+        id="L08",
     ),
     pytest.param(
         marked_sop(step(1) + step(1, number=2) + step(2, number=3)),
-        ["duplicate step ids: [1]",
-         "step ids are not sequential 1..N; got [1, 1, 2], expected [1, 2, 3]",
-         "step id=1: rendered number 2 does not match id",
-         "step id=2: rendered number 3 does not match id"],
+        [
+            "duplicate step ids: [1]",
+            "step ids are not sequential 1..N; got [1, 1, 2], expected [1, 2, 3]",
+            "step id=1: rendered number 2 does not match id",
+            "step id=2: rendered number 3 does not match id",
+        ],
         id="L09",
     ),
     pytest.param(
         marked_sop(step(1) + step(3)),
-        ["step ids are not sequential 1..N; got [1, 3], expected [1, 2]"], id="L10",
+        ["step ids are not sequential 1..N; got [1, 3], expected [1, 2]"],
+        id="L10",
     ),
     pytest.param(
         marked_sop(step(1, attrs=' action="frobnicate"')),
-        [f"step id=1: action 'frobnicate' not in {ACTIONS}"], id="L11",
+        [f"step id=1: action 'frobnicate' not in {ACTIONS}"],
+        id="L11",
     ),
     pytest.param(
         marked_sop(step(1, attrs=' systems="youtube, nope"')),
-        ["step id=1: systems ['nope'] not in frontmatter `systems`"], id="L12",
+        ["step id=1: systems ['nope'] not in frontmatter `systems`"],
+        id="L12",
     ),
     pytest.param(
         marked_sop(step(1, inner=screenshot(image="", caption=None))),
-        ["step id=1: <!-- sop-screenshot-start --> block has no image"], id="L13",
+        ["step id=1: <!-- sop-screenshot-start --> block has no image"],
+        id="L13",
     ),
     pytest.param(
         marked_sop(step(1, number=9)),
-        ["step id=1: rendered number 9 does not match id"], id="L14",
+        ["step id=1: rendered number 9 does not match id"],
+        id="L14",
     ),
     pytest.param(
         marked_sop(step(1) + step(2, inner=screenshot(image="![a](1.png)\n![b](2.png)\n"))),
-        ["step id=2: screenshot block has 2 images"], id="L16",
+        ["step id=2: screenshot block has 2 images"],
+        id="L16",
     ),
     pytest.param(
         marked_sop(step("two", number=1)),
-        ["step id='two': id must be an integer"], id="L17",
+        ["step id='two': id must be an integer"],
+        id="L17",
     ),
     pytest.param(
         marked_sop(step(1) + step(2, inner=screenshot(closed=False))),
-        ["step id=2: unclosed <!-- sop-caption-start -->"], id="L18",
+        ["step id=2: unclosed <!-- sop-caption-start -->"],
+        id="L18",
     ),
 ]
 
@@ -149,9 +174,7 @@ def test_schema_version_values_are_quoted_as_written():
 
 def test_blank_title_counts_as_missing():
     frontmatter = with_frontmatter('title: "  "', "doc_type: checklist", "schema_version: 1")
-    assert lint_messages(marked_sop(frontmatter=frontmatter)) == [
-        "frontmatter is missing `title`"
-    ]
+    assert lint_messages(marked_sop(frontmatter=frontmatter)) == ["frontmatter is missing `title`"]
 
 
 def test_l01_stops_everything():
@@ -202,8 +225,12 @@ def test_full_order_across_rules_and_steps():
     procedure = (
         group(
             "A",
-            step(1, attrs=' action="jump" systems="nope"', number=4,
-                 inner=screenshot(image="", closed=False)),
+            step(
+                1,
+                attrs=' action="jump" systems="nope"',
+                number=4,
+                inner=screenshot(image="", closed=False),
+            ),
             "Orphan in group.\n\n",
             step("x", attrs=' action="fly"', inner=screenshot("![a](1.png)\n![b](2.png)\n")),
         )

@@ -6,8 +6,9 @@ from hypothesis import strategies as st
 from docs_app.sop import lint_messages, normalize, parse
 from docs_app.tests.test_sop_samples import SKELETON
 
-FAST = settings(max_examples=120, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(
+    max_examples=120, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 LEGACY = """---
 title: Publish the newsletter
@@ -299,11 +300,30 @@ def test_normalize_is_idempotent_on_legacy_sops(generated):
 
 
 @FAST
-@given(st.lists(st.sampled_from([
-    "---", "title: T", "doc_type: sop", "## Summary", "## Procedure", "### G", "1. step",
-    "   more", "![a](b.png)", "Image note: c", "", "text", "```", "<!-- sop-step-end -->",
-    "## Other",
-]), max_size=25))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "---",
+                "title: T",
+                "doc_type: sop",
+                "## Summary",
+                "## Procedure",
+                "### G",
+                "1. step",
+                "   more",
+                "![a](b.png)",
+                "Image note: c",
+                "",
+                "text",
+                "```",
+                "<!-- sop-step-end -->",
+                "## Other",
+            ]
+        ),
+        max_size=25,
+    )
+)
 def test_normalize_is_idempotent_on_any_line_soup(lines):
     text = "\n".join(lines)
     once = normalize(text)

@@ -28,28 +28,55 @@ SECTION_END = "<!-- sop-section-end -->\n"
 PARSE_ERRORS = [
     pytest.param(
         group("A", step(1)).replace("### A\n", '### A\n<!-- sop-group-start: "B" -->\n'),
-        '"B"', NESTED_GROUP, id="nested-group",
+        '"B"',
+        NESTED_GROUP,
+        id="nested-group",
     ),
-    pytest.param(step(1) + "<!-- sop-group-end -->\n", "group-end", GROUP_END_WITHOUT_GROUP,
-                 id="group-end-without-group"),
+    pytest.param(
+        step(1) + "<!-- sop-group-end -->\n",
+        "group-end",
+        GROUP_END_WITHOUT_GROUP,
+        id="group-end-without-group",
+    ),
     pytest.param(
         "<!-- sop-step-start id=1 -->\n1.  A\n<!-- sop-step-start id=2 -->\n",
-        "id=2", NESTED_STEP, id="nested-step",
+        "id=2",
+        NESTED_STEP,
+        id="nested-step",
     ),
-    pytest.param('<!-- sop-step-start action="click" -->\n1. A\n<!-- sop-step-end -->\n',
-                 "action=", STEP_WITHOUT_ID, id="step-without-id"),
-    pytest.param(step(1) + "<!-- sop-step-end -->\n", "sop-step-end", STEP_END_WITHOUT_STEP,
-                 id="step-end-without-step"),
-    pytest.param("<!-- sop-step-start id=1 -->\n1.  A\n", "id=1", UNCLOSED_STEP,
-                 id="unclosed-step"),
-    pytest.param('<!-- sop-group-start: "A" -->\n' + step(1), "group-start", UNCLOSED_GROUP,
-                 id="unclosed-group"),
-    pytest.param("<!-- sop-prose-start -->\nSome words.\n", "prose-start", UNCLOSED_PROSE,
-                 id="unclosed-prose"),
+    pytest.param(
+        '<!-- sop-step-start action="click" -->\n1. A\n<!-- sop-step-end -->\n',
+        "action=",
+        STEP_WITHOUT_ID,
+        id="step-without-id",
+    ),
+    pytest.param(
+        step(1) + "<!-- sop-step-end -->\n",
+        "sop-step-end",
+        STEP_END_WITHOUT_STEP,
+        id="step-end-without-step",
+    ),
+    pytest.param(
+        "<!-- sop-step-start id=1 -->\n1.  A\n", "id=1", UNCLOSED_STEP, id="unclosed-step"
+    ),
+    pytest.param(
+        '<!-- sop-group-start: "A" -->\n' + step(1),
+        "group-start",
+        UNCLOSED_GROUP,
+        id="unclosed-group",
+    ),
+    pytest.param(
+        "<!-- sop-prose-start -->\nSome words.\n",
+        "prose-start",
+        UNCLOSED_PROSE,
+        id="unclosed-prose",
+    ),
     pytest.param(
         "<!-- sop-step-start id=1 -->\n1.  A\n<!-- sop-screenshot-start -->\n![a](b.png)\n"
         "<!-- sop-step-end -->\n",
-        "screenshot-start", UNCLOSED_SCREENSHOT, id="unclosed-screenshot",
+        "screenshot-start",
+        UNCLOSED_SCREENSHOT,
+        id="unclosed-screenshot",
     ),
 ]
 
@@ -98,7 +125,12 @@ def test_unclosed_step_inside_a_group_is_reported_before_the_group():
 def test_skeleton_tree():
     document = parse(SKELETON)
     assert [s.name for s in document.sections] == [
-        "summary", "prerequisites", "procedure", "validation", "troubleshooting", "references",
+        "summary",
+        "prerequisites",
+        "procedure",
+        "validation",
+        "troubleshooting",
+        "references",
     ]
     assert document.data["systems"] == ["youtube", "spotify"]
     assert document.preamble == "\n# Publish the podcast episode\n\n"
@@ -113,7 +145,9 @@ def test_skeleton_tree():
     assert only.body == "1.  Upload the edited video.\n"
     [shot] = only.screenshots
     assert (shot.image.alt, shot.image.src, shot.caption) == (
-        "Upload dialog", "../images/upload.png", "The upload dialog.",
+        "Upload dialog",
+        "../images/upload.png",
+        "The upload dialog.",
     )
     assert only.line == line_of(SKELETON, "sop-step-start")
 
@@ -164,7 +198,8 @@ def test_only_the_first_procedure_is_structured_and_raw_sections_stay_verbatim()
     )
     document = parse(text)
     assert [(s.name, s.raw, s.structured) for s in document.sections] == [
-        ("procedure", True, False), ("notes", False, False),
+        ("procedure", True, False),
+        ("notes", False, False),
     ]
     assert document.steps() == []
     assert document.sections[0].body == "<!-- sop-step-start -->\n"

@@ -52,8 +52,11 @@ def test_reference_written_form_keeps_the_anchor():
 
 
 ROWS = [
-    ("media/sops/publish.md", "sop.media.publish", ["sop.media.old-publish",
-                                                     "media/old/publish.md"]),
+    (
+        "media/sops/publish.md",
+        "sop.media.publish",
+        ["sop.media.old-publish", "media/old/publish.md"],
+    ),
     ("media/sops/checklist.md", "sop.media.checklist", []),
     ("finance/reference/invoices.md", "reference.finance.invoices", ["shared"]),
     ("finance/sops/pay.md", "sop.finance.pay", ["shared"]),
@@ -107,7 +110,8 @@ def test_resolve_ambiguous_alias_lists_sorted_ids():
 
 def test_index_from_mappings_matches_rows():
     index = DocIndex.from_mappings(
-        {"a.one": "a/one.md", "a.two": "a/two.md"}, {"old": ["a/one.md"]},
+        {"a.one": "a/one.md", "a.two": "a/two.md"},
+        {"old": ["a/one.md"]},
         ["a/one.md", "a/two.md"],
     )
     assert resolve("old", "x.md", index).path == "a/one.md"
@@ -124,8 +128,12 @@ def test_registry_problem_messages():
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("[[sop.a|Label]]", "sop.a"), ("[[ sop.a ]]", "sop.a"), ("doc:sop.b", "sop.b"),
-     (" ../x.md ", "../x.md")],
+    [
+        ("[[sop.a|Label]]", "sop.a"),
+        ("[[ sop.a ]]", "sop.a"),
+        ("doc:sop.b", "sop.b"),
+        (" ../x.md ", "../x.md"),
+    ],
 )
 def test_reference_target_unwraps_reference_forms(value, expected):
     assert reference_target(value) == expected

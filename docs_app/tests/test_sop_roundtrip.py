@@ -8,8 +8,9 @@ from docs_app.sop import SopParseError, parse, serialize
 from docs_app.sop.tree import Block
 from docs_app.tests.test_sop_samples import SKELETON, step
 
-FAST = settings(max_examples=120, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(
+    max_examples=120, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 INSIDE = st.sampled_from(["", " ", "  ", "\t"])
 GAP = st.sampled_from([" ", "  ", "\t", " \t "])
@@ -88,8 +89,15 @@ def procedure_lines(draw, counter):
     return lines
 
 
-SECTION_NAMES = ["summary", "prerequisites", "procedure", "validation", "troubleshooting",
-                 "references", "task-definitions"]
+SECTION_NAMES = [
+    "summary",
+    "prerequisites",
+    "procedure",
+    "validation",
+    "troubleshooting",
+    "references",
+    "task-definitions",
+]
 
 
 @st.composite
@@ -109,8 +117,13 @@ def documents(draw):
     """`(text, expected step ids)` for a varied, structurally valid marked SOP."""
     lines = []
     if draw(st.booleans()):
-        lines += ["---", "title: " + draw(SAFE).replace(":", ""), "doc_type: sop",
-                  "schema_version: 1", "---"]
+        lines += [
+            "---",
+            "title: " + draw(SAFE).replace(":", ""),
+            "doc_type: sop",
+            "schema_version: 1",
+            "---",
+        ]
     lines += draw(text_lines())
     counter: list[str] = []
     names = draw(st.lists(st.sampled_from(SECTION_NAMES), unique=True, max_size=7))
@@ -140,15 +153,32 @@ def test_generated_documents_parse_their_steps(generated):
 
 
 LINE_SOUP = st.lists(
-    st.sampled_from([
-        "<!-- sop-section-start: procedure -->", "<!-- sop-section-end -->",
-        '<!-- sop-group-start: "G" -->', "<!-- sop-group-end -->",
-        "<!-- sop-step-start id=1 -->", "<!-- sop-step-end -->",
-        "<!-- sop-screenshot-start -->", "<!-- sop-screenshot-end -->",
-        "<!-- sop-caption-start -->", "<!-- sop-caption-end -->",
-        "<!-- sop-prose-start -->", "<!-- sop-prose-end -->", '<!-- sop-todo: "t" -->',
-        "---", "", "text", "1. step", "![a](b.png)", "\r", "\u2028x", "<!--", "-->",
-    ]),
+    st.sampled_from(
+        [
+            "<!-- sop-section-start: procedure -->",
+            "<!-- sop-section-end -->",
+            '<!-- sop-group-start: "G" -->',
+            "<!-- sop-group-end -->",
+            "<!-- sop-step-start id=1 -->",
+            "<!-- sop-step-end -->",
+            "<!-- sop-screenshot-start -->",
+            "<!-- sop-screenshot-end -->",
+            "<!-- sop-caption-start -->",
+            "<!-- sop-caption-end -->",
+            "<!-- sop-prose-start -->",
+            "<!-- sop-prose-end -->",
+            '<!-- sop-todo: "t" -->',
+            "---",
+            "",
+            "text",
+            "1. step",
+            "![a](b.png)",
+            "\r",
+            "\u2028x",
+            "<!--",
+            "-->",
+        ]
+    ),
     max_size=30,
 )
 
@@ -232,13 +262,13 @@ def test_editing_one_step_body_changes_only_that_step(generated, data):
     target.set_body(data.draw(WORDS) + "\nsecond line")
     new_source = target.source()
     after = serialize(document)
-    assert after == text[:start] + new_source + text[start + len(old_source):]
+    assert after == text[:start] + new_source + text[start + len(old_source) :]
     assert new_source.startswith(target.opening)
     assert new_source.endswith(target.closing)
 
 
 def test_step_edit_keeps_crlf_and_screenshots():
-    text = (SKELETON.replace("## Procedure\n", "## Procedure\n" + step(2)) ).replace("\n", "\r\n")
+    text = (SKELETON.replace("## Procedure\n", "## Procedure\n" + step(2))).replace("\n", "\r\n")
     document = parse(text)
     first = document.steps()[1]
     first.set_body("1.  Upload the final video.\nThen wait.")

@@ -17,8 +17,9 @@ FRONTMATTER = (
 )
 
 
-def marked_sop(procedure: str = "", *, frontmatter: str = FRONTMATTER,
-               omit: tuple[str, ...] = ()) -> str:
+def marked_sop(
+    procedure: str = "", *, frontmatter: str = FRONTMATTER, omit: tuple[str, ...] = ()
+) -> str:
     """A marked SOP with the six sections (minus `omit`); `procedure` goes after its heading."""
     parts = [frontmatter, "\n# Publish the podcast episode\n\n"]
     for name in REQUIRED_SECTIONS:
@@ -32,8 +33,14 @@ def marked_sop(procedure: str = "", *, frontmatter: str = FRONTMATTER,
     return "".join(parts)
 
 
-def step(step_id: str | int, text: str = "Do the thing.", *, attrs: str = "",
-         number: int | str | None = None, inner: str = "") -> str:
+def step(
+    step_id: str | int,
+    text: str = "Do the thing.",
+    *,
+    attrs: str = "",
+    number: int | str | None = None,
+    inner: str = "",
+) -> str:
     """A step block; `inner` (screenshots…) follows the numbered first line."""
     rendered = step_id if number is None else number
     return (
@@ -44,8 +51,12 @@ def step(step_id: str | int, text: str = "Do the thing.", *, attrs: str = "",
     )
 
 
-def screenshot(image: str = "![Upload dialog](../images/upload.png)\n",
-               caption: str | None = "The upload dialog.", *, closed: bool = True) -> str:
+def screenshot(
+    image: str = "![Upload dialog](../images/upload.png)\n",
+    caption: str | None = "The upload dialog.",
+    *,
+    closed: bool = True,
+) -> str:
     block = "<!-- sop-screenshot-start -->\n" + image
     if caption is not None:
         block += "<!-- sop-caption-start -->\n" + caption + "\n"
@@ -74,8 +85,12 @@ SKELETON = marked_sop(
     "\n"
     + group(
         "Upload",
-        step(1, "Upload the edited video.", attrs=' systems="youtube" action="upload"',
-             inner=screenshot()),
+        step(
+            1,
+            "Upload the edited video.",
+            attrs=' systems="youtube" action="upload"',
+            inner=screenshot(),
+        ),
     )
 )
 

@@ -17,8 +17,14 @@ def test_structured_text_drops_markers_and_keeps_todos_captions_and_prose():
     ).replace("## Summary\n", "## Summary\nSend the episode.\n")
     result = structured_text(parse(text))
     assert "sop-" not in result
-    for expected in ("Send the episode.", "Prepare first.", "document the export",
-                     "Upload the edited video.", "The upload dialog.", "# Publish"):
+    for expected in (
+        "Send the episode.",
+        "Prepare first.",
+        "document the export",
+        "Upload the edited video.",
+        "The upload dialog.",
+        "# Publish",
+    ):
         assert expected in result
 
 
@@ -46,7 +52,10 @@ def test_slugify_is_github_style():
 def test_slugger_deduplicates_like_github():
     slugger = Slugger()
     assert [slugger.slug(t) for t in ("Intro", "Intro", "Intro-1", "Intro")] == [
-        "intro", "intro-1", "intro-1-1", "intro-2",
+        "intro",
+        "intro-1",
+        "intro-1-1",
+        "intro-2",
     ]
 
 
@@ -66,8 +75,13 @@ def test_plain_text_strips_markdown_syntax():
         "<!-- hidden\nstill hidden -->\n---\n```\ncode line\n```\n"
     )
     assert plain_text(markdown).split("\n") == [
-        "Heading", "Quoted text", "Done item", "Bold step with link",
-        "Alt text and Label tag", "a   b", "code line",
+        "Heading",
+        "Quoted text",
+        "Done item",
+        "Bold step with link",
+        "Alt text and Label tag",
+        "a   b",
+        "code line",
     ]
 
 
@@ -80,17 +94,28 @@ def test_section_texts_for_empty_section_checks():
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        (f"https://www.loom.com/share/{LOOM_ID}", ("loom", f"https://www.loom.com/embed/{LOOM_ID}")),
-        (f"https://loom.com/share/Weekly-sync-{LOOM_ID}?sid=1",
-         ("loom", f"https://www.loom.com/embed/{LOOM_ID}")),
-        ("https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=5",
-         ("youtube", "https://www.youtube.com/embed/dQw4w9WgXcQ")),
+        (
+            f"https://www.loom.com/share/{LOOM_ID}",
+            ("loom", f"https://www.loom.com/embed/{LOOM_ID}"),
+        ),
+        (
+            f"https://loom.com/share/Weekly-sync-{LOOM_ID}?sid=1",
+            ("loom", f"https://www.loom.com/embed/{LOOM_ID}"),
+        ),
+        (
+            "https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=5",
+            ("youtube", "https://www.youtube.com/embed/dQw4w9WgXcQ"),
+        ),
         ("https://youtu.be/dQw4w9WgXcQ", ("youtube", "https://www.youtube.com/embed/dQw4w9WgXcQ")),
-        ("https://youtube.com/shorts/dQw4w9WgXcQ",
-         ("youtube", "https://www.youtube.com/embed/dQw4w9WgXcQ")),
+        (
+            "https://youtube.com/shorts/dQw4w9WgXcQ",
+            ("youtube", "https://www.youtube.com/embed/dQw4w9WgXcQ"),
+        ),
         ("https://vimeo.com/76979871", ("vimeo", "https://player.vimeo.com/video/76979871")),
-        ("https://vimeo.com/76979871/abc123",
-         ("vimeo", "https://player.vimeo.com/video/76979871?h=abc123")),
+        (
+            "https://vimeo.com/76979871/abc123",
+            ("vimeo", "https://player.vimeo.com/video/76979871?h=abc123"),
+        ),
         ("https://www.loom.com/share/not-an-id", None),
         (f"https://www.loom.com/share/x{LOOM_ID}", None),
         ("https://www.youtube.com/watch?v=short", None),
@@ -105,13 +130,20 @@ def test_embeddable_video(url, expected):
 
 
 def test_loom_and_step_videos():
-    assert [v.embed_url for v in loom_videos(
-        {"loom": [f"https://www.loom.com/share/{LOOM_ID}", "https://example.com/x"]}
-    )] == [f"https://www.loom.com/embed/{LOOM_ID}"]
+    assert [
+        v.embed_url
+        for v in loom_videos(
+            {"loom": [f"https://www.loom.com/share/{LOOM_ID}", "https://example.com/x"]}
+        )
+    ] == [f"https://www.loom.com/embed/{LOOM_ID}"]
     text = marked_sop(
-        step(1, "Watch https://youtu.be/dQw4w9WgXcQ inline (no embed).",
-             inner="    https://youtu.be/dQw4w9WgXcQ\n<https://vimeo.com/76979871>\n")
+        step(
+            1,
+            "Watch https://youtu.be/dQw4w9WgXcQ inline (no embed).",
+            inner="    https://youtu.be/dQw4w9WgXcQ\n<https://vimeo.com/76979871>\n",
+        )
     )
     assert [(v.provider, v.step_id) for v in step_videos(parse(text))] == [
-        ("youtube", "1"), ("vimeo", "1"),
+        ("youtube", "1"),
+        ("vimeo", "1"),
     ]

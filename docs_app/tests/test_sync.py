@@ -116,12 +116,14 @@ def mirror_head() -> str | None:
 
 
 @pytest.mark.django_db
-def test_initial_sync_of_bundled_content_registers_a_clean_corpus(bundled, run_sync,
-                                                                  index_calls):
+def test_initial_sync_of_bundled_content_registers_a_clean_corpus(bundled, run_sync, index_calls):
     run = run_sync()
     assert run.status == JobRun.Status.SUCCEEDED, run.error
-    markdown = {p.relative_to(bundled.work).as_posix() for p in bundled.work.rglob("*.md")
-                if ".git" not in p.parts}
+    markdown = {
+        p.relative_to(bundled.work).as_posix()
+        for p in bundled.work.rglob("*.md")
+        if ".git" not in p.parts
+    }
     assert set(Document.objects.values_list("path", flat=True)) == markdown
     assert run.counts["added"] == run.counts["registered"] == len(markdown) >= 40
     assert run.counts["indexed"] == len(markdown) and index_calls.rebuilds == 1
@@ -144,8 +146,9 @@ def test_initial_sync_of_bundled_content_registers_a_clean_corpus(bundled, run_s
 
 
 @pytest.mark.django_db
-def test_default_source_is_the_bundled_content_made_into_a_local_repository(settings, tmp_path,
-                                                                            index_calls):
+def test_default_source_is_the_bundled_content_made_into_a_local_repository(
+    settings, tmp_path, index_calls
+):
     settings.DOCS_GIT_URL = ""
     settings.VAR_DIR = tmp_path / "var"
     settings.DOCS_MIRROR_DIR = tmp_path / "var" / "docs-mirror"
@@ -160,7 +163,8 @@ def test_default_source_is_the_bundled_content_made_into_a_local_repository(sett
 
 @pytest.mark.django_db
 def test_a_commit_changing_one_file_re_registers_and_re_indexes_only_that_file(
-        bundled, run_sync, index_calls):
+    bundled, run_sync, index_calls
+):
     run_sync()
     before = registry_snapshot()
     text = (bundled.work / EDITED_DOC).read_text()
@@ -169,9 +173,10 @@ def test_a_commit_changing_one_file_re_registers_and_re_indexes_only_that_file(
 
     run = run_sync()
     assert run.status == JobRun.Status.SUCCEEDED, run.error
-    assert {k: run.counts[k] for k in ("changed", "added", "deleted", "renamed", "registered",
-                                       "indexed")} == {
-        "changed": 1, "added": 0, "deleted": 0, "renamed": 0, "registered": 1, "indexed": 1}
+    assert {
+        k: run.counts[k]
+        for k in ("changed", "added", "deleted", "renamed", "registered", "indexed")
+    } == {"changed": 1, "added": 0, "deleted": 0, "renamed": 0, "registered": 1, "indexed": 1}
     assert index_calls.updates == [([EDITED_DOC], [])]
     after = registry_snapshot()
     changed = [path for path in after if after[path] != before[path]]
@@ -180,7 +185,10 @@ def test_a_commit_changing_one_file_re_registers_and_re_indexes_only_that_file(
     doc = Document.objects.get(path=EDITED_DOC)
     assert doc.title.startswith("Updated: ") or "Updated: " in str(doc.headings)
     assert (doc.last_commit_author, doc.last_commit_message, doc.last_commit_sha) == (
-        "Bob Builder", "Clarify invoices", new_head)
+        "Bob Builder",
+        "Clarify invoices",
+        new_head,
+    )
     assert MirrorState.objects.get().head_sha == new_head
 
 
@@ -215,8 +223,7 @@ def test_renames_and_deletes_reach_the_registry_and_the_index(bundled, run_sync,
 
 
 @pytest.mark.django_db
-def test_full_sync_re_registers_everything_and_rebuilds_the_index(bundled, run_sync,
-                                                                  index_calls):
+def test_full_sync_re_registers_everything_and_rebuilds_the_index(bundled, run_sync, index_calls):
     run_sync()
     run = run_sync(full=True)
     assert run.counts["registered"] == Document.objects.count() == run.counts["changed"]
@@ -228,7 +235,8 @@ def test_full_sync_re_registers_everything_and_rebuilds_the_index(bundled, run_s
 
 @pytest.mark.django_db
 def test_force_push_fails_the_run_notifies_admins_and_changes_nothing(
-        bundled, run_sync, index_calls, admin_user, operator):
+    bundled, run_sync, index_calls, admin_user, operator
+):
     run_sync()
     before, head = registry_snapshot(), bundled.head()
     bundled.write(EDITED_DOC, "# Rewritten\n")
@@ -249,8 +257,7 @@ def test_force_push_fails_the_run_notifies_admins_and_changes_nothing(
 
 
 @pytest.mark.django_db
-def test_reclone_after_an_intended_force_push_keeps_the_old_mirror(bundled, run_sync,
-                                                                   index_calls):
+def test_reclone_after_an_intended_force_push_keeps_the_old_mirror(bundled, run_sync, index_calls):
     run_sync()
     bundled.write("new-doc.md", "# New after rewrite\n")
     rewritten = bundled.rewrite_last_commit("Rewrite history")
@@ -265,7 +272,8 @@ def test_reclone_after_an_intended_force_push_keeps_the_old_mirror(bundled, run_
 
 @pytest.mark.django_db
 def test_local_commits_in_the_mirror_and_new_remote_commits_fail_as_diverged(
-        bundled, run_sync, index_calls, admin_user):
+    bundled, run_sync, index_calls, admin_user
+):
     run_sync()
     mirror_dir = django_settings.DOCS_MIRROR_DIR
     (mirror_dir / "local.md").write_text("# Local only\n")
@@ -285,7 +293,8 @@ def test_local_commits_in_the_mirror_and_new_remote_commits_fail_as_diverged(
 
 @pytest.mark.django_db
 def test_unreachable_remote_retries_then_fails_and_leaves_mirror_and_registry(
-        bundled, run_sync, index_calls, settings, tmp_path):
+    bundled, run_sync, index_calls, settings, tmp_path
+):
     run_sync()
     before, head = registry_snapshot(), mirror_head()
     settings.JOB_MAX_RETRIES = 2
@@ -298,8 +307,7 @@ def test_unreachable_remote_retries_then_fails_and_leaves_mirror_and_registry(
 
 
 @pytest.mark.django_db
-def test_credentials_in_the_url_never_reach_the_ledger(settings, tmp_path, run_sync,
-                                                       index_calls):
+def test_credentials_in_the_url_never_reach_the_ledger(settings, tmp_path, run_sync, index_calls):
     point_docs_at(settings, "https://bob:hunter2secret@127.0.0.1:9/org/docs.git", tmp_path)
     settings.JOB_MAX_RETRIES = 0
     run = run_sync()
@@ -314,8 +322,9 @@ def test_a_second_sync_while_one_runs_is_skipped(bundled, run_sync, index_calls)
     import psycopg
 
     params = connection.get_connection_params()
-    other = psycopg.connect(**{k: v for k, v in params.items()
-                               if k in ("dbname", "user", "password", "host", "port")})
+    other = psycopg.connect(
+        **{k: v for k, v in params.items() if k in ("dbname", "user", "password", "host", "port")}
+    )
     try:
         other.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
         assert docs_sync().note == ALREADY_RUNNING
@@ -331,8 +340,9 @@ def test_a_second_sync_while_one_runs_is_skipped(bundled, run_sync, index_calls)
 
 
 @pytest.mark.django_db
-def test_messy_repository_registers_every_markdown_file_with_findings(settings, tmp_path,
-                                                                     run_sync, index_calls):
+def test_messy_repository_registers_every_markdown_file_with_findings(
+    settings, tmp_path, run_sync, index_calls
+):
     point_docs_at(settings, make_messy_repo(tmp_path / "messy"), tmp_path)
     run = run_sync()
     assert run.status == JobRun.Status.SUCCEEDED, run.error
@@ -341,16 +351,27 @@ def test_messy_repository_registers_every_markdown_file_with_findings(settings, 
 
     codes = set(Finding.objects.values_list("path", "code"))
     expected = {
-        ("bad-yaml.md", "yaml-error"), ("yaml-list.md", "yaml-error"),
-        ("binary.md", "skipped"), ("latin1.md", "skipped"), ("huge.md", "skipped"),
-        ("link-outside.md", "symlink-outside"), ("link-inside.md", "symlink"),
-        ("dup-a.md", "duplicate-id"), ("dup-b.md", "duplicate-id"),
-        ("dup-a.md", "duplicate-alias"), ("dup-b.md", "invalid-alias"),
-        ("invalid-id.md", "invalid-id"), ("weird-type.md", "unsupported-doc-type"),
-        ("sops/broken.md", "L06"), ("sops/no-frontmatter.md", "L01"),
-        ("guides/guide.md", "reference-not-found"), ("guides/guide.md", "missing-image"),
-        ("guides/guide.md", "placeholder"), ("sops/marked.md", "related-not-found"),
-        ("sops/marked.md", "sop-todo"), ("sops/marked.md", "empty-validation"),
+        ("bad-yaml.md", "yaml-error"),
+        ("yaml-list.md", "yaml-error"),
+        ("binary.md", "skipped"),
+        ("latin1.md", "skipped"),
+        ("huge.md", "skipped"),
+        ("link-outside.md", "symlink-outside"),
+        ("link-inside.md", "symlink"),
+        ("dup-a.md", "duplicate-id"),
+        ("dup-b.md", "duplicate-id"),
+        ("dup-a.md", "duplicate-alias"),
+        ("dup-b.md", "invalid-alias"),
+        ("invalid-id.md", "invalid-id"),
+        ("weird-type.md", "unsupported-doc-type"),
+        ("sops/broken.md", "L06"),
+        ("sops/no-frontmatter.md", "L01"),
+        ("guides/guide.md", "reference-not-found"),
+        ("guides/guide.md", "missing-image"),
+        ("guides/guide.md", "placeholder"),
+        ("sops/marked.md", "related-not-found"),
+        ("sops/marked.md", "sop-todo"),
+        ("sops/marked.md", "empty-validation"),
         ("README.md", "no-frontmatter"),
     }
     assert expected - codes == set()
@@ -358,8 +379,9 @@ def test_messy_repository_registers_every_markdown_file_with_findings(settings, 
     assert skipped.skipped_reason == "symlink pointing outside the repository"
     marked = Document.objects.get(path="sops/marked.md")
     assert marked.lint_status == "clean" and marked.is_marked_sop
-    assert DocumentLink.objects.get(source=marked, kind="image").resolved_path == \
-        "images/button.png"
+    assert (
+        DocumentLink.objects.get(source=marked, kind="image").resolved_path == "images/button.png"
+    )
     assert Document.objects.get(path="dates.md").frontmatter["date"] == "2024-01-31"
 
 
@@ -380,14 +402,23 @@ def test_any_plain_markdown_repository_is_listed(settings, tmp_path, run_sync, i
         (project / path).parent.mkdir(parents=True, exist_ok=True)
         (project / path).write_text(text)
     git(project, "add", ".")
-    git(project, "-c", "user.name=Someone", "-c", "user.email=s@example.org", "commit", "-qm",
-        "init")
+    git(
+        project,
+        "-c",
+        "user.name=Someone",
+        "-c",
+        "user.email=s@example.org",
+        "commit",
+        "-qm",
+        "init",
+    )
     point_docs_at(settings, project, tmp_path)
     settings.DOCS_GIT_BRANCH = "master"
     run = run_sync()
     assert run.status == JobRun.Status.SUCCEEDED, run.error
     assert set(Document.objects.values_list("path", flat=True)) == {
-        p for p in files if p.endswith(".md")}
+        p for p in files if p.endswith(".md")
+    }
     assert not DocumentLink.objects.filter(resolved_path="").exists()
     assert Document.objects.get(path="docs/reference/api.md").doc_type == "reference"
 
@@ -452,8 +483,7 @@ def test_command_exits_1_with_the_reason_on_failure(settings, tmp_path, index_ca
 
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-def test_queued_sync_is_reused_only_while_its_message_waits_in_the_queue(redis_server,
-                                                                         live_broker):
+def test_queued_sync_is_reused_only_while_its_message_waits_in_the_queue(redis_server, live_broker):
     import redis
 
     live_broker(redis_server.url)

@@ -57,7 +57,8 @@ def _fail_a_sync(django_capture_on_commit_callbacks, remote: GitRemote) -> JobRu
 
 @pytest.mark.django_db
 def test_docs_index_says_when_the_last_sync_failed_and_why(
-        synced, operator_client, admin_client_, django_capture_on_commit_callbacks):
+    synced, operator_client, admin_client_, django_capture_on_commit_callbacks
+):
     failed = _fail_a_sync(django_capture_on_commit_callbacks, synced)
     page = operator_client.get(reverse("docs:index")).content.decode()
     assert "Last sync failed" in page
@@ -82,11 +83,15 @@ def test_sync_state_fragment_refreshes_when_a_run_on_the_page_settles(synced, ad
     fragment = admin_client_.get(reverse("docs:sync-state")).content.decode()
     assert 'hx-trigger="dataops:job-settled from:body"' in fragment
     assert "<html" not in fragment and "2 documents" in fragment
-    refreshed = admin_client_.get(reverse("docs:sync-state"), headers={
-        "HX-Request": "true", "HX-Current-URL": "http://testserver/docs/?domain=ops"})
+    refreshed = admin_client_.get(
+        reverse("docs:sync-state"),
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/docs/?domain=ops"},
+    )
     assert 'href="/docs/?domain=ops">Reload to see the changes' in refreshed.content.decode()
-    elsewhere = admin_client_.get(reverse("docs:sync-state"), headers={
-        "HX-Request": "true", "HX-Current-URL": "https://evil.example/docs/"})
+    elsewhere = admin_client_.get(
+        reverse("docs:sync-state"),
+        headers={"HX-Request": "true", "HX-Current-URL": "https://evil.example/docs/"},
+    )
     assert "Reload to see" not in elsewhere.content.decode()
 
 
@@ -124,7 +129,8 @@ def test_reclone_page_explains_and_asks_before_doing_anything(synced, admin_clie
 
 @pytest.mark.django_db
 def test_reclone_from_the_browser_recovers_a_force_pushed_remote_and_keeps_a_backup(
-        synced, admin_client_, admin_user, django_capture_on_commit_callbacks):
+    synced, admin_client_, admin_user, django_capture_on_commit_callbacks
+):
     _fail_a_sync(django_capture_on_commit_callbacks, synced)
     rewritten = synced.head()
     with django_capture_on_commit_callbacks(execute=True):
@@ -146,8 +152,9 @@ def test_reclone_from_the_browser_recovers_a_force_pushed_remote_and_keeps_a_bac
 
 
 @pytest.mark.django_db
-def test_reclone_keeps_only_the_newest_backups(synced, admin_client_,
-                                               django_capture_on_commit_callbacks, settings):
+def test_reclone_keeps_only_the_newest_backups(
+    synced, admin_client_, django_capture_on_commit_callbacks, settings
+):
     stale = [f"mirror.bak-2020010{n}120000" for n in range(1, 5)]
     for name in stale:
         (settings.DOCS_MIRROR_DIR.parent / name / ".git").mkdir(parents=True)
@@ -193,7 +200,8 @@ def test_reclone_and_sync_state_refuse_who_may_not(synced, operator_client):
 @pytest.mark.postgres  # holds the sync's advisory lock from a second connection
 @pytest.mark.django_db
 def test_a_reclone_that_meets_a_running_sync_waits_instead_of_being_skipped(
-        synced, admin_client_, django_capture_on_commit_callbacks, settings):
+    synced, admin_client_, django_capture_on_commit_callbacks, settings
+):
     import psycopg
     from django.db import connection
 
@@ -201,8 +209,9 @@ def test_a_reclone_that_meets_a_running_sync_waits_instead_of_being_skipped(
 
     settings.JOB_MAX_RETRIES = 0
     params = connection.get_connection_params()
-    other = psycopg.connect(**{k: v for k, v in params.items()
-                               if k in ("dbname", "user", "password", "host", "port")})
+    other = psycopg.connect(
+        **{k: v for k, v in params.items() if k in ("dbname", "user", "password", "host", "port")}
+    )
     try:
         other.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
         with django_capture_on_commit_callbacks(execute=True):

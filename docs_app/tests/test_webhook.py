@@ -60,8 +60,9 @@ def test_duplicate_delivery_is_a_harmless_no_change_sync(remote, deliver):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("signature", [None, "", "sha256=" + "0" * 64, "sha1=abc",
-                                       "sha256=not-hex"])
+@pytest.mark.parametrize(
+    "signature", [None, "", "sha256=" + "0" * 64, "sha1=abc", "sha256=not-hex"]
+)
 def test_missing_or_wrong_signature_is_refused_with_no_side_effect(remote, deliver, signature):
     response = deliver(signature=signature)
     assert response.status_code == 401 and response.json() == {"error": BAD_SIGNATURE}
@@ -106,11 +107,13 @@ def test_webhook_accepts_only_post(remote, client):
 
 
 @pytest.mark.django_db
-def test_admin_sync_now_queues_a_run_and_links_to_it(remote, admin_client_, admin_user,
-                                                      django_capture_on_commit_callbacks):
+def test_admin_sync_now_queues_a_run_and_links_to_it(
+    remote, admin_client_, admin_user, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client_.post(reverse("docs:sync-now"), {"next": "/docs/quality/"},
-                                      follow=True)
+        response = admin_client_.post(
+            reverse("docs:sync-now"), {"next": "/docs/quality/"}, follow=True
+        )
     run = JobRun.objects.get(kind="docs.sync")
     assert run.trigger == JobRun.Trigger.MANUAL and run.triggered_by == admin_user
     assert run.status == JobRun.Status.SUCCEEDED and Document.objects.count() == 2

@@ -15,8 +15,12 @@ from docs_app.forms import DocFilterForm, PinForm
 from docs_app.render import step_anchor
 
 PER_PAGE = 25
-FACETS = (("domain", "domain", "Domain"), ("type", "doc_type", "Type"), ("tag", "tag", "Tag"),
-          ("system", "system", "System"))
+FACETS = (
+    ("domain", "domain", "Domain"),
+    ("type", "doc_type", "Type"),
+    ("tag", "tag", "Tag"),
+    ("system", "system", "System"),
+)
 # A sandbox for SVGs opened directly: no scripts, no external loads.
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
 
@@ -74,8 +78,9 @@ def folder(request: HttpRequest, folder: str) -> HttpResponse:
         "breadcrumbs": selectors.folder_breadcrumbs(folder)[:-1],
         "children": children,
         "below": below,
-        "page_obj": paginate(selectors.folder_docs(folder, below=below), request.GET.get("page"),
-                             PER_PAGE),
+        "page_obj": paginate(
+            selectors.folder_docs(folder, below=below), request.GET.get("page"), PER_PAGE
+        ),
     }
     return render(request, "docs_app/folder.html", context)
 
@@ -90,8 +95,12 @@ def doc(request: HttpRequest, path: str) -> HttpResponse:
         raise Http404("No document at this path.")
     page = selectors.doc_page(document, request.user)
     services.doc_view_record(user=request.user, doc_id=document.doc_id)
-    context = {"page": page, "doc": document, "filename": path.rsplit("/", 1)[-1],
-               "from_task": selectors.from_task(request.GET.get("from_task", ""))}
+    context = {
+        "page": page,
+        "doc": document,
+        "filename": path.rsplit("/", 1)[-1],
+        "from_task": selectors.from_task(request.GET.get("from_task", "")),
+    }
     return render(request, "docs_app/doc.html", context)
 
 
@@ -101,8 +110,9 @@ def doc_by_id(request: HttpRequest, doc_id: str) -> HttpResponse:
     document, problem = selectors.doc_for_ref(doc_id)
     if document is None:
         raise Http404(problem)
-    query = urlencode({"from_task": request.GET["from_task"]}) if request.GET.get(
-        "from_task") else ""
+    query = (
+        urlencode({"from_task": request.GET["from_task"]}) if request.GET.get("from_task") else ""
+    )
     step = request.GET.get("step", "")
     url = document.get_absolute_url() + (f"?{query}" if query else "")
     return redirect(url + (f"#{step_anchor(step)}" if step else ""))

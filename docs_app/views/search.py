@@ -35,10 +35,10 @@ def suggest(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     if not form.query:
         return HttpResponse("")
-    results = search.search(form.query, per_page=SUGGESTIONS, highlights=False, facets=False,
-                            as_you_type=True)
-    return render(request, "docs_app/_suggestions.html", {"query": form.query,
-                                                          "results": results})
+    results = search.search(
+        form.query, per_page=SUGGESTIONS, highlights=False, facets=False, as_you_type=True
+    )
+    return render(request, "docs_app/_suggestions.html", {"query": form.query, "results": results})
 
 
 @require_GET
@@ -51,7 +51,18 @@ def quickopen(request: HttpRequest) -> HttpResponse:
     docs = selectors.quickopen(query) if query else selectors.recent_docs(request.user)
     if request.htmx or request.GET.get("format") == "html":
         return render(request, "docs_app/_quickopen.html", {"docs": docs, "query": query})
-    return JsonResponse({"query": query, "results": [
-        {"title": d.title, "path": d.path, "doc_id": d.doc_id, "doc_type": d.doc_type,
-         "url": d.get_absolute_url()} for d in docs
-    ]})
+    return JsonResponse(
+        {
+            "query": query,
+            "results": [
+                {
+                    "title": d.title,
+                    "path": d.path,
+                    "doc_id": d.doc_id,
+                    "doc_type": d.doc_type,
+                    "url": d.get_absolute_url(),
+                }
+                for d in docs
+            ],
+        }
+    )

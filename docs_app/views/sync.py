@@ -79,11 +79,19 @@ def sync_now(request: HttpRequest) -> HttpResponse:
     run = sync_enqueue(trigger=JobRun.Trigger.MANUAL, by=request.user)
     if request.htmx:
         return render(request, "docs_app/_sync_button.html#queued", {"run": run})
-    messages.success(request, format_html('Docs sync queued as <a href="{}">run #{}</a>{}.',
-                                          run.get_absolute_url(), run.pk, queue_note(run)))
+    messages.success(
+        request,
+        format_html(
+            'Docs sync queued as <a href="{}">run #{}</a>{}.',
+            run.get_absolute_url(),
+            run.pk,
+            queue_note(run),
+        ),
+    )
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = "docs:quality"
     return redirect(target)
 
@@ -92,11 +100,16 @@ def sync_now(request: HttpRequest) -> HttpResponse:
 def sync_state(request: HttpRequest) -> HttpResponse:
     """The docs pages' line about the mirror, asked again when a run on the page settles."""
     status = selectors.sync_status(with_runs=request.user.is_admin)
-    return render(request, "docs_app/_sync_state.html", {
-        "sync": status, "on_reclone_page": request.GET.get("on") == "reclone",
-        # refreshed on the page after a run settled: offer to reload what it changed
-        "reload_url": request.htmx.current_url_abs_path if request.htmx else None,
-    })
+    return render(
+        request,
+        "docs_app/_sync_state.html",
+        {
+            "sync": status,
+            "on_reclone_page": request.GET.get("on") == "reclone",
+            # refreshed on the page after a run settled: offer to reload what it changed
+            "reload_url": request.htmx.current_url_abs_path if request.htmx else None,
+        },
+    )
 
 
 @admin_required
@@ -109,11 +122,15 @@ def reclone(request: HttpRequest) -> HttpResponse:
         return redirect(run)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET", "POST"])
-    return render(request, "docs_app/reclone.html", {
-        "sync": selectors.sync_status(with_runs=True),
-        "backups": mirror_backups(),
-        "keep": BACKUPS_KEPT,
-        "active": active_reclone(),
-        "remote": safe_url(settings.DOCS_GIT_URL) or "the bundled sample docs",
-        "branch": settings.DOCS_GIT_BRANCH,
-    })
+    return render(
+        request,
+        "docs_app/reclone.html",
+        {
+            "sync": selectors.sync_status(with_runs=True),
+            "backups": mirror_backups(),
+            "keep": BACKUPS_KEPT,
+            "active": active_reclone(),
+            "remote": safe_url(settings.DOCS_GIT_URL) or "the bundled sample docs",
+            "branch": settings.DOCS_GIT_BRANCH,
+        },
+    )

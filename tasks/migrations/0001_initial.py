@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,317 +15,783 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Task',
+            name="Task",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300)),
-                ('description', models.TextField(blank=True)),
-                ('due_date', models.DateField()),
-                ('status', models.CharField(choices=[('todo', 'To do'), ('waiting', 'Waiting'), ('done', 'Done'), ('skipped', 'Not applicable'), ('archived', 'Archived')], default='todo', max_length=10)),
-                ('source', models.CharField(choices=[('manual', 'Manual'), ('template', 'Template'), ('recurring', 'Recurring'), ('intake', 'Intake'), ('import', 'Import')], default='manual', max_length=10)),
-                ('template_ref', models.CharField(blank=True, max_length=80)),
-                ('phase', models.CharField(blank=True, max_length=60)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('milestone', models.BooleanField(default=False)),
-                ('stage_on_complete', models.CharField(blank=True, choices=[('preparation', 'Preparation'), ('announced', 'Announced'), ('after-event', 'After event'), ('done', 'Done')], max_length=16)),
-                ('instruction_doc', models.CharField(blank=True, max_length=200)),
-                ('instruction_step', models.CharField(blank=True, max_length=20)),
-                ('systems', models.JSONField(blank=True, default=list)),
-                ('tags', models.JSONField(blank=True, default=list)),
-                ('proof_kind', models.CharField(choices=[('none', 'No proof'), ('url', 'Link'), ('file', 'File'), ('note', 'Note'), ('external_status', 'External status'), ('assistant_output', 'Approved assistant output')], default='none', max_length=20)),
-                ('proof_label', models.CharField(blank=True, max_length=200)),
-                ('required_slots', models.JSONField(blank=True, default=list)),
-                ('na_reasons', models.JSONField(blank=True, default=list)),
-                ('proof_url', models.URLField(blank=True, max_length=1000)),
-                ('proof_note', models.TextField(blank=True)),
-                ('proof_status', models.CharField(blank=True, max_length=200)),
-                ('waiting_for', models.CharField(blank=True, max_length=200)),
-                ('waiting_channel', models.CharField(blank=True, choices=[('email', 'Email'), ('slack', 'Slack'), ('telegram', 'Telegram'), ('linkedin', 'LinkedIn'), ('phone', 'Phone'), ('other', 'Other')], max_length=10)),
-                ('waiting_since', models.DateField(blank=True, null=True)),
-                ('follow_up_date', models.DateField(blank=True, null=True)),
-                ('waiting_hint', models.CharField(blank=True, max_length=200)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_reason', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tasks', to=settings.AUTH_USER_MODEL)),
-                ('completed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300)),
+                ("description", models.TextField(blank=True)),
+                ("due_date", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("todo", "To do"),
+                            ("waiting", "Waiting"),
+                            ("done", "Done"),
+                            ("skipped", "Not applicable"),
+                            ("archived", "Archived"),
+                        ],
+                        default="todo",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("manual", "Manual"),
+                            ("template", "Template"),
+                            ("recurring", "Recurring"),
+                            ("intake", "Intake"),
+                            ("import", "Import"),
+                        ],
+                        default="manual",
+                        max_length=10,
+                    ),
+                ),
+                ("template_ref", models.CharField(blank=True, max_length=80)),
+                ("phase", models.CharField(blank=True, max_length=60)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("milestone", models.BooleanField(default=False)),
+                (
+                    "stage_on_complete",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("preparation", "Preparation"),
+                            ("announced", "Announced"),
+                            ("after-event", "After event"),
+                            ("done", "Done"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("instruction_doc", models.CharField(blank=True, max_length=200)),
+                ("instruction_step", models.CharField(blank=True, max_length=20)),
+                ("systems", models.JSONField(blank=True, default=list)),
+                ("tags", models.JSONField(blank=True, default=list)),
+                (
+                    "proof_kind",
+                    models.CharField(
+                        choices=[
+                            ("none", "No proof"),
+                            ("url", "Link"),
+                            ("file", "File"),
+                            ("note", "Note"),
+                            ("external_status", "External status"),
+                            ("assistant_output", "Approved assistant output"),
+                        ],
+                        default="none",
+                        max_length=20,
+                    ),
+                ),
+                ("proof_label", models.CharField(blank=True, max_length=200)),
+                ("required_slots", models.JSONField(blank=True, default=list)),
+                ("na_reasons", models.JSONField(blank=True, default=list)),
+                ("proof_url", models.URLField(blank=True, max_length=1000)),
+                ("proof_note", models.TextField(blank=True)),
+                ("proof_status", models.CharField(blank=True, max_length=200)),
+                ("waiting_for", models.CharField(blank=True, max_length=200)),
+                (
+                    "waiting_channel",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("email", "Email"),
+                            ("slack", "Slack"),
+                            ("telegram", "Telegram"),
+                            ("linkedin", "LinkedIn"),
+                            ("phone", "Phone"),
+                            ("other", "Other"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("waiting_since", models.DateField(blank=True, null=True)),
+                ("follow_up_date", models.DateField(blank=True, null=True)),
+                ("waiting_hint", models.CharField(blank=True, max_length=200)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_reason", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="tasks",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "completed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_date', 'position', 'id'],
+                "ordering": ["due_date", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ProofFile',
+            name="ProofFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=300, upload_to='proof/%Y/%m/')),
-                ('original_name', models.CharField(max_length=255)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveBigIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='proof_files', to='tasks.task')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(max_length=300, upload_to="proof/%Y/%m/")),
+                ("original_name", models.CharField(max_length=255)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveBigIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("uploaded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="proof_files",
+                        to="tasks.task",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['uploaded_at', 'id'],
+                "ordering": ["uploaded_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Workflow',
+            name="Workflow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('template_version', models.PositiveIntegerField()),
-                ('title', models.CharField(max_length=300)),
-                ('anchor_date', models.DateField()),
-                ('stage', models.CharField(choices=[('preparation', 'Preparation'), ('announced', 'Announced'), ('after-event', 'After event'), ('done', 'Done')], default='preparation', max_length=16)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('archived', 'Archived')], default='active', max_length=10)),
-                ('phases', models.JSONField(default=list, help_text='Snapshot: [{slug, title, stage}].')),
-                ('notes', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('archived_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("template_version", models.PositiveIntegerField()),
+                ("title", models.CharField(max_length=300)),
+                ("anchor_date", models.DateField()),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("preparation", "Preparation"),
+                            ("announced", "Announced"),
+                            ("after-event", "After event"),
+                            ("done", "Done"),
+                        ],
+                        default="preparation",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Active"), ("archived", "Archived")],
+                        default="active",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "phases",
+                    models.JSONField(default=list, help_text="Snapshot: [{slug, title, stage}]."),
+                ),
+                ("notes", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("archived_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['anchor_date', 'id'],
+                "ordering": ["anchor_date", "id"],
             },
         ),
         migrations.AddField(
-            model_name='task',
-            name='workflow',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='tasks.workflow'),
+            model_name="task",
+            name="workflow",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="tasks",
+                to="tasks.workflow",
+            ),
         ),
         migrations.CreateModel(
-            name='HistoryEvent',
+            name="HistoryEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('created', 'created'), ('edited', 'edited'), ('completed', 'completed'), ('reopened', 'reopened'), ('waiting', 'marked waiting'), ('follow_up_sent', 'sent a follow-up'), ('response_received', 'got the response'), ('resolved', 'resolved waiting as done'), ('snoozed', 'snoozed'), ('reassigned', 'reassigned'), ('not_applicable', 'closed as not applicable'), ('proof_added', 'added proof'), ('commented', 'commented'), ('archived', 'archived'), ('started', 'started the workflow'), ('slot_set', 'set a link'), ('stage_changed', 'changed the stage')], max_length=20)),
-                ('note', models.TextField(blank=True)),
-                ('before', models.JSONField(blank=True, default=dict)),
-                ('after', models.JSONField(blank=True, default=dict)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('task', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='history', to='tasks.task')),
-                ('workflow', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='history', to='tasks.workflow')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("created", "created"),
+                            ("edited", "edited"),
+                            ("completed", "completed"),
+                            ("reopened", "reopened"),
+                            ("waiting", "marked waiting"),
+                            ("follow_up_sent", "sent a follow-up"),
+                            ("response_received", "got the response"),
+                            ("resolved", "resolved waiting as done"),
+                            ("snoozed", "snoozed"),
+                            ("reassigned", "reassigned"),
+                            ("not_applicable", "closed as not applicable"),
+                            ("proof_added", "added proof"),
+                            ("commented", "commented"),
+                            ("archived", "archived"),
+                            ("started", "started the workflow"),
+                            ("slot_set", "set a link"),
+                            ("stage_changed", "changed the stage"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("before", models.JSONField(blank=True, default=dict)),
+                ("after", models.JSONField(blank=True, default=dict)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="history",
+                        to="tasks.task",
+                    ),
+                ),
+                (
+                    "workflow",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="history",
+                        to="tasks.workflow",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='WorkflowLinkSlot',
+            name="WorkflowLinkSlot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80)),
-                ('url', models.URLField(blank=True, max_length=1000)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('updated_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('workflow', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='link_slots', to='tasks.workflow')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80)),
+                ("url", models.URLField(blank=True, max_length=1000)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("updated_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "workflow",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="link_slots",
+                        to="tasks.workflow",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='WorkflowReference',
+            name="WorkflowReference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('url', models.URLField(max_length=1000)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('workflow', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='references', to='tasks.workflow')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("url", models.URLField(max_length=1000)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "workflow",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="references",
+                        to="tasks.workflow",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='WorkflowTemplate',
+            name="WorkflowTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('name', models.CharField(max_length=120)),
-                ('kind', models.SlugField(help_text='podcast, newsletter, webinar …', max_length=40)),
-                ('emoji', models.CharField(blank=True, max_length=8)),
-                ('description', models.TextField(blank=True)),
-                ('tags', models.JSONField(blank=True, default=list)),
-                ('title_pattern', models.CharField(blank=True, help_text='Title convention, e.g. “Podcast: {anchor} - {topic} - {guest}”.', max_length=200)),
-                ('default_assignee', models.CharField(blank=True, help_text='Username; tasks without an override get them.', max_length=150)),
-                ('docs', models.JSONField(blank=True, default=list, help_text='Process docs it is defined by.')),
-                ('automatic', models.BooleanField(default=False)),
-                ('schedule', models.CharField(blank=True, help_text='Cron, e.g. 0 9 * * 1.', max_length=100)),
-                ('lead_days', models.PositiveSmallIntegerField(default=0)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('content_hash', models.CharField(blank=True, editable=False, max_length=64)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "kind",
+                    models.SlugField(help_text="podcast, newsletter, webinar …", max_length=40),
+                ),
+                ("emoji", models.CharField(blank=True, max_length=8)),
+                ("description", models.TextField(blank=True)),
+                ("tags", models.JSONField(blank=True, default=list)),
+                (
+                    "title_pattern",
+                    models.CharField(
+                        blank=True,
+                        help_text="Title convention, e.g. “Podcast: {anchor} - {topic} - {guest}”.",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "default_assignee",
+                    models.CharField(
+                        blank=True,
+                        help_text="Username; tasks without an override get them.",
+                        max_length=150,
+                    ),
+                ),
+                (
+                    "docs",
+                    models.JSONField(
+                        blank=True, default=list, help_text="Process docs it is defined by."
+                    ),
+                ),
+                ("automatic", models.BooleanField(default=False)),
+                (
+                    "schedule",
+                    models.CharField(blank=True, help_text="Cron, e.g. 0 9 * * 1.", max_length=100),
+                ),
+                ("lead_days", models.PositiveSmallIntegerField(default=0)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("content_hash", models.CharField(blank=True, editable=False, max_length=64)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('version__gte', 1)), name='template_version_positive')],
+                "ordering": ["name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("version__gte", 1)), name="template_version_positive"
+                    )
+                ],
             },
         ),
         migrations.AddField(
-            model_name='workflow',
-            name='template',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='workflows', to='tasks.workflowtemplate'),
+            model_name="workflow",
+            name="template",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="workflows",
+                to="tasks.workflowtemplate",
+            ),
         ),
         migrations.CreateModel(
-            name='TemplateReference',
+            name="TemplateReference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('url', models.URLField(max_length=1000)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('template', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='references', to='tasks.workflowtemplate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("url", models.URLField(max_length=1000)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "template",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="references",
+                        to="tasks.workflowtemplate",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='TemplatePhase',
+            name="TemplatePhase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=60)),
-                ('title', models.CharField(max_length=120)),
-                ('stage', models.CharField(choices=[('preparation', 'Preparation'), ('announced', 'Announced'), ('after-event', 'After event'), ('done', 'Done')], default='preparation', max_length=16)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('template', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phases', to='tasks.workflowtemplate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=60)),
+                ("title", models.CharField(max_length=120)),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("preparation", "Preparation"),
+                            ("announced", "Announced"),
+                            ("after-event", "After event"),
+                            ("done", "Done"),
+                        ],
+                        default="preparation",
+                        max_length=16,
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "template",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="phases",
+                        to="tasks.workflowtemplate",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='TemplateLinkSlot',
+            name="TemplateLinkSlot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('template', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='link_slots', to='tasks.workflowtemplate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "template",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="link_slots",
+                        to="tasks.workflowtemplate",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='TaskDefinition',
+            name="TaskDefinition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ref', models.SlugField(help_text='Stable id, unique in the template.', max_length=80)),
-                ('title', models.CharField(max_length=300)),
-                ('description', models.TextField(blank=True)),
-                ('offset_days', models.SmallIntegerField(help_text='Calendar days from the anchor date.')),
-                ('milestone', models.BooleanField(default=False)),
-                ('stage_on_complete', models.CharField(blank=True, choices=[('preparation', 'Preparation'), ('announced', 'Announced'), ('after-event', 'After event'), ('done', 'Done')], max_length=16)),
-                ('assignee', models.CharField(blank=True, help_text='Username override.', max_length=150)),
-                ('instruction_doc', models.CharField(blank=True, max_length=200)),
-                ('instruction_step', models.CharField(blank=True, max_length=20)),
-                ('systems', models.JSONField(blank=True, default=list)),
-                ('proof_kind', models.CharField(choices=[('none', 'No proof'), ('url', 'Link'), ('file', 'File'), ('note', 'Note'), ('external_status', 'External status'), ('assistant_output', 'Approved assistant output')], default='none', max_length=20)),
-                ('proof_label', models.CharField(blank=True, max_length=200)),
-                ('required_slots', models.JSONField(blank=True, default=list)),
-                ('na_reasons', models.JSONField(blank=True, default=list, help_text='Reasons it may be closed as not applicable.')),
-                ('waiting_hint', models.CharField(blank=True, max_length=200)),
-                ('risk_hint', models.CharField(blank=True, max_length=200)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('phase', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tasks.templatephase')),
-                ('template', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='task_definitions', to='tasks.workflowtemplate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "ref",
+                    models.SlugField(help_text="Stable id, unique in the template.", max_length=80),
+                ),
+                ("title", models.CharField(max_length=300)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "offset_days",
+                    models.SmallIntegerField(help_text="Calendar days from the anchor date."),
+                ),
+                ("milestone", models.BooleanField(default=False)),
+                (
+                    "stage_on_complete",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("preparation", "Preparation"),
+                            ("announced", "Announced"),
+                            ("after-event", "After event"),
+                            ("done", "Done"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "assignee",
+                    models.CharField(blank=True, help_text="Username override.", max_length=150),
+                ),
+                ("instruction_doc", models.CharField(blank=True, max_length=200)),
+                ("instruction_step", models.CharField(blank=True, max_length=20)),
+                ("systems", models.JSONField(blank=True, default=list)),
+                (
+                    "proof_kind",
+                    models.CharField(
+                        choices=[
+                            ("none", "No proof"),
+                            ("url", "Link"),
+                            ("file", "File"),
+                            ("note", "Note"),
+                            ("external_status", "External status"),
+                            ("assistant_output", "Approved assistant output"),
+                        ],
+                        default="none",
+                        max_length=20,
+                    ),
+                ),
+                ("proof_label", models.CharField(blank=True, max_length=200)),
+                ("required_slots", models.JSONField(blank=True, default=list)),
+                (
+                    "na_reasons",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Reasons it may be closed as not applicable.",
+                    ),
+                ),
+                ("waiting_hint", models.CharField(blank=True, max_length=200)),
+                ("risk_hint", models.CharField(blank=True, max_length=200)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "phase",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="tasks.templatephase",
+                    ),
+                ),
+                (
+                    "template",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="task_definitions",
+                        to="tasks.workflowtemplate",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(condition=models.Q(('status', 'todo')), fields=['due_date'], name='task_todo_due'),
+            model_name="task",
+            index=models.Index(
+                condition=models.Q(("status", "todo")), fields=["due_date"], name="task_todo_due"
+            ),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(condition=models.Q(('status', 'waiting')), fields=['follow_up_date'], name='task_waiting_fu'),
+            model_name="task",
+            index=models.Index(
+                condition=models.Q(("status", "waiting")),
+                fields=["follow_up_date"],
+                name="task_waiting_fu",
+            ),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['assignee', 'status', 'due_date'], name='task_assignee_status'),
+            model_name="task",
+            index=models.Index(
+                fields=["assignee", "status", "due_date"], name="task_assignee_status"
+            ),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['workflow', 'status', 'due_date'], name='task_workflow_status'),
+            model_name="task",
+            index=models.Index(
+                fields=["workflow", "status", "due_date"], name="task_workflow_status"
+            ),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['status', 'due_date'], name='task_status_due'),
+            model_name="task",
+            index=models.Index(fields=["status", "due_date"], name="task_status_due"),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.UniqueConstraint(condition=models.Q(('template_ref', ''), _negated=True), fields=('workflow', 'template_ref'), name='task_one_per_workflow_ref'),
+            model_name="task",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("template_ref", ""), _negated=True),
+                fields=("workflow", "template_ref"),
+                name="task_one_per_workflow_ref",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'waiting'), _negated=True), models.Q(models.Q(('waiting_for', ''), _negated=True), ('follow_up_date__isnull', False)), _connector='OR'), name='task_waiting_needs_who_and_follow_up'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "waiting"), _negated=True),
+                    models.Q(
+                        models.Q(("waiting_for", ""), _negated=True),
+                        ("follow_up_date__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="task_waiting_needs_who_and_follow_up",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'done'), _negated=True), ('completed_at__isnull', False), _connector='OR'), name='task_done_has_completion_time'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "done"), _negated=True),
+                    ("completed_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="task_done_has_completion_time",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['todo', 'waiting', 'done', 'skipped', 'archived'])), name='task_status_valid'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["todo", "waiting", "done", "skipped", "archived"])
+                ),
+                name="task_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(('source__in', ['manual', 'template', 'recurring', 'intake', 'import'])), name='task_source_valid'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("source__in", ["manual", "template", "recurring", "intake", "import"])
+                ),
+                name="task_source_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(('version__gte', 1)), name='task_version_positive'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("version__gte", 1)), name="task_version_positive"
+            ),
         ),
         migrations.AddIndex(
-            model_name='historyevent',
-            index=models.Index(fields=['task', 'at'], name='history_task_at'),
+            model_name="historyevent",
+            index=models.Index(fields=["task", "at"], name="history_task_at"),
         ),
         migrations.AddIndex(
-            model_name='historyevent',
-            index=models.Index(fields=['workflow', 'at'], name='history_workflow_at'),
+            model_name="historyevent",
+            index=models.Index(fields=["workflow", "at"], name="history_workflow_at"),
         ),
         migrations.AddConstraint(
-            model_name='historyevent',
-            constraint=models.CheckConstraint(condition=models.Q(('task__isnull', False), ('workflow__isnull', False), _connector='OR'), name='history_has_subject'),
+            model_name="historyevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("task__isnull", False), ("workflow__isnull", False), _connector="OR"
+                ),
+                name="history_has_subject",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workflowlinkslot',
-            constraint=models.UniqueConstraint(fields=('workflow', 'name'), name='workflow_slot_unique'),
+            model_name="workflowlinkslot",
+            constraint=models.UniqueConstraint(
+                fields=("workflow", "name"), name="workflow_slot_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='workflow',
-            index=models.Index(fields=['status', 'anchor_date'], name='tasks_workf_status_9d3684_idx'),
+            model_name="workflow",
+            index=models.Index(
+                fields=["status", "anchor_date"], name="tasks_workf_status_9d3684_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workflow',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['active', 'archived'])), name='workflow_status_valid'),
+            model_name="workflow",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["active", "archived"])),
+                name="workflow_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workflow',
-            constraint=models.CheckConstraint(condition=models.Q(('stage__in', ['preparation', 'announced', 'after-event', 'done'])), name='workflow_stage_valid'),
+            model_name="workflow",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("stage__in", ["preparation", "announced", "after-event", "done"])
+                ),
+                name="workflow_stage_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='templatephase',
-            constraint=models.UniqueConstraint(fields=('template', 'slug'), name='phase_slug_unique'),
+            model_name="templatephase",
+            constraint=models.UniqueConstraint(
+                fields=("template", "slug"), name="phase_slug_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='templatelinkslot',
-            constraint=models.UniqueConstraint(fields=('template', 'name'), name='template_slot_unique'),
+            model_name="templatelinkslot",
+            constraint=models.UniqueConstraint(
+                fields=("template", "name"), name="template_slot_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='taskdefinition',
-            constraint=models.UniqueConstraint(fields=('template', 'ref'), name='definition_ref_unique'),
+            model_name="taskdefinition",
+            constraint=models.UniqueConstraint(
+                fields=("template", "ref"), name="definition_ref_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='taskdefinition',
-            constraint=models.CheckConstraint(condition=models.Q(('offset_days__gte', -366), ('offset_days__lte', 366)), name='definition_offset_within_a_year'),
+            model_name="taskdefinition",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("offset_days__gte", -366), ("offset_days__lte", 366)),
+                name="definition_offset_within_a_year",
+            ),
         ),
     ]

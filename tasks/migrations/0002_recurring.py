@@ -11,202 +11,406 @@ import tasks.models.recurring
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tasks', '0001_initial'),
+        ("tasks", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ClosureDay',
+            name="ClosureDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True)),
-                ('reason', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(unique=True)),
+                ("reason", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['date'],
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='RecurringRule',
+            name="RecurringRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rrule', models.CharField(max_length=500, verbose_name='RRULE')),
-                ('start_date', models.DateField()),
-                ('time_of_day', models.TimeField(default=datetime.time(9, 0))),
-                ('timezone', models.CharField(default=tasks.models.recurring.default_timezone, max_length=64)),
-                ('catch_up', models.CharField(choices=[('all', 'Create every missed one'), ('latest', 'Create only the latest missed one'), ('none', 'Skip missed ones')], default='latest', max_length=8)),
-                ('shift', models.CharField(choices=[('none', 'On the day itself'), ('next', 'Next working day'), ('previous', 'Previous working day')], default='none', max_length=8)),
-                ('enabled', models.BooleanField(default=True)),
-                ('generated_through', models.DateField(blank=True, null=True)),
-                ('next_run_on', models.DateField(blank=True, null=True)),
-                ('last_generated_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.TextField(blank=True)),
-                ('last_error_at', models.DateTimeField(blank=True, null=True)),
-                ('title', models.CharField(max_length=300)),
-                ('description', models.TextField(blank=True)),
-                ('instruction_doc', models.CharField(blank=True, max_length=200)),
-                ('instruction_step', models.CharField(blank=True, max_length=20)),
-                ('systems', models.JSONField(blank=True, default=list)),
-                ('tags', models.JSONField(blank=True, default=list)),
-                ('proof_kind', models.CharField(choices=[('none', 'No proof'), ('url', 'Link'), ('file', 'File'), ('note', 'Note'), ('external_status', 'External status'), ('assistant_output', 'Approved assistant output')], default='none', max_length=20)),
-                ('proof_label', models.CharField(blank=True, max_length=200)),
-                ('seed_key', models.SlugField(blank=True, max_length=80)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("rrule", models.CharField(max_length=500, verbose_name="RRULE")),
+                ("start_date", models.DateField()),
+                ("time_of_day", models.TimeField(default=datetime.time(9, 0))),
+                (
+                    "timezone",
+                    models.CharField(
+                        default=tasks.models.recurring.default_timezone, max_length=64
+                    ),
+                ),
+                (
+                    "catch_up",
+                    models.CharField(
+                        choices=[
+                            ("all", "Create every missed one"),
+                            ("latest", "Create only the latest missed one"),
+                            ("none", "Skip missed ones"),
+                        ],
+                        default="latest",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "shift",
+                    models.CharField(
+                        choices=[
+                            ("none", "On the day itself"),
+                            ("next", "Next working day"),
+                            ("previous", "Previous working day"),
+                        ],
+                        default="none",
+                        max_length=8,
+                    ),
+                ),
+                ("enabled", models.BooleanField(default=True)),
+                ("generated_through", models.DateField(blank=True, null=True)),
+                ("next_run_on", models.DateField(blank=True, null=True)),
+                ("last_generated_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.TextField(blank=True)),
+                ("last_error_at", models.DateTimeField(blank=True, null=True)),
+                ("title", models.CharField(max_length=300)),
+                ("description", models.TextField(blank=True)),
+                ("instruction_doc", models.CharField(blank=True, max_length=200)),
+                ("instruction_step", models.CharField(blank=True, max_length=20)),
+                ("systems", models.JSONField(blank=True, default=list)),
+                ("tags", models.JSONField(blank=True, default=list)),
+                (
+                    "proof_kind",
+                    models.CharField(
+                        choices=[
+                            ("none", "No proof"),
+                            ("url", "Link"),
+                            ("file", "File"),
+                            ("note", "Note"),
+                            ("external_status", "External status"),
+                            ("assistant_output", "Approved assistant output"),
+                        ],
+                        default="none",
+                        max_length=20,
+                    ),
+                ),
+                ("proof_label", models.CharField(blank=True, max_length=200)),
+                ("seed_key", models.SlugField(blank=True, max_length=80)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['title', 'id'],
+                "ordering": ["title", "id"],
             },
         ),
         migrations.CreateModel(
-            name='TemplateSchedule',
+            name="TemplateSchedule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rrule', models.CharField(max_length=500, verbose_name='RRULE')),
-                ('start_date', models.DateField()),
-                ('time_of_day', models.TimeField(default=datetime.time(9, 0))),
-                ('timezone', models.CharField(default=tasks.models.recurring.default_timezone, max_length=64)),
-                ('catch_up', models.CharField(choices=[('all', 'Create every missed one'), ('latest', 'Create only the latest missed one'), ('none', 'Skip missed ones')], default='latest', max_length=8)),
-                ('shift', models.CharField(choices=[('none', 'On the day itself'), ('next', 'Next working day'), ('previous', 'Previous working day')], default='none', max_length=8)),
-                ('enabled', models.BooleanField(default=True)),
-                ('generated_through', models.DateField(blank=True, null=True)),
-                ('next_run_on', models.DateField(blank=True, null=True)),
-                ('last_generated_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.TextField(blank=True)),
-                ('last_error_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("rrule", models.CharField(max_length=500, verbose_name="RRULE")),
+                ("start_date", models.DateField()),
+                ("time_of_day", models.TimeField(default=datetime.time(9, 0))),
+                (
+                    "timezone",
+                    models.CharField(
+                        default=tasks.models.recurring.default_timezone, max_length=64
+                    ),
+                ),
+                (
+                    "catch_up",
+                    models.CharField(
+                        choices=[
+                            ("all", "Create every missed one"),
+                            ("latest", "Create only the latest missed one"),
+                            ("none", "Skip missed ones"),
+                        ],
+                        default="latest",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "shift",
+                    models.CharField(
+                        choices=[
+                            ("none", "On the day itself"),
+                            ("next", "Next working day"),
+                            ("previous", "Previous working day"),
+                        ],
+                        default="none",
+                        max_length=8,
+                    ),
+                ),
+                ("enabled", models.BooleanField(default=True)),
+                ("generated_through", models.DateField(blank=True, null=True)),
+                ("next_run_on", models.DateField(blank=True, null=True)),
+                ("last_generated_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.TextField(blank=True)),
+                ("last_error_at", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['template__name'],
+                "ordering": ["template__name"],
             },
         ),
         migrations.AddField(
-            model_name='task',
-            name='occurrence_date',
+            model_name="task",
+            name="occurrence_date",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='workflow',
-            name='auto_started',
+            model_name="workflow",
+            name="auto_started",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='workflowtemplate',
-            name='catch_up',
-            field=models.CharField(choices=[('all', 'Create every missed one'), ('latest', 'Create only the latest missed one'), ('none', 'Skip missed ones')], default='latest', max_length=8),
+            model_name="workflowtemplate",
+            name="catch_up",
+            field=models.CharField(
+                choices=[
+                    ("all", "Create every missed one"),
+                    ("latest", "Create only the latest missed one"),
+                    ("none", "Skip missed ones"),
+                ],
+                default="latest",
+                max_length=8,
+            ),
         ),
         migrations.AddField(
-            model_name='workflowtemplate',
-            name='schedule_time',
-            field=models.CharField(blank=True, help_text='HH:MM for an RRULE schedule (default 09:00).', max_length=5),
+            model_name="workflowtemplate",
+            name="schedule_time",
+            field=models.CharField(
+                blank=True, help_text="HH:MM for an RRULE schedule (default 09:00).", max_length=5
+            ),
         ),
         migrations.AddField(
-            model_name='workflowtemplate',
-            name='schedule_timezone',
-            field=models.CharField(blank=True, help_text="IANA zone; empty: the organisation's zone.", max_length=64),
+            model_name="workflowtemplate",
+            name="schedule_timezone",
+            field=models.CharField(
+                blank=True, help_text="IANA zone; empty: the organisation's zone.", max_length=64
+            ),
         ),
         migrations.AddField(
-            model_name='workflowtemplate',
-            name='shift',
-            field=models.CharField(choices=[('none', 'On the day itself'), ('next', 'Next working day'), ('previous', 'Previous working day')], default='none', max_length=8),
+            model_name="workflowtemplate",
+            name="shift",
+            field=models.CharField(
+                choices=[
+                    ("none", "On the day itself"),
+                    ("next", "Next working day"),
+                    ("previous", "Previous working day"),
+                ],
+                default="none",
+                max_length=8,
+            ),
         ),
         migrations.AlterField(
-            model_name='historyevent',
-            name='task',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='history', to='tasks.task'),
+            model_name="historyevent",
+            name="task",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="history",
+                to="tasks.task",
+            ),
         ),
         migrations.AlterField(
-            model_name='historyevent',
-            name='workflow',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='history', to='tasks.workflow'),
+            model_name="historyevent",
+            name="workflow",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="history",
+                to="tasks.workflow",
+            ),
         ),
         migrations.AlterField(
-            model_name='task',
-            name='assignee',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tasks', to=settings.AUTH_USER_MODEL),
+            model_name="task",
+            name="assignee",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="tasks",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='task',
-            name='workflow',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='tasks.workflow'),
+            model_name="task",
+            name="workflow",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="tasks",
+                to="tasks.workflow",
+            ),
         ),
         migrations.AlterField(
-            model_name='workflowtemplate',
-            name='schedule',
-            field=models.CharField(blank=True, help_text='Cron (0 9 * * 1) or an RRULE (FREQ=WEEKLY;BYDAY=MO) with a time of day.', max_length=300),
+            model_name="workflowtemplate",
+            name="schedule",
+            field=models.CharField(
+                blank=True,
+                help_text="Cron (0 9 * * 1) or an RRULE (FREQ=WEEKLY;BYDAY=MO) with a time of day.",
+                max_length=300,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workflow',
-            constraint=models.UniqueConstraint(condition=models.Q(('auto_started', True)), fields=('template', 'anchor_date'), name='workflow_one_auto_start_per_anchor'),
+            model_name="workflow",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("auto_started", True)),
+                fields=("template", "anchor_date"),
+                name="workflow_one_auto_start_per_anchor",
+            ),
         ),
         migrations.AddField(
-            model_name='closureday',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="closureday",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='recurringrule',
-            name='assignee',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='recurring_rules', to=settings.AUTH_USER_MODEL),
+            model_name="recurringrule",
+            name="assignee",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="recurring_rules",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='recurringrule',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="recurringrule",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='recurringrule',
-            name='updated_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="recurringrule",
+            name="updated_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='task',
-            name='recurring_rule',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='tasks', to='tasks.recurringrule'),
+            model_name="task",
+            name="recurring_rule",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="tasks",
+                to="tasks.recurringrule",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.UniqueConstraint(fields=('recurring_rule', 'occurrence_date'), name='task_one_per_rule_occurrence'),
+            model_name="task",
+            constraint=models.UniqueConstraint(
+                fields=("recurring_rule", "occurrence_date"), name="task_one_per_rule_occurrence"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('occurrence_date__isnull', True), ('recurring_rule__isnull', True)), models.Q(('occurrence_date__isnull', False), ('recurring_rule__isnull', False)), _connector='OR'), name='task_rule_and_occurrence_together'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("occurrence_date__isnull", True), ("recurring_rule__isnull", True)),
+                    models.Q(("occurrence_date__isnull", False), ("recurring_rule__isnull", False)),
+                    _connector="OR",
+                ),
+                name="task_rule_and_occurrence_together",
+            ),
         ),
         migrations.AddField(
-            model_name='templateschedule',
-            name='template',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='auto_schedule', to='tasks.workflowtemplate'),
+            model_name="templateschedule",
+            name="template",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="auto_schedule",
+                to="tasks.workflowtemplate",
+            ),
         ),
         migrations.AddIndex(
-            model_name='recurringrule',
-            index=models.Index(condition=models.Q(('enabled', True)), fields=['next_run_on'], name='rule_due'),
+            model_name="recurringrule",
+            index=models.Index(
+                condition=models.Q(("enabled", True)), fields=["next_run_on"], name="rule_due"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='recurringrule',
-            constraint=models.UniqueConstraint(condition=models.Q(('seed_key', ''), _negated=True), fields=('seed_key',), name='rule_seed_key_unique'),
+            model_name="recurringrule",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("seed_key", ""), _negated=True),
+                fields=("seed_key",),
+                name="rule_seed_key_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='recurringrule',
-            constraint=models.CheckConstraint(condition=models.Q(('catch_up__in', ['all', 'latest', 'none'])), name='rule_catch_up_valid'),
+            model_name="recurringrule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("catch_up__in", ["all", "latest", "none"])),
+                name="rule_catch_up_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='recurringrule',
-            constraint=models.CheckConstraint(condition=models.Q(('shift__in', ['none', 'next', 'previous'])), name='rule_shift_valid'),
+            model_name="recurringrule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("shift__in", ["none", "next", "previous"])),
+                name="rule_shift_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='templateschedule',
-            index=models.Index(condition=models.Q(('enabled', True)), fields=['next_run_on'], name='template_schedule_due'),
+            model_name="templateschedule",
+            index=models.Index(
+                condition=models.Q(("enabled", True)),
+                fields=["next_run_on"],
+                name="template_schedule_due",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='templateschedule',
-            constraint=models.CheckConstraint(condition=models.Q(('catch_up__in', ['all', 'latest', 'none'])), name='template_schedule_catch_up_valid'),
+            model_name="templateschedule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("catch_up__in", ["all", "latest", "none"])),
+                name="template_schedule_catch_up_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='templateschedule',
-            constraint=models.CheckConstraint(condition=models.Q(('shift__in', ['none', 'next', 'previous'])), name='template_schedule_shift_valid'),
+            model_name="templateschedule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("shift__in", ["none", "next", "previous"])),
+                name="template_schedule_shift_valid",
+            ),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tasks', '0002_recurring'),
+        ("tasks", "0002_recurring"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='workflow',
-            name='start_key',
+            model_name="workflow",
+            name="start_key",
             field=models.UUIDField(blank=True, editable=False, null=True, unique=True),
         ),
     ]

@@ -69,8 +69,9 @@ class Schedule(models.Model):
     # --- per-row facts -------------------------------------------------------------------
     def parsed(self) -> ParsedRule:
         """The stored rule, validated (cached per process by the schedule core)."""
-        return parse_rrule(self.rrule, start=self.start_date, time=self.time_of_day,
-                           tz=self.timezone, today=None)
+        return parse_rrule(
+            self.rrule, start=self.start_date, time=self.time_of_day, tz=self.timezone, today=None
+        )
 
     def local_today(self, now: datetime | None = None) -> date:
         """Today in the schedule's own zone: occurrences are local dates there."""
@@ -104,19 +105,30 @@ class Schedule(models.Model):
 
     @property
     def sentence(self) -> str:
-        """"Every 2 weeks on Monday at 09:00, Europe/Berlin"."""
+        """ "Every 2 weeks on Monday at 09:00, Europe/Berlin"."""
         return _sentence(self.rrule, self.time_of_day, self.timezone, self.start_date)
 
     def is_due(self, today: date) -> bool:
         return self.enabled and self.next_run_on is not None and self.next_run_on <= today
 
-    def window(self, *, today: date, max_per_run: int, calendar: WorkingCalendar | None,
-               through: date | None = None) -> Window:
+    def window(
+        self,
+        *,
+        today: date,
+        max_per_run: int,
+        calendar: WorkingCalendar | None,
+        through: date | None = None,
+    ) -> Window:
         """What one generator step settles now (see `tasks.schedules.due_window`)."""
         return due_window(
-            self.parsed(), generated_through=self.generated_through, today=today,
-            policy=self.catch_up, max_per_run=max_per_run, shift_mode=self.shift,
-            calendar=calendar, through=through,
+            self.parsed(),
+            generated_through=self.generated_through,
+            today=today,
+            policy=self.catch_up,
+            max_per_run=max_per_run,
+            shift_mode=self.shift,
+            calendar=calendar,
+            through=through,
         )
 
 
@@ -131,14 +143,14 @@ def _sentence(rrule: str, at: time, tz: str, start: date) -> str:
 
 def _schedule_indexes(prefix: str) -> list[models.Index]:
     # The tick reads only enabled schedules whose day has come.
-    return [models.Index(fields=["next_run_on"], condition=Q(enabled=True),
-                         name=f"{prefix}_due")]
+    return [models.Index(fields=["next_run_on"], condition=Q(enabled=True), name=f"{prefix}_due")]
 
 
 def _schedule_checks(prefix: str) -> list[models.CheckConstraint]:
     return [
-        models.CheckConstraint(condition=Q(catch_up__in=CatchUp.values),
-                               name=f"{prefix}_catch_up_valid"),
+        models.CheckConstraint(
+            condition=Q(catch_up__in=CatchUp.values), name=f"{prefix}_catch_up_valid"
+        ),
         models.CheckConstraint(condition=Q(shift__in=Shift.values), name=f"{prefix}_shift_valid"),
     ]
 
@@ -172,8 +184,9 @@ class RecurringRule(Schedule):
         ordering = ["title", "id"]
         indexes = _schedule_indexes("rule")
         constraints = [
-            models.UniqueConstraint(fields=["seed_key"], condition=~Q(seed_key=""),
-                                    name="rule_seed_key_unique"),
+            models.UniqueConstraint(
+                fields=["seed_key"], condition=~Q(seed_key=""), name="rule_seed_key_unique"
+            ),
             *_schedule_checks("rule"),
         ]
 

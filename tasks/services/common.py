@@ -73,8 +73,13 @@ def record(
     """Append one history event; call it inside the transaction of the change."""
     workflow_id = workflow.pk if workflow else (task.workflow_id if task else None)
     return HistoryEvent.objects.create(
-        task=task, workflow_id=workflow_id, actor=by, action=action, note=note,
-        before=before or {}, after=after or {},
+        task=task,
+        workflow_id=workflow_id,
+        actor=by,
+        action=action,
+        note=note,
+        before=before or {},
+        after=after or {},
     )
 
 
@@ -95,13 +100,17 @@ def date_range(years: int) -> tuple[date, date]:
     return today - span, today + span
 
 
-def check_date(value: date, *, field: str = "due_date", years: int = DUE_RANGE_YEARS,
-               message: str = messages.DATE_OUT_OF_RANGE) -> date:
+def check_date(
+    value: date,
+    *,
+    field: str = "due_date",
+    years: int = DUE_RANGE_YEARS,
+    message: str = messages.DATE_OUT_OF_RANGE,
+) -> date:
     """Dates far from today are typos (year 2206); refuse them, naming the allowed range."""
     low, high = date_range(years)
     if not low <= value <= high:
-        raise ServiceError(message.format(low=low.isoformat(), high=high.isoformat()),
-                           field=field)
+        raise ServiceError(message.format(low=low.isoformat(), high=high.isoformat()), field=field)
     return value
 
 

@@ -42,7 +42,9 @@ def _notify_each(tasks, operators, *, kind: str, key: str, date_field: str, text
     for task in tasks:
         when = getattr(task, date_field)
         created += notify(
-            recipients=_recipients(task, operators), kind=kind, text=text(task),
+            recipients=_recipients(task, operators),
+            kind=kind,
+            text=text(task),
             link=reverse("tasks:task-detail", args=[task.pk]),
             dedup_key=f"{key}:{task.pk}:{when.isoformat()}",
         )
@@ -52,18 +54,31 @@ def _notify_each(tasks, operators, *, kind: str, key: str, date_field: str, text
 def notify_due_tasks(*, today: date) -> dict[str, int]:
     """Notify about follow-ups due and tasks overdue as of `today`; return the counts."""
     since = today - timedelta(days=LOOKBACK_DAYS)
-    follow_ups = list(Task.objects.select_related("assignee").filter(
-        status=Task.Status.WAITING, follow_up_date__lte=today, follow_up_date__gte=since))
-    overdue = list(Task.objects.select_related("assignee").filter(
-        status=Task.Status.TODO, due_date__lt=today, due_date__gte=since))
+    follow_ups = list(
+        Task.objects.select_related("assignee").filter(
+            status=Task.Status.WAITING, follow_up_date__lte=today, follow_up_date__gte=since
+        )
+    )
+    overdue = list(
+        Task.objects.select_related("assignee").filter(
+            status=Task.Status.TODO, due_date__lt=today, due_date__gte=since
+        )
+    )
     operators = _operators() if any(t.assignee_id is None for t in follow_ups + overdue) else []
     sent = _notify_each(
-        follow_ups, operators, kind=FOLLOW_UP_DUE, key="task-follow-up",
+        follow_ups,
+        operators,
+        kind=FOLLOW_UP_DUE,
+        key="task-follow-up",
         date_field="follow_up_date",
         text=lambda t: f"Follow up with {t.waiting_for} on “{t.title}”.",
     )
     sent += _notify_each(
-        overdue, operators, kind=OVERDUE, key="task-overdue", date_field="due_date",
+        overdue,
+        operators,
+        kind=OVERDUE,
+        key="task-overdue",
+        date_field="due_date",
         text=lambda t: f"“{t.title}” is overdue (it was due {t.due_date:%-d %b}).",
     )
     return {"follow_ups_due": len(follow_ups), "overdue": len(overdue), "notified": sent}
@@ -77,5 +92,7 @@ def resolve_due_notifications(task_ids: Iterable[int]) -> int:
     if not links:
         return 0
     return Notification.objects.filter(
-        kind__in=(FOLLOW_UP_DUE, OVERDUE), link__in=links, read_at__isnull=True,
+        kind__in=(FOLLOW_UP_DUE, OVERDUE),
+        link__in=links,
+        read_at__isnull=True,
     ).update(read_at=timezone.now())

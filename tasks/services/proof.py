@@ -70,8 +70,12 @@ def check_upload(upload: UploadedFile) -> CheckedFile:
     if not upload.size:
         raise ServiceError(messages.FILE_EMPTY, field="file")
     if upload.size > limit:
-        raise ServiceError(messages.FILE_TOO_BIG.format(
-            size=filesizeformat(upload.size), limit=filesizeformat(limit)), field="file")
+        raise ServiceError(
+            messages.FILE_TOO_BIG.format(
+                size=filesizeformat(upload.size), limit=filesizeformat(limit)
+            ),
+            field="file",
+        )
     content_type, magic = ALLOWED_TYPES[ext]
     upload.seek(0)
     head = upload.read(2048)
@@ -93,8 +97,12 @@ def _sha256(upload: UploadedFile) -> str:
 def store_proof_file(*, task: Task, checked: CheckedFile, by: User | None) -> ProofFile:
     """Write the file through the default storage under a random name and add its row."""
     proof = ProofFile(
-        task=task, original_name=checked.name, content_type=checked.content_type,
-        size=checked.size, sha256=checked.sha256, uploaded_by=by,
+        task=task,
+        original_name=checked.name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=by,
     )
     proof.file.save(ProofFile.storage_name(checked.name), checked.upload, save=False)
     proof.save()

@@ -100,9 +100,14 @@ class GenerationReport:
 
     def counts(self) -> dict[str, int]:
         return {
-            "created": self.created, "skipped": self.skipped, "recovered": self.recovered,
-            "failed": self.failed, "refused": self.refused, "tasks": self.tasks,
-            "workflows": self.workflows, "schedules": self.schedules,
+            "created": self.created,
+            "skipped": self.skipped,
+            "recovered": self.recovered,
+            "failed": self.failed,
+            "refused": self.refused,
+            "tasks": self.tasks,
+            "workflows": self.workflows,
+            "schedules": self.schedules,
         }
 
 
@@ -133,8 +138,9 @@ def working_calendar(closures: Iterable[date] | None = None) -> WorkingCalendar:
 # --- entry points ---------------------------------------------------------------------------
 
 
-def recurring_generate(*, through: date | None = None, max_per_run: int | None = None,
-                       with_recovery: bool = True) -> GenerationReport:
+def recurring_generate(
+    *, through: date | None = None, max_per_run: int | None = None, with_recovery: bool = True
+) -> GenerationReport:
     """The tick: settle every enabled schedule whose next run day has come, then recover
     automatically started workflows that miss template tasks.
 
@@ -157,9 +163,10 @@ def recurring_generate(*, through: date | None = None, max_per_run: int | None =
     return run.report
 
 
-def recurring_generate_one(*, schedule: Schedule, through: date | None = None,
-                           max_per_run: int | None = None) -> GenerationReport:
-    """"Generate now" for one rule or automatic template, due or not.
+def recurring_generate_one(
+    *, schedule: Schedule, through: date | None = None, max_per_run: int | None = None
+) -> GenerationReport:
+    """ "Generate now" for one rule or automatic template, due or not.
 
     Takes only the schedule's row lock (not the run lock), so it never waits for a tick and
     never duplicates one: whoever locks second sees the other's checkpoint.
@@ -184,8 +191,7 @@ def generator_lock() -> Iterator[bool]:
 
 def _new_run(through: date | None, max_per_run: int | None) -> _Run:
     limit = settings.RECURRING_MAX_PER_RUN if max_per_run is None else max_per_run
-    return _Run(now=timezone.now(), through=through, max_per_run=limit,
-                report=GenerationReport())
+    return _Run(now=timezone.now(), through=through, max_per_run=limit, report=GenerationReport())
 
 
 def _due_ids(model: type[Schedule], now: datetime, through: date | None) -> list[int]:
@@ -210,7 +216,7 @@ def _due_ids(model: type[Schedule], now: datetime, through: date | None) -> list
 
 def _batches(ids: list[int]) -> Iterator[list[int]]:
     for start in range(0, len(ids), BATCH_SIZE):
-        yield ids[start:start + BATCH_SIZE]
+        yield ids[start : start + BATCH_SIZE]
 
 
 # --- one schedule ------------------------------------------------------------------------------
@@ -229,8 +235,11 @@ def _settle(model: type[Schedule], pk: int, run: _Run, *, only_when_due: bool) -
                 return  # settled by someone else since the ids were read
             run.report.schedules += 1
             window = schedule.window(
-                today=today, max_per_run=run.max_per_run, through=run.through,
-                calendar=run.calendar() if schedule.shift != Shift.NONE else None)
+                today=today,
+                max_per_run=run.max_per_run,
+                through=run.through,
+                calendar=run.calendar() if schedule.shift != Shift.NONE else None,
+            )
             if window.is_refused:
                 _record_problem(schedule, window.message, run, refused=True)
                 return
@@ -288,8 +297,9 @@ def _record_problem(schedule: Schedule, text: str, run: _Run, *, refused: bool) 
 
 
 def _record_failure(model: type[Schedule], pk: int, exc: BaseException, run: _Run) -> None:
-    text = redact(f"{type(exc).__name__}: {exc}" if not isinstance(exc, ScheduleError)
-                  else str(exc))[:2000]
+    text = redact(
+        f"{type(exc).__name__}: {exc}" if not isinstance(exc, ScheduleError) else str(exc)
+    )[:2000]
     run.report.failed += 1
     model.objects.filter(pk=pk).update(last_error=text, last_error_at=run.now)
     schedule = model.objects.filter(pk=pk).first()
@@ -305,10 +315,18 @@ def _tasks_for(rule: RecurringRule, planned: list[Planned]) -> list[Task]:
     building a 50-field model per row dominated a year of catch-up."""
     assignee = rule.assignee if rule.assignee_id and rule.assignee.is_active else None
     prototype = Task(
-        title=rule.title, description=rule.description, due_date=None, assignee=assignee,
-        source=Task.Source.RECURRING, recurring_rule=rule, instruction_doc=rule.instruction_doc,
-        instruction_step=rule.instruction_step, systems=rule.systems, tags=rule.tags,
-        proof_kind=rule.proof_kind, proof_label=rule.proof_label,
+        title=rule.title,
+        description=rule.description,
+        due_date=None,
+        assignee=assignee,
+        source=Task.Source.RECURRING,
+        recurring_rule=rule,
+        instruction_doc=rule.instruction_doc,
+        instruction_step=rule.instruction_step,
+        systems=rule.systems,
+        tags=rule.tags,
+        proof_kind=rule.proof_kind,
+        proof_label=rule.proof_label,
     )
     tasks = []
     for occurrence in planned:
@@ -323,8 +341,9 @@ def _create_tasks(rule: RecurringRule, planned: tuple[Planned, ...]) -> tuple[in
     if not planned:
         return 0, 0
     existing = existing_occurrences(rule, [p.occurrence_date for p in planned])
-    made, duplicates = insert_once(_tasks_for(rule, [p for p in planned
-                                                     if p.occurrence_date not in existing]))
+    made, duplicates = insert_once(
+        _tasks_for(rule, [p for p in planned if p.occurrence_date not in existing])
+    )
     record_created(made, note=f"From the recurring rule “{rule.title}”.")
     return len(made), len(existing) + duplicates
 
@@ -337,18 +356,29 @@ def record_created(tasks: list[Task], *, note: str) -> None:
     if not tasks:
         return
     meta, quote = HistoryEvent._meta, connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(name).column)
-                        for name in ("task", "action", "note", "before", "after", "at"))
-    values = [meta.get_field(name).get_db_prep_save(value, connection) for name, value in (
-        ("action", Action.CREATED), ("note", note), ("before", {}), ("after", {}),
-        ("at", timezone.now()))]
+    columns = ", ".join(
+        quote(meta.get_field(name).column)
+        for name in ("task", "action", "note", "before", "after", "at")
+    )
+    values = [
+        meta.get_field(name).get_db_prep_save(value, connection)
+        for name, value in (
+            ("action", Action.CREATED),
+            ("note", note),
+            ("before", {}),
+            ("after", {}),
+            ("at", timezone.now()),
+        )
+    ]
     ids = [task.pk for task in tasks]
     placeholders = ", ".join(["%s"] * len(ids))
     # Names come from the models' meta and every value is a bound parameter.
-    sql = (f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # nosec B608
-           f"SELECT {quote(Task._meta.pk.column)}, %s, %s, %s, %s, %s "
-           f"FROM {quote(Task._meta.db_table)} "
-           f"WHERE {quote(Task._meta.pk.column)} IN ({placeholders})")
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # nosec B608
+        f"SELECT {quote(Task._meta.pk.column)}, %s, %s, %s, %s, %s "
+        f"FROM {quote(Task._meta.db_table)} "
+        f"WHERE {quote(Task._meta.pk.column)} IN ({placeholders})"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*values, *ids])
 
@@ -357,8 +387,9 @@ def existing_occurrences(rule: RecurringRule, dates: list[date]) -> set[date]:
     """Occurrences that already have a task. Under the rule's row lock this is exact; the
     unique constraint still guards any writer that skipped the lock."""
     wanted = set(dates)
-    found = Task.objects.filter(recurring_rule=rule, occurrence_date__range=(min(dates),
-                                                                              max(dates)))
+    found = Task.objects.filter(
+        recurring_rule=rule, occurrence_date__range=(min(dates), max(dates))
+    )
     return wanted & set(found.values_list("occurrence_date", flat=True))
 
 
@@ -411,8 +442,9 @@ def _start_workflows(schedule: TemplateSchedule, planned: tuple[Planned, ...]) -
             existing += 1
             continue
         try:
-            workflow = workflow_start(template=template, anchor_date=anchor, by=None,
-                                      auto_started=True)
+            workflow = workflow_start(
+                template=template, anchor_date=anchor, by=None, auto_started=True
+            )
         except IntegrityError as exc:  # workflow_start rolled back to its own savepoint
             if not is_duplicate(exc):
                 raise
@@ -432,10 +464,13 @@ def already_started(template_id: int, anchor: date) -> bool:
 def _announce_start(workflow: Workflow, username: str) -> None:
     def send() -> None:
         people = list(users_by_username({username}).values()) or list(admins())
-        notify(recipients=people, kind="workflow_auto_started",
-               text=f"“{workflow.title}” started itself: {workflow.tasks.count()} tasks.",
-               link=workflow.get_absolute_url(),
-               dedup_key=f"workflow-auto-started:{workflow.pk}")
+        notify(
+            recipients=people,
+            kind="workflow_auto_started",
+            text=f"“{workflow.title}” started itself: {workflow.tasks.count()} tasks.",
+            link=workflow.get_absolute_url(),
+            dedup_key=f"workflow-auto-started:{workflow.pk}",
+        )
 
     transaction.on_commit(send)
 
@@ -459,33 +494,49 @@ def recover_workflows(*, report: GenerationReport, template_id: int | None = Non
 
 
 def _incomplete_workflow_ids(template_id: int | None) -> list[int]:
-    expected = (TaskDefinition.objects.filter(template=OuterRef("template"))
-                .values("template").annotate(n=Count("pk")).values("n"))
-    workflows = Workflow.objects.filter(auto_started=True, status=Workflow.Status.ACTIVE,
-                                        template_version=F("template__version"))
+    expected = (
+        TaskDefinition.objects.filter(template=OuterRef("template"))
+        .values("template")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    workflows = Workflow.objects.filter(
+        auto_started=True, status=Workflow.Status.ACTIVE, template_version=F("template__version")
+    )
     if template_id is not None:
         workflows = workflows.filter(template_id=template_id)
-    return list(workflows.annotate(
-        have=Count("tasks", filter=~Q(tasks__template_ref="")), want=Subquery(expected),
-    ).filter(have__lt=F("want")).values_list("pk", flat=True))
+    return list(
+        workflows.annotate(
+            have=Count("tasks", filter=~Q(tasks__template_ref="")),
+            want=Subquery(expected),
+        )
+        .filter(have__lt=F("want"))
+        .values_list("pk", flat=True)
+    )
 
 
 def _recover(workflow_id: int) -> int:
     workflow = lock_workflow(workflow_id)
     template = workflow.template
     present = set(workflow.tasks.values_list("template_ref", flat=True))
-    missing = [d for d in template.task_definitions.select_related("phase")
-               if d.ref not in present]
+    missing = [d for d in template.task_definitions.select_related("phase") if d.ref not in present]
     people = users_by_username({template.default_assignee, *(d.assignee for d in missing)})
     default = people.get(template.default_assignee)
-    made, _ = insert_once([task_from_definition(d, workflow, people, default, None)
-                           for d in missing])
-    HistoryEvent.objects.bulk_create([
-        HistoryEvent(task=task, workflow=workflow, action=Action.CREATED,
-                     note="Recovered: the workflow was missing this template task.",
-                     after={"due_date": task.due_date.isoformat()})
-        for task in made
-    ])
+    made, _ = insert_once(
+        [task_from_definition(d, workflow, people, default, None) for d in missing]
+    )
+    HistoryEvent.objects.bulk_create(
+        [
+            HistoryEvent(
+                task=task,
+                workflow=workflow,
+                action=Action.CREATED,
+                note="Recovered: the workflow was missing this template task.",
+                after={"due_date": task.due_date.isoformat()},
+            )
+            for task in made
+        ]
+    )
     return len(made)
 
 

@@ -51,8 +51,22 @@ from tasks.services.workflows import users_by_username
 from tasks.template_spec import PROOF_KINDS, SLUG, schedule_rule
 
 SEED_FILE = Path(settings.BASE_DIR) / "tasks" / "seed" / "recurring.yaml"
-RULE_KEYS = {"key", "title", "schedule", "time", "timezone", "catch_up", "shift", "assignee",
-             "description", "doc", "step", "systems", "tags", "proof"}
+RULE_KEYS = {
+    "key",
+    "title",
+    "schedule",
+    "time",
+    "timezone",
+    "catch_up",
+    "shift",
+    "assignee",
+    "description",
+    "doc",
+    "step",
+    "systems",
+    "tags",
+    "proof",
+}
 
 
 @dataclass
@@ -77,8 +91,9 @@ def read_seed(path: Path) -> list[SeedEntry]:
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ServiceError(f"{path}: cannot be read ({exc})", code="invalid_seed") from exc
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
-        raise ServiceError(f"{path}: the file must hold `rules:`, a list of rules",
-                           code="invalid_seed")
+        raise ServiceError(
+            f"{path}: the file must hold `rules:`, a list of rules", code="invalid_seed"
+        )
     default_assignee = str(data.get("assignee") or "")
     entries, problems, seen = [], [], set()
     for index, item in enumerate(data["rules"]):
@@ -114,12 +129,20 @@ def _entry(item: object, default_assignee: str) -> SeedEntry:
     if not isinstance(proof, dict) or proof.get("kind", "none") not in PROOF_KINDS:
         raise ValueError(f"proof: use {{kind: {' | '.join(PROOF_KINDS)}, label: …}}")
     data = RuleInput(
-        title=title, rrule=rrule, start_date=zone_today(_zone(item)), time_of_day=at,
-        timezone=_zone(item), catch_up=str(item.get("catch_up") or "latest"),
-        shift=str(item.get("shift") or "none"), description=str(item.get("description") or ""),
-        instruction_doc=str(item.get("doc") or ""), instruction_step=str(item.get("step") or ""),
-        systems=_list(item, "systems"), tags=_list(item, "tags"),
-        proof_kind=proof.get("kind", "none"), proof_label=str(proof.get("label") or ""),
+        title=title,
+        rrule=rrule,
+        start_date=zone_today(_zone(item)),
+        time_of_day=at,
+        timezone=_zone(item),
+        catch_up=str(item.get("catch_up") or "latest"),
+        shift=str(item.get("shift") or "none"),
+        description=str(item.get("description") or ""),
+        instruction_doc=str(item.get("doc") or ""),
+        instruction_step=str(item.get("step") or ""),
+        systems=_list(item, "systems"),
+        tags=_list(item, "tags"),
+        proof_kind=proof.get("kind", "none"),
+        proof_label=str(proof.get("label") or ""),
     )
     return SeedEntry(key, data, str(item.get("assignee") or default_assignee))
 
@@ -150,8 +173,12 @@ def recurring_seed_load(*, path: Path | str | None = None, by: User | None = Non
     """Create the rules of the seed file that do not exist yet (by key), in one transaction."""
     entries = read_seed(Path(path) if path else SEED_FILE)
     people = users_by_username({entry.assignee for entry in entries})
-    existing = {rule.seed_key: rule for rule in RecurringRule.objects.select_for_update()
-                .filter(seed_key__in=[entry.key for entry in entries])}
+    existing = {
+        rule.seed_key: rule
+        for rule in RecurringRule.objects.select_for_update().filter(
+            seed_key__in=[entry.key for entry in entries]
+        )
+    }
     report = SeedReport()
     for entry in entries:
         person = people.get(entry.assignee)
@@ -168,8 +195,12 @@ def recurring_seed_load(*, path: Path | str | None = None, by: User | None = Non
         elif rule.assignee_id is None and person is not None:
             rule.assignee = person
             rule.save(update_fields=["assignee"])
-            audit_record(actor=by, action="recurring.edited", target=rule,
-                         changes={"assignee": [None, person.username]})
+            audit_record(
+                actor=by,
+                action="recurring.edited",
+                target=rule,
+                changes={"assignee": [None, person.username]},
+            )
             report.assigned.append(entry.key)
         else:
             report.unchanged.append(entry.key)

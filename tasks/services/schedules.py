@@ -79,8 +79,17 @@ MAX_YEARS_AHEAD = 100  # the latest end date a rule may have, from today
 # longer stands in the way of a new "generate now".
 PENDING_RUN_MAX_AGE = timedelta(hours=1)
 SCHEDULE_FIELDS = ("rrule", "start_date", "time_of_day", "timezone", "catch_up", "shift")
-DEFAULT_FIELDS = ("title", "description", "assignee", "instruction_doc", "instruction_step",
-                  "systems", "tags", "proof_kind", "proof_label")
+DEFAULT_FIELDS = (
+    "title",
+    "description",
+    "assignee",
+    "instruction_doc",
+    "instruction_step",
+    "systems",
+    "tags",
+    "proof_kind",
+    "proof_label",
+)
 
 
 def zone_today(tz: str) -> date:
@@ -90,9 +99,16 @@ def zone_today(tz: str) -> date:
 # --- validation ---------------------------------------------------------------------------------
 
 
-def schedule_check(*, rrule: str, start_date: date | str, time_of_day: time | str, tz: str,
-                   catch_up: str, shift: str,
-                   generated_through: date | None = None) -> tuple[ParsedRule, Window]:
+def schedule_check(
+    *,
+    rrule: str,
+    start_date: date | str,
+    time_of_day: time | str,
+    tz: str,
+    catch_up: str,
+    shift: str,
+    generated_through: date | None = None,
+) -> tuple[ParsedRule, Window]:
     """Validate a schedule as it would be saved; return the rule and its first step.
 
     Raises ServiceError with `field` set to the input to fix: timezone, start_date,
@@ -111,8 +127,13 @@ def schedule_check(*, rrule: str, start_date: date | str, time_of_day: time | st
         raise ServiceError(str(exc), field="rrule") from exc
     _check_bounds(rule, today)
     # Shifts only ever drop occurrences, so the count without the calendar is an upper bound.
-    window = due_window(rule, generated_through=generated_through, today=today, policy=catch_up,
-                        max_per_run=settings.RECURRING_MAX_PER_RUN)
+    window = due_window(
+        rule,
+        generated_through=generated_through,
+        today=today,
+        policy=catch_up,
+        max_per_run=settings.RECURRING_MAX_PER_RUN,
+    )
     if window.is_refused:
         raise ServiceError(window.message, field="start_date")
     return rule, window
@@ -126,8 +147,12 @@ def _check_bounds(rule: ParsedRule, today: date) -> None:
     limit = today + relativedelta(years=MAX_YEARS_AHEAD)
     until = rule.until_local
     if until is not None and until.date() > limit:
-        raise ServiceError(messages.RULE_UNTIL_TOO_FAR.format(
-            until=until.date().isoformat(), limit=limit.isoformat()), field="rrule")
+        raise ServiceError(
+            messages.RULE_UNTIL_TOO_FAR.format(
+                until=until.date().isoformat(), limit=limit.isoformat()
+            ),
+            field="rrule",
+        )
 
 
 def _checked(check, value, field_name: str):
@@ -154,11 +179,15 @@ def _clean_defaults(data: RuleInput) -> dict:
         who = data.assignee.display_name
         raise ServiceError(messages.INACTIVE_ASSIGNEE.format(who=who), field="assignee")
     return {
-        "title": title[:300], "description": data.description.strip(),
-        "assignee": data.assignee, "instruction_doc": data.instruction_doc.strip(),
+        "title": title[:300],
+        "description": data.description.strip(),
+        "assignee": data.assignee,
+        "instruction_doc": data.instruction_doc.strip(),
         "instruction_step": data.instruction_step.strip(),
-        "systems": _words(data.systems), "tags": _words(data.tags),
-        "proof_kind": data.proof_kind, "proof_label": data.proof_label.strip(),
+        "systems": _words(data.systems),
+        "tags": _words(data.tags),
+        "proof_kind": data.proof_kind,
+        "proof_label": data.proof_label.strip(),
     }
 
 
@@ -168,11 +197,23 @@ def _words(values) -> list[str]:
 
 def _schedule_values(data: RuleInput, generated_through: date | None) -> dict:
     tz = data.timezone or settings.TIME_ZONE
-    rule, _ = schedule_check(rrule=data.rrule, start_date=data.start_date,
-                             time_of_day=data.time_of_day, tz=tz, catch_up=data.catch_up,
-                             shift=data.shift, generated_through=generated_through)
-    return {"rrule": rule.rrule, "start_date": rule.start, "time_of_day": rule.time,
-            "timezone": tz, "catch_up": data.catch_up, "shift": data.shift}
+    rule, _ = schedule_check(
+        rrule=data.rrule,
+        start_date=data.start_date,
+        time_of_day=data.time_of_day,
+        tz=tz,
+        catch_up=data.catch_up,
+        shift=data.shift,
+        generated_through=generated_through,
+    )
+    return {
+        "rrule": rule.rrule,
+        "start_date": rule.start,
+        "time_of_day": rule.time,
+        "timezone": tz,
+        "catch_up": data.catch_up,
+        "shift": data.shift,
+    }
 
 
 def first_run_on(schedule: Schedule) -> date | None:
@@ -206,22 +247,32 @@ def _audit_values(rule: RecurringRule, names) -> dict:
 
 
 @transaction.atomic
-def recurring_rule_create(*, data: RuleInput, by: User | None, enabled: bool = True,
-                          seed_key: str = "") -> RecurringRule:
+def recurring_rule_create(
+    *, data: RuleInput, by: User | None, enabled: bool = True, seed_key: str = ""
+) -> RecurringRule:
     """Validate and save a new rule; audited. Nothing is generated here: the next tick (or
     "generate now") does that."""
-    rule = RecurringRule(**_clean_defaults(data), **_schedule_values(data, None),
-                         enabled=enabled, seed_key=seed_key, created_by=by, updated_by=by)
+    rule = RecurringRule(
+        **_clean_defaults(data),
+        **_schedule_values(data, None),
+        enabled=enabled,
+        seed_key=seed_key,
+        created_by=by,
+        updated_by=by,
+    )
     rule.next_run_on = first_run_on(rule)
     rule.save()
-    audit_record(actor=by, action="recurring.created", target=rule,
-                 changes=_audit_values(rule, SCHEDULE_FIELDS + DEFAULT_FIELDS))
+    audit_record(
+        actor=by,
+        action="recurring.created",
+        target=rule,
+        changes=_audit_values(rule, SCHEDULE_FIELDS + DEFAULT_FIELDS),
+    )
     return rule
 
 
 @transaction.atomic
-def recurring_rule_edit(*, rule: RecurringRule, data: RuleInput, by: User | None
-                        ) -> RecurringRule:
+def recurring_rule_edit(*, rule: RecurringRule, data: RuleInput, by: User | None) -> RecurringRule:
     """Change a rule. The checkpoint stays: occurrences already settled are never generated
     again, whatever the new schedule says; it applies from the day after. Its owner's or an
     admin's (PermissionDenied otherwise)."""
@@ -251,10 +302,15 @@ def recurring_rule_delete(*, rule: RecurringRule, by: User | None) -> None:
     rule = _lock(rule)
     count = rule.tasks.count()
     if count:
-        raise ServiceError(messages.RULE_DELETE_REFUSED.format(
-            count=count, s="" if count == 1 else "s"))
-    audit_record(actor=by, action="recurring.deleted", target=rule,
-                 changes=_audit_values(rule, SCHEDULE_FIELDS + ("title",)))
+        raise ServiceError(
+            messages.RULE_DELETE_REFUSED.format(count=count, s="" if count == 1 else "s")
+        )
+    audit_record(
+        actor=by,
+        action="recurring.deleted",
+        target=rule,
+        changes=_audit_values(rule, SCHEDULE_FIELDS + ("title",)),
+    )
     rule.delete()
 
 
@@ -297,8 +353,12 @@ class Resumed:
         if not self.missed:
             return messages.RESUMED.format(title=title)
         return messages.RESUMED_AFTER_GAP.format(
-            title=title, missed=self.missed, s="" if self.missed == 1 else "s",
-            policy=self.schedule.catch_up, created=self.created)
+            title=title,
+            missed=self.missed,
+            s="" if self.missed == 1 else "s",
+            policy=self.schedule.catch_up,
+            created=self.created,
+        )
 
 
 @transaction.atomic
@@ -314,16 +374,21 @@ def schedule_resume(*, schedule: Schedule, by: User | None) -> Resumed:
     schedule.next_run_on = first_run_on(schedule)
     schedule.save(update_fields=["enabled", "next_run_on"])
     missed, created = _missed(schedule)
-    audit_record(actor=by, action="recurring.resumed", target=schedule,
-                 changes={"missed": missed, "created_of_missed": created})
+    audit_record(
+        actor=by,
+        action="recurring.resumed",
+        target=schedule,
+        changes={"missed": missed, "created_of_missed": created},
+    )
     return Resumed(schedule, missed, created)
 
 
 def _missed(schedule: Schedule) -> tuple[int, int]:
     today = schedule.local_today()
     try:
-        window = schedule.window(today=today, max_per_run=settings.RECURRING_MAX_PER_RUN,
-                                 calendar=None)
+        window = schedule.window(
+            today=today, max_per_run=settings.RECURRING_MAX_PER_RUN, calendar=None
+        )
     except ScheduleError:
         return 0, 0
     if window.is_refused:
@@ -360,11 +425,17 @@ def schedule_generate_now(*, schedule: Schedule, by: User | None) -> GenerateNow
 
 def _pending_run(schedule: Schedule, *, kind: str) -> JobRun | None:
     pending = (JobRun.Status.QUEUED, JobRun.Status.RUNNING, JobRun.Status.RETRYING)
-    return JobRun.objects.filter(
-        kind=kind, target_type=ContentType.objects.get_for_model(schedule),
-        target_id=str(schedule.pk), status__in=pending,
-        created_at__gte=timezone.now() - PENDING_RUN_MAX_AGE,
-    ).order_by("created_at").first()
+    return (
+        JobRun.objects.filter(
+            kind=kind,
+            target_type=ContentType.objects.get_for_model(schedule),
+            target_id=str(schedule.pk),
+            status__in=pending,
+            created_at__gte=timezone.now() - PENDING_RUN_MAX_AGE,
+        )
+        .order_by("created_at")
+        .first()
+    )
 
 
 # --- automatic templates ------------------------------------------------------------------------
@@ -383,8 +454,13 @@ def template_schedule_sync(*, template: WorkflowTemplate) -> TemplateSchedule | 
         return existing
     rrule, at = schedule_rule(template.schedule, template.schedule_time)
     tz = template.schedule_timezone or settings.TIME_ZONE
-    wanted = {"rrule": rrule, "time_of_day": at, "timezone": tz,
-              "catch_up": template.catch_up, "shift": template.shift}
+    wanted = {
+        "rrule": rrule,
+        "time_of_day": at,
+        "timezone": tz,
+        "catch_up": template.catch_up,
+        "shift": template.shift,
+    }
     if existing is not None and all(getattr(existing, k) == v for k, v in wanted.items()):
         return existing
     row = existing or TemplateSchedule(template=template, start_date=zone_today(tz))
@@ -410,15 +486,23 @@ def closure_day_save(*, closure: ClosureDay, by: User | None) -> ClosureDay:
     recheck_from = closure.date - timedelta(days=MAX_SHIFT_DAYS)
     for model in (RecurringRule, TemplateSchedule):
         model.objects.filter(shift=Shift.PREVIOUS, next_run_on__isnull=False).update(
-            next_run_on=Least(F("next_run_on"), Value(recheck_from)))
-    audit_record(actor=by, action="closure.added" if created else "closure.changed",
-                 target=closure, changes={"date": closure.date.isoformat(),
-                                          "reason": closure.reason})
+            next_run_on=Least(F("next_run_on"), Value(recheck_from))
+        )
+    audit_record(
+        actor=by,
+        action="closure.added" if created else "closure.changed",
+        target=closure,
+        changes={"date": closure.date.isoformat(), "reason": closure.reason},
+    )
     return closure
 
 
 @transaction.atomic
 def closure_day_delete(*, closure: ClosureDay, by: User | None) -> None:
-    audit_record(actor=by, action="closure.removed", target=closure,
-                 changes={"date": closure.date.isoformat()})
+    audit_record(
+        actor=by,
+        action="closure.removed",
+        target=closure,
+        changes={"date": closure.date.isoformat()},
+    )
     closure.delete()

@@ -87,21 +87,31 @@ def _require_not_archived(task: Task) -> None:
 def _slot_values(task: Task) -> dict[str, str]:
     if not task.workflow_id:
         return {}
-    return dict(WorkflowLinkSlot.objects.filter(workflow_id=task.workflow_id)
-                .values_list("name", "url"))
+    return dict(
+        WorkflowLinkSlot.objects.filter(workflow_id=task.workflow_id).values_list("name", "url")
+    )
 
 
 def _fill_slot(task: Task, name: str, url: str, by: User | None) -> None:
     """Put a pasted link into the workflow's slot of that name (if it has one)."""
-    slot = (WorkflowLinkSlot.objects.select_for_update()
-            .filter(workflow_id=task.workflow_id, name=name).first())
+    slot = (
+        WorkflowLinkSlot.objects.select_for_update()
+        .filter(workflow_id=task.workflow_id, name=name)
+        .first()
+    )
     if slot is None or slot.url == url:
         return
     before = slot.url
     slot.url, slot.updated_by, slot.updated_at = url, by, timezone.now()
     slot.save(update_fields=["url", "updated_by", "updated_at"])
-    record(action=Action.SLOT_SET, by=by, workflow=task.workflow, note=name,
-           before={name: before}, after={name: url})
+    record(
+        action=Action.SLOT_SET,
+        by=by,
+        workflow=task.workflow,
+        note=name,
+        before={name: before},
+        after={name: url},
+    )
 
 
 def _apply_proof(task: Task, proof: ProofInput, by: User | None) -> list[str]:
@@ -132,12 +142,14 @@ def missing_for_completion(task: Task, *, extra_file: bool = False) -> list[str]
 def _refuse_if_missing(task: Task, checked_file) -> None:
     missing = missing_for_completion(task, extra_file=checked_file is not None)
     if missing:
-        raise ServiceError(messages.COMPLETE_MISSING.format(things=describe_missing(missing)),
-                           code="missing_proof")
+        raise ServiceError(
+            messages.COMPLETE_MISSING.format(things=describe_missing(missing)), code="missing_proof"
+        )
 
 
-def _close_done(task: Task, by: User | None, proof: ProofInput, action: str,
-                extra_fields: tuple[str, ...] = ()) -> Task:
+def _close_done(
+    task: Task, by: User | None, proof: ProofInput, action: str, extra_fields: tuple[str, ...] = ()
+) -> Task:
     """The shared end of completing and resolving: proof checked, status done, stage moved.
 
     `extra_fields` were already changed in memory by the caller and are saved with the rest.
@@ -150,8 +162,9 @@ def _close_done(task: Task, by: User | None, proof: ProofInput, action: str,
         stored = store_proof_file(task=task, checked=checked, by=by)
         changed.append("proof_file")
     task.status, task.completed_by, task.completed_at = S.DONE, by, timezone.now()
-    save_task(task, [f for f in changed if f != "proof_file"]
-              + ["status", "completed_by", "completed_at"])
+    save_task(
+        task, [f for f in changed if f != "proof_file"] + ["status", "completed_by", "completed_at"]
+    )
     after = snapshot(task, list(before))
     if checked:
         after["proof_file"] = stored.original_name
@@ -170,9 +183,14 @@ def _advance_stage(task: Task, by: User | None) -> None:
     before = workflow.stage
     workflow.stage = task.stage_on_complete
     workflow.save(update_fields=["stage"])
-    record(action=Action.STAGE_CHANGED, by=by, workflow=workflow,
-           note=f"Moved on by completing “{task.title}”.",
-           before={"stage": before}, after={"stage": workflow.stage})
+    record(
+        action=Action.STAGE_CHANGED,
+        by=by,
+        workflow=workflow,
+        note=f"Moved on by completing “{task.title}”.",
+        before={"stage": before},
+        after={"stage": workflow.stage},
+    )
 
 
 # --- actions -------------------------------------------------------------------------------
@@ -202,13 +220,25 @@ def task_create(
     if workflow is not None and workflow.is_archived:
         raise ServiceError(messages.WORKFLOW_ARCHIVED)
     task = Task.objects.create(
-        title=title, due_date=due_date, assignee=assignee, description=description.strip(),
-        workflow=workflow, source=source, instruction_doc=instruction_doc.strip(),
-        instruction_step=instruction_step.strip(), proof_kind=proof_kind,
-        proof_label=proof_label.strip(), tags=tags or [], created_by=by,
+        title=title,
+        due_date=due_date,
+        assignee=assignee,
+        description=description.strip(),
+        workflow=workflow,
+        source=source,
+        instruction_doc=instruction_doc.strip(),
+        instruction_step=instruction_step.strip(),
+        proof_kind=proof_kind,
+        proof_label=proof_label.strip(),
+        tags=tags or [],
+        created_by=by,
     )
-    record(action=Action.CREATED, by=by, task=task,
-           after=snapshot(task, ["title", "due_date", "assignee"]))
+    record(
+        action=Action.CREATED,
+        by=by,
+        task=task,
+        after=snapshot(task, ["title", "due_date", "assignee"]),
+    )
     return task
 
 
@@ -232,11 +262,17 @@ def task_edit(
         raise ServiceError(messages.TITLE_REQUIRED, field="title")
     if due_date is not None:
         check_date(due_date)
-    wanted = {"title": title and title.strip(), "description": description,
-              "due_date": due_date, "instruction_doc": instruction_doc,
-              "instruction_step": instruction_step, "tags": tags}
-    changed = [name for name, value in wanted.items()
-               if value is not None and getattr(task, name) != value]
+    wanted = {
+        "title": title and title.strip(),
+        "description": description,
+        "due_date": due_date,
+        "instruction_doc": instruction_doc,
+        "instruction_step": instruction_step,
+        "tags": tags,
+    }
+    changed = [
+        name for name, value in wanted.items() if value is not None and getattr(task, name) != value
+    ]
     if not changed:
         return task
     before = snapshot(task, changed)
@@ -260,18 +296,24 @@ def task_complete(
 
 
 @transaction.atomic
-def task_reopen(*, task: Task, by: User | None, version: int | None = None,
-                note: str = "") -> Task:
+def task_reopen(*, task: Task, by: User | None, version: int | None = None, note: str = "") -> Task:
     """Back to do: a done or not-applicable task. Proof stays; the workflow stage stays."""
     task = lock_task(task, version)
     if task.status not in (S.DONE, S.SKIPPED):
-        raise ServiceError(messages.TASK_ARCHIVED if task.status == S.ARCHIVED
-                           else messages.REOPEN_NOT_CLOSED)
+        raise ServiceError(
+            messages.TASK_ARCHIVED if task.status == S.ARCHIVED else messages.REOPEN_NOT_CLOSED
+        )
     before = snapshot(task, ["status", "closed_reason"])
     task.status, task.completed_by, task.completed_at, task.closed_reason = S.TODO, None, None, ""
     save_task(task, ["status", "completed_by", "completed_at", "closed_reason"])
-    record(action=Action.REOPENED, by=by, task=task, note=note.strip(), before=before,
-           after=snapshot(task, list(before)))
+    record(
+        action=Action.REOPENED,
+        by=by,
+        task=task,
+        note=note.strip(),
+        before=before,
+        after=snapshot(task, list(before)),
+    )
     return task
 
 
@@ -306,14 +348,26 @@ def task_mark_waiting(
     task.follow_up_date, task.waiting_channel = follow_up_date, channel
     task.waiting_since = local_today()
     save_task(task, fields)
-    record(action=Action.WAITING, by=by, task=task, note=note.strip(), before=before,
-           after=snapshot(task, fields))
+    record(
+        action=Action.WAITING,
+        by=by,
+        task=task,
+        note=note.strip(),
+        before=before,
+        after=snapshot(task, fields),
+    )
     return task
 
 
 @transaction.atomic
-def task_follow_up_sent(*, task: Task, by: User | None, next_follow_up: date | None,
-                        note: str = "", version: int | None = None) -> Task:
+def task_follow_up_sent(
+    *,
+    task: Task,
+    by: User | None,
+    next_follow_up: date | None,
+    note: str = "",
+    version: int | None = None,
+) -> Task:
     """Record a nudge sent to whoever we wait on, and when to nudge next."""
     task = lock_task(task, version)
     _require_waiting(task)
@@ -321,8 +375,14 @@ def task_follow_up_sent(*, task: Task, by: User | None, next_follow_up: date | N
     before = snapshot(task, ["follow_up_date"])
     task.follow_up_date = next_follow_up
     save_task(task, ["follow_up_date"])
-    record(action=Action.FOLLOW_UP_SENT, by=by, task=task, note=note.strip(), before=before,
-           after=snapshot(task, ["follow_up_date"]))
+    record(
+        action=Action.FOLLOW_UP_SENT,
+        by=by,
+        task=task,
+        note=note.strip(),
+        before=before,
+        after=snapshot(task, ["follow_up_date"]),
+    )
     return task
 
 
@@ -332,38 +392,57 @@ def _end_waiting(task: Task) -> None:
 
 
 @transaction.atomic
-def task_response_received(*, task: Task, by: User | None, note: str = "",
-                           version: int | None = None) -> Task:
+def task_response_received(
+    *, task: Task, by: User | None, note: str = "", version: int | None = None
+) -> Task:
     """The wait is over: back to do. A due date already past becomes today, so the task
     lands in Today rather than Overdue (the delay was the other side's)."""
     task = lock_task(task, version)
     _require_waiting(task)
-    fields = ["status", "waiting_for", "follow_up_date", "waiting_channel", "waiting_since",
-              "due_date"]
+    fields = [
+        "status",
+        "waiting_for",
+        "follow_up_date",
+        "waiting_channel",
+        "waiting_since",
+        "due_date",
+    ]
     before = snapshot(task, fields)
     _end_waiting(task)
     task.status, task.due_date = S.TODO, max(task.due_date, local_today())
     save_task(task, fields)
-    record(action=Action.RESPONSE_RECEIVED, by=by, task=task, note=note.strip(), before=before,
-           after=snapshot(task, fields))
+    record(
+        action=Action.RESPONSE_RECEIVED,
+        by=by,
+        task=task,
+        note=note.strip(),
+        before=before,
+        after=snapshot(task, fields),
+    )
     return task
 
 
 @transaction.atomic
-def task_resolve_waiting(*, task: Task, by: User | None, version: int | None = None,
-                         proof: ProofInput | None = None) -> Task:
+def task_resolve_waiting(
+    *, task: Task, by: User | None, version: int | None = None, proof: ProofInput | None = None
+) -> Task:
     """The wait ended with the work done: close it (proof rules apply as for completing)."""
     task = lock_task(task, version)
     _require_waiting(task)
     _end_waiting(task)
-    return _close_done(task, by, proof or ProofInput(), Action.RESOLVED,
-                       extra_fields=("waiting_for", "follow_up_date", "waiting_channel",
-                                     "waiting_since"))
+    return _close_done(
+        task,
+        by,
+        proof or ProofInput(),
+        Action.RESOLVED,
+        extra_fields=("waiting_for", "follow_up_date", "waiting_channel", "waiting_since"),
+    )
 
 
 @transaction.atomic
-def task_snooze(*, task: Task, by: User | None, until: date | None, reason: str,
-                version: int | None = None) -> Task:
+def task_snooze(
+    *, task: Task, by: User | None, until: date | None, reason: str, version: int | None = None
+) -> Task:
     """Move a to-do task's due date to a later day, saying why."""
     task = lock_task(task, version)
     _require_todo(task, waiting_message=messages.SNOOZE_ONLY_TODO)
@@ -377,58 +456,93 @@ def task_snooze(*, task: Task, by: User | None, until: date | None, reason: str,
     before = snapshot(task, ["due_date"])
     task.due_date = until
     save_task(task, ["due_date"])
-    record(action=Action.SNOOZED, by=by, task=task, note=reason.strip(), before=before,
-           after=snapshot(task, ["due_date"]))
+    record(
+        action=Action.SNOOZED,
+        by=by,
+        task=task,
+        note=reason.strip(),
+        before=before,
+        after=snapshot(task, ["due_date"]),
+    )
     return task
 
 
 @transaction.atomic
-def task_reassign(*, task: Task, by: User | None, assignee: User | None,
-                  version: int | None = None) -> Task:
+def task_reassign(
+    *, task: Task, by: User | None, assignee: User | None, version: int | None = None
+) -> Task:
     """Give an open task to someone else (or to nobody: anyone may pick it up)."""
     task = lock_task(task, version)
     _require_open(task, "reassigned")
     if assignee is not None and not assignee.is_active:
-        raise ServiceError(messages.INACTIVE_ASSIGNEE.format(who=assignee.display_name),
-                           field="assignee")
+        raise ServiceError(
+            messages.INACTIVE_ASSIGNEE.format(who=assignee.display_name), field="assignee"
+        )
     if task.assignee_id == (assignee.pk if assignee else None):
         who = assignee.display_name if assignee else "nobody"
         raise ServiceError(messages.REASSIGN_SAME.format(who=who), field="assignee")
     before = snapshot(task, ["assignee"])
     task.assignee = assignee
     save_task(task, ["assignee"])
-    record(action=Action.REASSIGNED, by=by, task=task, before=before,
-           after=snapshot(task, ["assignee"]))
+    record(
+        action=Action.REASSIGNED,
+        by=by,
+        task=task,
+        before=before,
+        after=snapshot(task, ["assignee"]),
+    )
     return task
 
 
 @transaction.atomic
-def task_close_not_applicable(*, task: Task, by: User | None, reason: str,
-                              version: int | None = None) -> Task:
+def task_close_not_applicable(
+    *, task: Task, by: User | None, reason: str, version: int | None = None
+) -> Task:
     """An audited closure without proof, with one of the reasons the template allows."""
     task = lock_task(task, version)
     _require_open(task, "closed as not applicable")
     if not task.na_reasons:
         raise ServiceError(messages.NA_NOT_ALLOWED)
     if reason not in task.na_reasons:
-        raise ServiceError(messages.NA_BAD_REASON.format(
-            reasons=", ".join(f"“{r}”" for r in task.na_reasons)), field="reason")
-    fields = ["status", "closed_reason", "waiting_for", "follow_up_date", "waiting_channel",
-              "waiting_since"]
+        raise ServiceError(
+            messages.NA_BAD_REASON.format(reasons=", ".join(f"“{r}”" for r in task.na_reasons)),
+            field="reason",
+        )
+    fields = [
+        "status",
+        "closed_reason",
+        "waiting_for",
+        "follow_up_date",
+        "waiting_channel",
+        "waiting_since",
+    ]
     before = snapshot(task, fields)
     _end_waiting(task)
     task.status, task.closed_reason = S.SKIPPED, reason
     task.completed_by, task.completed_at = by, timezone.now()
     save_task(task, [*fields, "completed_by", "completed_at"])
-    record(action=Action.NOT_APPLICABLE, by=by, task=task, note=reason, before=before,
-           after=snapshot(task, fields))
+    record(
+        action=Action.NOT_APPLICABLE,
+        by=by,
+        task=task,
+        note=reason,
+        before=before,
+        after=snapshot(task, fields),
+    )
     resolve_due_notifications([task.pk])
     return task
 
 
 @transaction.atomic
-def task_add_proof(*, task: Task, by: User | None, url: str = "", note: str = "",
-                   status: str = "", version: int | None = None) -> Task:
+def task_add_proof(
+    *,
+    task: Task,
+    by: User | None,
+    url: str = "",
+    note: str = "",
+    status: str = "",
+    version: int | None = None,
+) -> Task:
     """Save proof without closing the task (a link pasted early, a status to remember)."""
     task = lock_task(task, version)
     _require_not_archived(task)
@@ -438,8 +552,7 @@ def task_add_proof(*, task: Task, by: User | None, url: str = "", note: str = ""
     before = snapshot(task, fields)
     changed = _apply_proof(task, ProofInput(url=url, note=note, status=status), by)
     save_task(task, changed)
-    record(action=Action.PROOF_ADDED, by=by, task=task, before=before,
-           after=snapshot(task, fields))
+    record(action=Action.PROOF_ADDED, by=by, task=task, before=before, after=snapshot(task, fields))
     return task
 
 
@@ -451,8 +564,12 @@ def task_attach_proof_file(*, task: Task, by: User | None, upload: UploadedFile)
     checked = check_upload(upload)
     stored = store_proof_file(task=task, checked=checked, by=by)
     save_task(task, [])
-    record(action=Action.PROOF_ADDED, by=by, task=task,
-           after={"proof_file": stored.original_name, "sha256": stored.sha256})
+    record(
+        action=Action.PROOF_ADDED,
+        by=by,
+        task=task,
+        after={"proof_file": stored.original_name, "sha256": stored.sha256},
+    )
     return stored
 
 

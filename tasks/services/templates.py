@@ -59,31 +59,52 @@ class LoadReport:
 
 def _task_spec(definition: TaskDefinition) -> TaskSpec:
     return TaskSpec(
-        ref=definition.ref, title=definition.title, offset=definition.offset_days,
-        phase=definition.phase.slug, description=definition.description,
-        milestone=definition.milestone, stage=definition.stage_on_complete,
-        assignee=definition.assignee, doc=definition.instruction_doc,
-        step=definition.instruction_step, systems=list(definition.systems),
-        proof_kind=definition.proof_kind, proof_label=definition.proof_label,
-        slots=list(definition.required_slots), not_applicable=list(definition.na_reasons),
-        waiting_hint=definition.waiting_hint, risk_hint=definition.risk_hint,
+        ref=definition.ref,
+        title=definition.title,
+        offset=definition.offset_days,
+        phase=definition.phase.slug,
+        description=definition.description,
+        milestone=definition.milestone,
+        stage=definition.stage_on_complete,
+        assignee=definition.assignee,
+        doc=definition.instruction_doc,
+        step=definition.instruction_step,
+        systems=list(definition.systems),
+        proof_kind=definition.proof_kind,
+        proof_label=definition.proof_label,
+        slots=list(definition.required_slots),
+        not_applicable=list(definition.na_reasons),
+        waiting_hint=definition.waiting_hint,
+        risk_hint=definition.risk_hint,
     )
 
 
 def template_spec(template: WorkflowTemplate) -> TemplateSpec:
     """The canonical spec of a stored template (what `dump_templates` writes)."""
     return TemplateSpec(
-        slug=template.slug, name=template.name, kind=template.kind, emoji=template.emoji,
-        description=template.description, title=template.title_pattern,
-        default_assignee=template.default_assignee, tags=list(template.tags),
-        docs=list(template.docs), automatic=template.automatic, schedule=template.schedule,
-        lead_days=template.lead_days, time=template.schedule_time,
-        timezone=template.schedule_timezone, catch_up=template.catch_up, shift=template.shift,
+        slug=template.slug,
+        name=template.name,
+        kind=template.kind,
+        emoji=template.emoji,
+        description=template.description,
+        title=template.title_pattern,
+        default_assignee=template.default_assignee,
+        tags=list(template.tags),
+        docs=list(template.docs),
+        automatic=template.automatic,
+        schedule=template.schedule,
+        lead_days=template.lead_days,
+        time=template.schedule_time,
+        timezone=template.schedule_timezone,
+        catch_up=template.catch_up,
+        shift=template.shift,
         phases=[PhaseSpec(p.slug, p.title, p.stage) for p in template.phases.all()],
         link_slots=[slot.name for slot in template.link_slots.all()],
         references=[ReferenceSpec(r.title, r.url) for r in template.references.all()],
-        tasks=[_task_spec(d) for d in
-               template.task_definitions.select_related("phase").order_by("position", "id")],
+        tasks=[
+            _task_spec(d)
+            for d in template.task_definitions.select_related("phase").order_by("position", "id")
+        ],
     )
 
 
@@ -92,25 +113,47 @@ def template_spec(template: WorkflowTemplate) -> TemplateSpec:
 
 def _head_fields(spec: TemplateSpec) -> dict:
     return {
-        "name": spec.name, "kind": spec.kind, "emoji": spec.emoji,
-        "description": spec.description, "title_pattern": spec.title,
-        "default_assignee": spec.default_assignee, "tags": spec.tags, "docs": spec.docs,
-        "automatic": spec.automatic, "schedule": spec.schedule, "lead_days": spec.lead_days,
-        "schedule_time": spec.time, "schedule_timezone": spec.timezone,
-        "catch_up": spec.catch_up, "shift": spec.shift,
+        "name": spec.name,
+        "kind": spec.kind,
+        "emoji": spec.emoji,
+        "description": spec.description,
+        "title_pattern": spec.title,
+        "default_assignee": spec.default_assignee,
+        "tags": spec.tags,
+        "docs": spec.docs,
+        "automatic": spec.automatic,
+        "schedule": spec.schedule,
+        "lead_days": spec.lead_days,
+        "schedule_time": spec.time,
+        "schedule_timezone": spec.timezone,
+        "catch_up": spec.catch_up,
+        "shift": spec.shift,
     }
 
 
-def _definition(template: WorkflowTemplate, task: TaskSpec, position: int,
-                phases: dict[str, TemplatePhase]) -> TaskDefinition:
+def _definition(
+    template: WorkflowTemplate, task: TaskSpec, position: int, phases: dict[str, TemplatePhase]
+) -> TaskDefinition:
     return TaskDefinition(
-        template=template, ref=task.ref, title=task.title, description=task.description,
-        offset_days=task.offset, phase=phases[task.phase], milestone=task.milestone,
-        stage_on_complete=task.stage, assignee=task.assignee, instruction_doc=task.doc,
-        instruction_step=task.step, systems=task.systems, proof_kind=task.proof_kind,
-        proof_label=task.proof_label, required_slots=task.slots,
-        na_reasons=task.not_applicable, waiting_hint=task.waiting_hint,
-        risk_hint=task.risk_hint, position=position,
+        template=template,
+        ref=task.ref,
+        title=task.title,
+        description=task.description,
+        offset_days=task.offset,
+        phase=phases[task.phase],
+        milestone=task.milestone,
+        stage_on_complete=task.stage,
+        assignee=task.assignee,
+        instruction_doc=task.doc,
+        instruction_step=task.step,
+        systems=task.systems,
+        proof_kind=task.proof_kind,
+        proof_label=task.proof_label,
+        required_slots=task.slots,
+        na_reasons=task.not_applicable,
+        waiting_hint=task.waiting_hint,
+        risk_hint=task.risk_hint,
+        position=position,
     )
 
 
@@ -120,26 +163,33 @@ def _replace_children(template: WorkflowTemplate, spec: TemplateSpec) -> None:
     template.phases.all().delete()
     template.link_slots.all().delete()
     template.references.all().delete()
-    phases = TemplatePhase.objects.bulk_create([
-        TemplatePhase(template=template, slug=p.slug, title=p.title, stage=p.stage, position=i)
-        for i, p in enumerate(spec.phases)
-    ])
+    phases = TemplatePhase.objects.bulk_create(
+        [
+            TemplatePhase(template=template, slug=p.slug, title=p.title, stage=p.stage, position=i)
+            for i, p in enumerate(spec.phases)
+        ]
+    )
     by_slug = {phase.slug: phase for phase in phases}
-    TemplateLinkSlot.objects.bulk_create([
-        TemplateLinkSlot(template=template, name=name, position=i)
-        for i, name in enumerate(spec.link_slots)
-    ])
-    TemplateReference.objects.bulk_create([
-        TemplateReference(template=template, title=r.title, url=r.url, position=i)
-        for i, r in enumerate(spec.references)
-    ])
-    TaskDefinition.objects.bulk_create([
-        _definition(template, task, i, by_slug) for i, task in enumerate(spec.tasks)
-    ])
+    TemplateLinkSlot.objects.bulk_create(
+        [
+            TemplateLinkSlot(template=template, name=name, position=i)
+            for i, name in enumerate(spec.link_slots)
+        ]
+    )
+    TemplateReference.objects.bulk_create(
+        [
+            TemplateReference(template=template, title=r.title, url=r.url, position=i)
+            for i, r in enumerate(spec.references)
+        ]
+    )
+    TaskDefinition.objects.bulk_create(
+        [_definition(template, task, i, by_slug) for i, task in enumerate(spec.tasks)]
+    )
 
 
-def template_save_spec(*, spec: TemplateSpec, by: User | None = None,
-                       source: str = "") -> LoadResult:
+def template_save_spec(
+    *, spec: TemplateSpec, by: User | None = None, source: str = ""
+) -> LoadResult:
     """Create or update the template `spec.slug`; unchanged content is a no-op. An automatic
     template's schedule row is installed or updated either way (see template_schedule_sync)."""
     template = WorkflowTemplate.objects.select_for_update().filter(slug=spec.slug).first()
@@ -160,8 +210,12 @@ def template_save_spec(*, spec: TemplateSpec, by: User | None = None,
     template.save()
     _replace_children(template, spec)
     template_schedule_sync(template=template)
-    audit_record(actor=by, action=f"template.{outcome}", target=template,
-                 changes={"version": template.version, "source": source})
+    audit_record(
+        actor=by,
+        action=f"template.{outcome}",
+        target=template,
+        changes={"version": template.version, "source": source},
+    )
     return LoadResult(spec.slug, outcome, template.version, source)
 
 
@@ -173,10 +227,13 @@ def missing_people(specs: Iterable[TemplateSpec]) -> dict[str, list[str]]:
     """
     specs = list(specs)
     wanted = set().union(*(spec.people() for spec in specs)) if specs else set()
-    known = set(User.objects.filter(username__in=wanted, is_active=True)
-                .values_list("username", flat=True))
-    return {name: sorted(spec.slug for spec in specs if name in spec.people())
-            for name in sorted(wanted - known)}
+    known = set(
+        User.objects.filter(username__in=wanted, is_active=True).values_list("username", flat=True)
+    )
+    return {
+        name: sorted(spec.slug for spec in specs if name in spec.people())
+        for name in sorted(wanted - known)
+    }
 
 
 def read_specs(paths: Iterable[Path]) -> list[tuple[TemplateSpec, str]]:
@@ -231,6 +288,7 @@ def template_record_admin_change(*, template: WorkflowTemplate, by: User | None)
         template.version += 1
     template.save(update_fields=["content_hash", "version"])
     template_schedule_sync(template=template)
-    audit_record(actor=by, action="template.edited", target=template,
-                 changes={"version": template.version})
+    audit_record(
+        actor=by, action="template.edited", target=template, changes={"version": template.version}
+    )
     return True

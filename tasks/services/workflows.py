@@ -45,37 +45,58 @@ def users_by_username(usernames: set[str]) -> dict[str, User]:
     return {u.username: u for u in User.objects.filter(username__in=names, is_active=True)}
 
 
-def suggested_title(template: WorkflowTemplate, anchor_date: date,
-                    values: dict | None = None) -> str:
-    return render_title(template.title_pattern, anchor=anchor_date, name=template.name,
-                        values=values)
+def suggested_title(
+    template: WorkflowTemplate, anchor_date: date, values: dict | None = None
+) -> str:
+    return render_title(
+        template.title_pattern, anchor=anchor_date, name=template.name, values=values
+    )
 
 
-def task_from_definition(definition: TaskDefinition, workflow: Workflow,
-                          people: dict[str, User], default: User | None, by) -> Task:
+def task_from_definition(
+    definition: TaskDefinition,
+    workflow: Workflow,
+    people: dict[str, User],
+    default: User | None,
+    by,
+) -> Task:
     return Task(
-        title=definition.title, description=definition.description,
+        title=definition.title,
+        description=definition.description,
         due_date=workflow.anchor_date + timedelta(days=definition.offset_days),
         assignee=people.get(definition.assignee) if definition.assignee else default,
-        source=Task.Source.TEMPLATE, workflow=workflow, template_ref=definition.ref,
-        phase=definition.phase.slug, position=definition.position,
-        milestone=definition.milestone, stage_on_complete=definition.stage_on_complete,
-        instruction_doc=definition.instruction_doc, instruction_step=definition.instruction_step,
-        systems=definition.systems, proof_kind=definition.proof_kind,
-        proof_label=definition.proof_label, required_slots=definition.required_slots,
-        na_reasons=definition.na_reasons, waiting_hint=definition.waiting_hint,
+        source=Task.Source.TEMPLATE,
+        workflow=workflow,
+        template_ref=definition.ref,
+        phase=definition.phase.slug,
+        position=definition.position,
+        milestone=definition.milestone,
+        stage_on_complete=definition.stage_on_complete,
+        instruction_doc=definition.instruction_doc,
+        instruction_step=definition.instruction_step,
+        systems=definition.systems,
+        proof_kind=definition.proof_kind,
+        proof_label=definition.proof_label,
+        required_slots=definition.required_slots,
+        na_reasons=definition.na_reasons,
+        waiting_hint=definition.waiting_hint,
         created_by=by,
     )
 
 
-def _create_slots(workflow: Workflow, template: WorkflowTemplate,
-                  urls: dict[str, str]) -> None:
+def _create_slots(workflow: Workflow, template: WorkflowTemplate, urls: dict[str, str]) -> None:
     cleaned = {name: clean_url(url, field=f"slot:{name}") for name, url in urls.items()}
-    WorkflowLinkSlot.objects.bulk_create([
-        WorkflowLinkSlot(workflow=workflow, name=slot.name, position=slot.position,
-                         url=cleaned.get(slot.name, ""))
-        for slot in template.link_slots.all()
-    ])
+    WorkflowLinkSlot.objects.bulk_create(
+        [
+            WorkflowLinkSlot(
+                workflow=workflow,
+                name=slot.name,
+                position=slot.position,
+                url=cleaned.get(slot.name, ""),
+            )
+            for slot in template.link_slots.all()
+        ]
+    )
 
 
 @transaction.atomic
@@ -98,39 +119,66 @@ def workflow_start(
     `auto_started` marks a start by the template's own schedule: the database then allows
     one per template and anchor date (IntegrityError otherwise; the generator counts it).
     `start_key` is unique too: see `workflow_start_once`."""
-    check_date(anchor_date, field="anchor_date", years=ANCHOR_RANGE_YEARS,
-               message=messages.ANCHOR_OUT_OF_RANGE)
+    check_date(
+        anchor_date,
+        field="anchor_date",
+        years=ANCHOR_RANGE_YEARS,
+        message=messages.ANCHOR_OUT_OF_RANGE,
+    )
     definitions = list(template.task_definitions.select_related("phase"))
     if not definitions:
         raise ServiceError(messages.TEMPLATE_EMPTY.format(name=template.name))
     people = users_by_username({template.default_assignee, *(d.assignee for d in definitions)})
     workflow = Workflow.objects.create(
-        template=template, template_version=template.version, anchor_date=anchor_date,
+        template=template,
+        template_version=template.version,
+        anchor_date=anchor_date,
         title=(title.strip() or suggested_title(template, anchor_date, title_values))[:300],
-        phases=[{"slug": p.slug, "title": p.title, "stage": p.stage}
-                for p in template.phases.all()],
-        notes=notes.strip(), created_by=by, auto_started=auto_started, start_key=start_key,
+        phases=[
+            {"slug": p.slug, "title": p.title, "stage": p.stage} for p in template.phases.all()
+        ],
+        notes=notes.strip(),
+        created_by=by,
+        auto_started=auto_started,
+        start_key=start_key,
     )
     _create_slots(workflow, template, slot_urls or {})
-    WorkflowReference.objects.bulk_create([
-        WorkflowReference(workflow=workflow, title=r.title, url=r.url, position=r.position)
-        for r in template.references.all()
-    ])
+    WorkflowReference.objects.bulk_create(
+        [
+            WorkflowReference(workflow=workflow, title=r.title, url=r.url, position=r.position)
+            for r in template.references.all()
+        ]
+    )
     default = people.get(template.default_assignee)
-    tasks = Task.objects.bulk_create([
-        task_from_definition(d, workflow, people, default, by) for d in definitions
-    ])
-    HistoryEvent.objects.bulk_create([
-        HistoryEvent(task=task, workflow=workflow, actor=by, action=Action.CREATED,
-                     note=f"From the “{template.name}” template.",
-                     after={"due_date": task.due_date.isoformat()})
-        for task in tasks
-    ])
+    tasks = Task.objects.bulk_create(
+        [task_from_definition(d, workflow, people, default, by) for d in definitions]
+    )
+    HistoryEvent.objects.bulk_create(
+        [
+            HistoryEvent(
+                task=task,
+                workflow=workflow,
+                actor=by,
+                action=Action.CREATED,
+                note=f"From the “{template.name}” template.",
+                after={"due_date": task.due_date.isoformat()},
+            )
+            for task in tasks
+        ]
+    )
     note = "Started by the template's own schedule." if auto_started else ""
-    record(action=Action.STARTED, by=by, workflow=workflow, note=note, after={
-        "template": template.slug, "version": template.version,
-        "anchor_date": anchor_date.isoformat(), "tasks": len(tasks),
-    })
+    record(
+        action=Action.STARTED,
+        by=by,
+        workflow=workflow,
+        note=note,
+        after={
+            "template": template.slug,
+            "version": template.version,
+            "anchor_date": anchor_date.isoformat(),
+            "tasks": len(tasks),
+        },
+    )
     return workflow
 
 
@@ -143,16 +191,25 @@ class Started:
 def same_anchor_workflows(template: WorkflowTemplate, anchor_date: date) -> list[Workflow]:
     """Active workflows of `template` on `anchor_date`: starting another one is usually a
     mistake, so people are asked first."""
-    return list(Workflow.objects.filter(template=template, anchor_date=anchor_date,
-                                        status=Workflow.Status.ACTIVE).order_by("pk"))
+    return list(
+        Workflow.objects.filter(
+            template=template, anchor_date=anchor_date, status=Workflow.Status.ACTIVE
+        ).order_by("pk")
+    )
 
 
 def _started_with(start_key: UUID) -> Workflow | None:
     return Workflow.objects.filter(start_key=start_key).first()
 
 
-def workflow_start_once(*, start_key: UUID, template: WorkflowTemplate, anchor_date: date,
-                        allow_same_anchor: bool = False, **start: Any) -> Started:
+def workflow_start_once(
+    *,
+    start_key: UUID,
+    template: WorkflowTemplate,
+    anchor_date: date,
+    allow_same_anchor: bool = False,
+    **start: Any,
+) -> Started:
     """`workflow_start` for a start form: each form carries a key, unique in the database,
     so however often the same form is posted (a double click, a retry, ten posts at once)
     one workflow is started and every post gets that one back.
@@ -170,11 +227,16 @@ def workflow_start_once(*, start_key: UUID, template: WorkflowTemplate, anchor_d
     if mine is not None:
         return Started(mine, created=False)
     if same:
-        raise ServiceError(messages.SAME_ANCHOR_EXISTS.format(
-            name=template.name, anchor=f"{anchor_date:%a %-d %b %Y}"), code="same_anchor")
+        raise ServiceError(
+            messages.SAME_ANCHOR_EXISTS.format(
+                name=template.name, anchor=f"{anchor_date:%a %-d %b %Y}"
+            ),
+            code="same_anchor",
+        )
     try:
-        workflow = workflow_start(template=template, anchor_date=anchor_date,
-                                  start_key=start_key, **start)
+        workflow = workflow_start(
+            template=template, anchor_date=anchor_date, start_key=start_key, **start
+        )
     except IntegrityError:
         earlier = _started_with(start_key)
         if earlier is None:
@@ -184,8 +246,9 @@ def workflow_start_once(*, start_key: UUID, template: WorkflowTemplate, anchor_d
 
 
 @transaction.atomic
-def workflow_set_link_slot(*, workflow: Workflow, name: str, url: str,
-                           by: User | None) -> WorkflowLinkSlot:
+def workflow_set_link_slot(
+    *, workflow: Workflow, name: str, url: str, by: User | None
+) -> WorkflowLinkSlot:
     """Fill, change or clear (empty `url`) one shared proof link of a workflow."""
     workflow = lock_workflow(workflow)
     if workflow.is_archived:
@@ -199,14 +262,21 @@ def workflow_set_link_slot(*, workflow: Workflow, name: str, url: str,
     before = slot.url
     slot.url, slot.updated_by, slot.updated_at = url, by, timezone.now()
     slot.save(update_fields=["url", "updated_by", "updated_at"])
-    record(action=Action.SLOT_SET, by=by, workflow=workflow, note=name,
-           before={name: before}, after={name: url})
+    record(
+        action=Action.SLOT_SET,
+        by=by,
+        workflow=workflow,
+        note=name,
+        before={name: before},
+        after={name: url},
+    )
     return slot
 
 
 @transaction.atomic
-def workflow_change_stage(*, workflow: Workflow, stage: str, comment: str,
-                          by: User | None) -> Workflow:
+def workflow_change_stage(
+    *, workflow: Workflow, stage: str, comment: str, by: User | None
+) -> Workflow:
     """Set the stage by hand (either direction: a correction), always with a comment."""
     workflow = lock_workflow(workflow)
     if workflow.is_archived:
@@ -220,8 +290,14 @@ def workflow_change_stage(*, workflow: Workflow, stage: str, comment: str,
     before = workflow.stage
     workflow.stage = stage
     workflow.save(update_fields=["stage"])
-    record(action=Action.STAGE_CHANGED, by=by, workflow=workflow, note=comment.strip(),
-           before={"stage": before}, after={"stage": stage})
+    record(
+        action=Action.STAGE_CHANGED,
+        by=by,
+        workflow=workflow,
+        note=comment.strip(),
+        before={"stage": before},
+        after={"stage": stage},
+    )
     return workflow
 
 
@@ -238,14 +314,27 @@ def workflow_archive(*, workflow: Workflow, by: User | None, note: str = "") -> 
     for task in open_tasks:
         task.status, task.version, task.updated_at = Task.Status.ARCHIVED, task.version + 1, now
     Task.objects.bulk_update(open_tasks, ["status", "version", "updated_at"])
-    HistoryEvent.objects.bulk_create([
-        HistoryEvent(task=task, workflow=workflow, actor=by, action=Action.ARCHIVED,
-                     note="Archived with its workflow.", after={"status": "archived"})
-        for task in open_tasks
-    ])
+    HistoryEvent.objects.bulk_create(
+        [
+            HistoryEvent(
+                task=task,
+                workflow=workflow,
+                actor=by,
+                action=Action.ARCHIVED,
+                note="Archived with its workflow.",
+                after={"status": "archived"},
+            )
+            for task in open_tasks
+        ]
+    )
     workflow.status, workflow.archived_at = Workflow.Status.ARCHIVED, now
     workflow.save(update_fields=["status", "archived_at"])
-    record(action=Action.ARCHIVED, by=by, workflow=workflow, note=note.strip(),
-           after={"open_tasks_archived": len(open_tasks)})
+    record(
+        action=Action.ARCHIVED,
+        by=by,
+        workflow=workflow,
+        note=note.strip(),
+        after={"open_tasks_archived": len(open_tasks)},
+    )
     resolve_due_notifications(task.pk for task in open_tasks)
     return workflow

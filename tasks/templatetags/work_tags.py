@@ -12,9 +12,24 @@ from tasks.models import Stage, Task
 register = template.Library()
 
 # What a row may read from the page around it (see tasks/jinja2/tasks/_task_row.html).
-ROW_CONTEXT = ("ctx", "lane", "today", "request", "csrf_token", "open", "error", "values",
-               "action", "action_url", "row_form", "oob_toast", "toast", "undo_task", "scope",
-               "next_url")
+ROW_CONTEXT = (
+    "ctx",
+    "lane",
+    "today",
+    "request",
+    "csrf_token",
+    "open",
+    "error",
+    "values",
+    "action",
+    "action_url",
+    "row_form",
+    "oob_toast",
+    "toast",
+    "undo_task",
+    "scope",
+    "next_url",
+)
 
 
 def _row_template():

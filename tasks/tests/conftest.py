@@ -94,8 +94,13 @@ def make_rule(db):
     """make_rule(rrule, start, **RuleInput fields) → a rule saved through the service."""
     from tasks.services import RuleInput, recurring_rule_create
 
-    def make(rrule: str = "FREQ=DAILY", start: date | None = None, title: str = "Chore",
-             by=None, **fields):
+    def make(
+        rrule: str = "FREQ=DAILY",
+        start: date | None = None,
+        title: str = "Chore",
+        by=None,
+        **fields,
+    ):
         from tasks.services.common import local_today
 
         data = RuleInput(title=title, rrule=rrule, start_date=start or local_today(), **fields)

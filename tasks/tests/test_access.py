@@ -22,19 +22,25 @@ def urls(start_podcast, today, operator, settings, tmp_path):
     task = workflow.tasks.first()
     slot = workflow.link_slots.first()
     proof = services.task_attach_proof_file(
-        task=task, by=operator, upload=SimpleUploadedFile("p.png", PNG, "image/png"))
+        task=task, by=operator, upload=SimpleUploadedFile("p.png", PNG, "image/png")
+    )
     gets = [
-        reverse("home"), reverse("tasks:workflow-list"), reverse("tasks:workflow-start"),
+        reverse("home"),
+        reverse("tasks:workflow-list"),
+        reverse("tasks:workflow-start"),
         reverse("tasks:workflow-detail", args=[workflow.pk]),
         reverse("tasks:workflow-slot", args=[workflow.pk, slot.pk]),
-        reverse("tasks:template-list"), reverse("tasks:template-detail", args=["podcast"]),
-        reverse("tasks:task-list"), reverse("tasks:task-create"),
+        reverse("tasks:template-list"),
+        reverse("tasks:template-detail", args=["podcast"]),
+        reverse("tasks:task-list"),
+        reverse("tasks:task-create"),
         reverse("tasks:task-detail", args=[task.pk]),
         reverse("tasks:proof-file", args=[proof.pk]),
         *[reverse(f"tasks:task-{action}", args=[task.pk]) for action in ACTIONS],
     ]
     posts = [
-        reverse("tasks:workflow-start"), reverse("tasks:task-create"),
+        reverse("tasks:workflow-start"),
+        reverse("tasks:task-create"),
         reverse("tasks:workflow-slot", args=[workflow.pk, slot.pk]),
         reverse("tasks:workflow-stage", args=[workflow.pk]),
         reverse("tasks:workflow-archive", args=[workflow.pk]),

@@ -10,8 +10,7 @@ pytestmark = pytest.mark.django_db
 
 def test_template_admin_pages_render_with_their_inlines(admin_client_, load_podcast):
     assert admin_client_.get(reverse("admin:tasks_workflowtemplate_changelist")).status_code == 200
-    page = admin_client_.get(reverse("admin:tasks_workflowtemplate_change",
-                                     args=[load_podcast.pk]))
+    page = admin_client_.get(reverse("admin:tasks_workflowtemplate_change", args=[load_podcast.pk]))
     assert page.status_code == 200
     html = page.content.decode()
     assert "create-event-luma" in html and "Guest intake" in html and "Luma" in html
@@ -23,8 +22,13 @@ def test_editing_a_definition_bumps_the_template_version(admin_client_, load_pod
     form = admin_client_.get(url).context["adminform"].form
     data = {name: form[name].value() for name in form.fields}
     data = {k: ("" if v is None else v) for k, v in data.items()}
-    data.update(offset_days=1, milestone="on", systems='["youtube"]',
-                required_slots='["Luma"]', na_reasons="[]")
+    data.update(
+        offset_days=1,
+        milestone="on",
+        systems='["youtube"]',
+        required_slots='["Luma"]',
+        na_reasons="[]",
+    )
     response = admin_client_.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     load_podcast.refresh_from_db()
@@ -40,8 +44,9 @@ def test_work_records_are_read_only_in_the_admin(admin_client_, start_podcast, t
     assert admin_client_.get(reverse("admin:tasks_workflow_changelist")).status_code == 200
     assert admin_client_.get(reverse("admin:tasks_historyevent_changelist")).status_code == 200
     assert admin_client_.get(reverse("admin:tasks_task_add")).status_code == 403
-    response = admin_client_.post(reverse("admin:tasks_workflow_delete", args=[workflow.pk]),
-                                  {"post": "yes"})
+    response = admin_client_.post(
+        reverse("admin:tasks_workflow_delete", args=[workflow.pk]), {"post": "yes"}
+    )
     assert response.status_code == 403
 
 

@@ -27,11 +27,21 @@ SOP = "sop.events.venue.call-the-venue"
 @pytest.fixture
 def docs_available(monkeypatch):
     """The docs app answers as if the SOP were in the mirror (its own tests cover that)."""
-    monkeypatch.setattr(docs_api, "doc_links", lambda refs: {
-        ref: DocLink(ref, "Call the venue", f"/docs/id/{ref}/", True) for ref in refs})
-    monkeypatch.setattr(docs_api, "render_doc_panel", lambda ref, step_id=None: (
-        '<h2>Call the venue</h2><ol><li id="step-2" class="is-linked-step">Confirm the room'
-        "</li></ol>"))
+    monkeypatch.setattr(
+        docs_api,
+        "doc_links",
+        lambda refs: {
+            ref: DocLink(ref, "Call the venue", f"/docs/id/{ref}/", True) for ref in refs
+        },
+    )
+    monkeypatch.setattr(
+        docs_api,
+        "render_doc_panel",
+        lambda ref, step_id=None: (
+            '<h2>Call the venue</h2><ol><li id="step-2" class="is-linked-step">Confirm the room'
+            "</li></ol>"
+        ),
+    )
 
 
 def log_in(page: Page, base: str, username: str, password: str = PASSWORD) -> None:
@@ -46,15 +56,22 @@ def row(page: Page, lane: str, title: str):
     return page.locator(f"#lane-{lane} li.task-row", has_text=title)
 
 
-def test_the_operators_day(page: Page, live_server, operator, start_podcast, docs_available,
-                           settings, tmp_path):
+def test_the_operators_day(
+    page: Page, live_server, operator, start_podcast, docs_available, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
     today = local_today()
     workflow = start_podcast(today + days(17), title="Podcast: browser day")
     for task in workflow.tasks.filter(due_date__lt=today):  # the weeks before went well
         services.task_complete(task=task, by=operator, proof=sample_proof(task))
-    venue = services.task_create(title="Call the venue", due_date=today, by=operator,
-                                 assignee=operator, instruction_doc=SOP, instruction_step="2")
+    venue = services.task_create(
+        title="Call the venue",
+        due_date=today,
+        by=operator,
+        assignee=operator,
+        instruction_doc=SOP,
+        instruction_step="2",
+    )
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, live_server.url, operator.username)
     page.evaluate("window.stillTheSamePage = true")
@@ -111,8 +128,9 @@ def test_the_operators_day(page: Page, live_server, operator, start_podcast, doc
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_screenshots_of_home_and_the_workflow_page(page: Page, live_server, settings, width,
-                                                   tmp_path):
+def test_screenshots_of_home_and_the_workflow_page(
+    page: Page, live_server, settings, width, tmp_path
+):
     """Demo data, as on first login; the images land in /tmp/dataops-screens for a look."""
     from dataops.demo import DEMO_PASSWORD, load_users
     from tasks import demo

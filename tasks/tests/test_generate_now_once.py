@@ -1,4 +1,4 @@
-""""Generate now" keeps one pending run per schedule (extra clicks join it), and recurring
+""" "Generate now" keeps one pending run per schedule (extra clicks join it), and recurring
 rules refuse values no chore needs (an interval over 1,000, an end over 100 years ahead)."""
 
 import threading
@@ -42,8 +42,9 @@ def runs_of(rule) -> list[JobRun]:
 
 
 @pytest.mark.django_db
-def test_clicking_generate_now_again_joins_the_pending_run(operator_client, operator,
-                                                           make_rule, no_worker):
+def test_clicking_generate_now_again_joins_the_pending_run(
+    operator_client, operator, make_rule, no_worker
+):
     rule = make_rule(title="Back up the drive", by=operator)
     url = reverse("tasks:recurring-generate", args=[rule.pk])
     first = operator_client.post(url, follow=True).content.decode()
@@ -62,7 +63,8 @@ def test_a_finished_or_long_dead_run_does_not_stop_a_new_one(make_rule, operator
     second = schedule_generate_now(schedule=rule, by=operator)
     assert not second.joined and second.run.pk != first.run.pk
     JobRun.objects.filter(pk=second.run.pk).update(
-        status="running", created_at=timezone.now() - timedelta(hours=2))
+        status="running", created_at=timezone.now() - timedelta(hours=2)
+    )
     third = schedule_generate_now(schedule=rule, by=operator)
     assert not third.joined and len(runs_of(rule)) == 3
 
@@ -105,17 +107,21 @@ def test_fifty_concurrent_clicks_queue_one_run(make_rule, operator, no_worker):
 
 
 def create(rrule: str) -> RecurringRule:
-    return recurring_rule_create(data=RuleInput(title="Chore", rrule=rrule, start_date=TODAY),
-                                 by=None)
+    return recurring_rule_create(
+        data=RuleInput(title="Chore", rrule=rrule, start_date=TODAY), by=None
+    )
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("rrule", "message"), [
-    ("FREQ=DAILY;INTERVAL=1001", messages.RULE_INTERVAL_TOO_BIG),
-    ("FREQ=WEEKLY;INTERVAL=1000000000", messages.RULE_INTERVAL_TOO_BIG),
-    ("FREQ=YEARLY;UNTIL=99991231", "The end date 9999-12-31 is more than 100 years ahead"),
-    ("FREQ=DAILY;UNTIL=21261124", "The end date 2126-11-24 is more than 100 years ahead"),
-])
+@pytest.mark.parametrize(
+    ("rrule", "message"),
+    [
+        ("FREQ=DAILY;INTERVAL=1001", messages.RULE_INTERVAL_TOO_BIG),
+        ("FREQ=WEEKLY;INTERVAL=1000000000", messages.RULE_INTERVAL_TOO_BIG),
+        ("FREQ=YEARLY;UNTIL=99991231", "The end date 9999-12-31 is more than 100 years ahead"),
+        ("FREQ=DAILY;UNTIL=21261124", "The end date 2126-11-24 is more than 100 years ahead"),
+    ],
+)
 def test_a_rule_with_an_absurd_value_is_refused(rrule, message):
     from dataops.errors import ServiceError
 
@@ -131,17 +137,28 @@ def test_the_limits_themselves_are_accepted():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("changes", "field", "message"), [
-    ({"interval": "1001"}, "interval", messages.RULE_INTERVAL_TOO_BIG),
-    ({"until": "9999-12-31"}, "until", messages.RULE_UNTIL_TOO_FAR.format(
-        until="9999-12-31", limit="2126-11-23")),
-    ({"kind": "advanced", "rrule": "FREQ=DAILY;INTERVAL=5000"}, "rrule",
-     messages.RULE_INTERVAL_TOO_BIG),
-    ({"kind": "advanced", "rrule": "FREQ=DAILY;UNTIL=30000101"}, "rrule",
-     messages.RULE_UNTIL_TOO_FAR.format(until="3000-01-01", limit="2126-11-23")),
-])
-def test_the_editor_names_the_limit_next_to_the_field(operator_client, changes, field,
-                                                      message):
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"interval": "1001"}, "interval", messages.RULE_INTERVAL_TOO_BIG),
+        (
+            {"until": "9999-12-31"},
+            "until",
+            messages.RULE_UNTIL_TOO_FAR.format(until="9999-12-31", limit="2126-11-23"),
+        ),
+        (
+            {"kind": "advanced", "rrule": "FREQ=DAILY;INTERVAL=5000"},
+            "rrule",
+            messages.RULE_INTERVAL_TOO_BIG,
+        ),
+        (
+            {"kind": "advanced", "rrule": "FREQ=DAILY;UNTIL=30000101"},
+            "rrule",
+            messages.RULE_UNTIL_TOO_FAR.format(until="3000-01-01", limit="2126-11-23"),
+        ),
+    ],
+)
+def test_the_editor_names_the_limit_next_to_the_field(operator_client, changes, field, message):
     response = operator_client.post(reverse("tasks:recurring-create"), form_data(**changes))
     assert response.status_code == 422
     assert response.context["form"].errors[field] == [message]

@@ -30,7 +30,8 @@ def day(make_task, operator, today, start_podcast, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     workflow = start_podcast(today + days(17))
     for task in workflow.tasks.filter(due_date__lt=today).exclude(
-            template_ref="create-banner-figma"):
+        template_ref="create-banner-figma"
+    ):
         services.task_complete(task=task, by=operator, proof=sample_proof(task))
     waiting = services.task_mark_waiting(
         task=make_task("Chase Ana"), by=operator, waiting_for="Ana", follow_up_date=today
@@ -93,19 +94,18 @@ def test_operators_see_theirs_and_unassigned_admins_can_see_everyone(
 def test_a_lane_shows_its_first_tasks_by_date_and_counts_them_all(
     operator_client, make_task, make_user, today
 ):
-    soon = [make_task(f"Soon {i}", due=today + days(3 - i % 3), position=i % 2)
-            for i in range(10)]
+    soon = [make_task(f"Soon {i}", due=today + days(3 - i % 3), position=i % 2) for i in range(10)]
     soon.append(make_task("Anyone's", due=today + days(2), assignee=None))
     make_task("Olga's", due=today + days(1), assignee=make_user("olga"))
-    lane = next(lane for lane in operator_client.get("/").context["board"].lanes
-                if lane.key == "upcoming")
+    lane = next(
+        lane for lane in operator_client.get("/").context["board"].lanes if lane.key == "upcoming"
+    )
     first = sorted(soon, key=lambda task: (task.due_date, task.position, task.pk))[:LANE_LIMIT]
     assert [task.pk for task in lane.tasks] == [task.pk for task in first]
     assert (lane.count, lane.more) == (11, 11 - LANE_LIMIT)
 
 
-def test_a_task_missing_only_a_required_link_is_missing_proof(operator_client, make_task,
-                                                               today):
+def test_a_task_missing_only_a_required_link_is_missing_proof(operator_client, make_task, today):
     recap = make_task("Post the recap", due=today + days(1), required_slots=["Recording"])
     make_task("Nothing to prove", due=today + days(1))
     response = operator_client.get("/")
@@ -155,11 +155,18 @@ def test_undo_in_the_toast_reopens_the_task(operator_client, day):
 
     task = day["today"]
     html = post_in_place(operator_client, task, "complete").content.decode()
-    undo = re.search(r'<form method="post" class="inline-form" action="([^"]+)".*?'
-                     r'name="version" value="(\d+)"', html, re.S)
+    undo = re.search(
+        r'<form method="post" class="inline-form" action="([^"]+)".*?'
+        r'name="version" value="(\d+)"',
+        html,
+        re.S,
+    )
     assert undo.group(1) == reverse("tasks:task-reopen", args=[task.pk])
-    response = operator_client.post(undo.group(1), {"version": undo.group(2), "ctx": "home",
-                                                    "lane": "today"}, HTTP_HX_REQUEST="true")
+    response = operator_client.post(
+        undo.group(1),
+        {"version": undo.group(2), "ctx": "home", "lane": "today"},
+        HTTP_HX_REQUEST="true",
+    )
     assert response.status_code == 200
     assert f'id="row-today-{task.pk}"' in response.content.decode()
     task.refresh_from_db()
@@ -310,11 +317,15 @@ tasks:
 """
 
 
-def test_home_query_count_does_not_grow_with_the_data(operator_client, make_task, operator,
-                                                      today, start_podcast, tmp_path):
+def test_home_query_count_does_not_grow_with_the_data(
+    operator_client, make_task, operator, today, start_podcast, tmp_path
+):
     report = templates_load(paths=[write(tmp_path, "small.yaml", SMALL)])
-    services.workflow_start(template=WorkflowTemplate.objects.get(slug=report.results[0].slug),
-                            anchor_date=today, by=operator)
+    services.workflow_start(
+        template=WorkflowTemplate.objects.get(slug=report.results[0].slug),
+        anchor_date=today,
+        by=operator,
+    )
     _grow(make_task, operator, today, 2)
     assert Task.objects.count() == 5
     small = _home_queries(operator_client)

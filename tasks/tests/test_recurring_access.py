@@ -16,14 +16,20 @@ def urls(make_rule, operator):
     rule = make_rule(by=operator)
     templates_load()
     schedule = TemplateSchedule.objects.first()
-    gets = [reverse("tasks:recurring-list"), reverse("tasks:recurring-create"),
-            reverse("tasks:recurring-preview"), reverse("tasks:recurring-detail", args=[rule.pk]),
-            reverse("tasks:recurring-edit", args=[rule.pk])]
-    posts = [reverse("tasks:recurring-create"), reverse("tasks:recurring-edit", args=[rule.pk]),
-             reverse("tasks:recurring-delete", args=[rule.pk]),
-             *[reverse(f"tasks:recurring-{action}", args=[rule.pk]) for action in CONTROLS],
-             *[reverse(f"tasks:recurring-template-{action}", args=[schedule.pk])
-               for action in CONTROLS]]
+    gets = [
+        reverse("tasks:recurring-list"),
+        reverse("tasks:recurring-create"),
+        reverse("tasks:recurring-preview"),
+        reverse("tasks:recurring-detail", args=[rule.pk]),
+        reverse("tasks:recurring-edit", args=[rule.pk]),
+    ]
+    posts = [
+        reverse("tasks:recurring-create"),
+        reverse("tasks:recurring-edit", args=[rule.pk]),
+        reverse("tasks:recurring-delete", args=[rule.pk]),
+        *[reverse(f"tasks:recurring-{action}", args=[rule.pk]) for action in CONTROLS],
+        *[reverse(f"tasks:recurring-template-{action}", args=[schedule.pk]) for action in CONTROLS],
+    ]
     return [("get", url) for url in gets] + [("post", url) for url in posts]
 
 

@@ -31,8 +31,11 @@ def shipped(operator):
 
 
 def anchors(slug: str) -> list[date]:
-    return list(Workflow.objects.filter(template__slug=slug, auto_started=True)
-                .order_by("anchor_date").values_list("anchor_date", flat=True))
+    return list(
+        Workflow.objects.filter(template__slug=slug, auto_started=True)
+        .order_by("anchor_date")
+        .values_list("anchor_date", flat=True)
+    )
 
 
 def test_loading_converts_the_cron_schedules(shipped):
@@ -43,17 +46,21 @@ def test_loading_converts_the_cron_schedules(shipped):
     assert schedules["tax-report"].rrule == "FREQ=MONTHLY;BYMONTHDAY=1"
     assert {s.time_of_day for s in schedules.values()} == {time(9, 0)}
     assert {(s.start_date, s.catch_up, s.timezone) for s in schedules.values()} == {
-        (MONDAY, "latest", "Europe/Berlin")}
+        (MONDAY, "latest", "Europe/Berlin")
+    }
     assert schedules["newsletter"].sentence == "Every Monday at 09:00, Europe/Berlin"
 
 
 def test_a_month_of_daily_ticks_starts_each_workflow_once_on_its_day(
-        shipped, django_capture_on_commit_callbacks):
+    shipped, django_capture_on_commit_callbacks
+):
     for offset in range(31):
         day = MONDAY + timedelta(days=offset)
         for hour in (0, 9, 18):  # several ticks a day, as beat does
-            with time_machine.travel(at(day, hour, 5), tick=False), \
-                    django_capture_on_commit_callbacks(execute=True):
+            with (
+                time_machine.travel(at(day, hour, 5), tick=False),
+                django_capture_on_commit_callbacks(execute=True),
+            ):
                 tick()
     assert anchors("newsletter") == [d + timedelta(days=14) for d in JUNE_MONDAYS]
     assert anchors("social-media-weekly") == JUNE_FRIDAYS
@@ -66,8 +73,12 @@ def test_a_month_of_daily_ticks_starts_each_workflow_once_on_its_day(
     assert first.assignee.username == "grace"
     started = newsletter.history.get(action="started")
     assert started.note == "Started by the template's own schedule."
-    assert Notification.objects.filter(kind="workflow_auto_started",
-                                       recipient__username="grace").count() == 11
+    assert (
+        Notification.objects.filter(
+            kind="workflow_auto_started", recipient__username="grace"
+        ).count()
+        == 11
+    )
 
 
 def test_reruns_and_generate_now_never_start_a_workflow_twice(shipped):
@@ -98,8 +109,9 @@ def test_the_database_refuses_a_second_automatic_start(shipped, monkeypatch):
     with time_machine.travel(at(MONDAY, 10), tick=False):
         tick()
         schedule = TemplateSchedule.objects.get(template__slug="newsletter")
-        TemplateSchedule.objects.filter(pk=schedule.pk).update(generated_through=None,
-                                                               next_run_on=MONDAY)
+        TemplateSchedule.objects.filter(pk=schedule.pk).update(
+            generated_through=None, next_run_on=MONDAY
+        )
         monkeypatch.setattr(generator, "already_started", lambda template_id, anchor: False)
         report = tick()
     assert (report.workflows, report.skipped, report.failed) == (0, 1, 0)
@@ -110,18 +122,26 @@ def test_missing_template_tasks_of_automatic_workflows_are_recovered(shipped, op
     with time_machine.travel(at(MONDAY, 10), tick=False):
         tick()
         workflow = Workflow.objects.get(template__slug="newsletter", auto_started=True)
-        lost = list(workflow.tasks.filter(template_ref__in=["email-sponsor", "create-invoice"])
-                    .values_list("pk", flat=True))
+        lost = list(
+            workflow.tasks.filter(template_ref__in=["email-sponsor", "create-invoice"]).values_list(
+                "pk", flat=True
+            )
+        )
         with connection.cursor() as cursor:  # history is append-only: remove rows in SQL
             placeholders = ", ".join(["%s"] * len(lost))
-            cursor.execute(f"DELETE FROM tasks_historyevent WHERE task_id IN ({placeholders})",
-                           lost)
+            cursor.execute(
+                f"DELETE FROM tasks_historyevent WHERE task_id IN ({placeholders})", lost
+            )
             cursor.execute(f"DELETE FROM tasks_task WHERE id IN ({placeholders})", lost)
         # A partial import: the workflow row came, none of its tasks did.
         tax = shipped["tax-report"]
-        imported = Workflow.objects.create(template=tax, template_version=tax.version,
-                                           title="Tax report: May 2026",
-                                           anchor_date=date(2026, 5, 1), auto_started=True)
+        imported = Workflow.objects.create(
+            template=tax,
+            template_version=tax.version,
+            title="Tax report: May 2026",
+            anchor_date=date(2026, 5, 1),
+            auto_started=True,
+        )
         manual = workflow_start(template=shipped["podcast"], anchor_date=MONDAY, by=operator)
         manual.tasks.filter(template_ref="actual-stream").update(template_ref="")
         report = tick()
@@ -136,16 +156,16 @@ def test_missing_template_tasks_of_automatic_workflows_are_recovered(shipped, op
         assert tick().recovered == 0
 
 
-def test_a_workflow_of_an_older_template_version_is_not_completed_with_new_tasks(
-        shipped, tmp_path):
+def test_a_workflow_of_an_older_template_version_is_not_completed_with_new_tasks(shipped, tmp_path):
     friday = date(2026, 6, 5)
     with time_machine.travel(at(friday, 10), tick=False):
         tick()
-        path = write(tmp_path, "social.yaml",
-                     SOCIAL.replace("- ref: monday", EXTRA + "- ref: monday"))
+        path = write(
+            tmp_path, "social.yaml", SOCIAL.replace("- ref: monday", EXTRA + "- ref: monday")
+        )
         templates_load(paths=[path])  # version 2: three tasks, one of them new
         assert tick().recovered == 0
-    first, = Workflow.objects.filter(template__slug="social-media-weekly")
+    (first,) = Workflow.objects.filter(template__slug="social-media-weekly")
     assert (first.template_version, first.tasks.count()) == (1, 5)
     assert not first.tasks.filter(template_ref="plan").exists()
 
@@ -194,7 +214,10 @@ def test_yaml_takes_an_rrule_with_time_zone_and_policies(tmp_path):
         templates_load(paths=[write(tmp_path, "month-end.yaml", ADVANCED)])
     schedule = TemplateSchedule.objects.get(template__slug="month-end")
     assert (schedule.rrule, schedule.time_of_day, schedule.timezone) == (
-        "FREQ=MONTHLY;BYDAY=-1FR", time(17, 30), "America/New_York")
+        "FREQ=MONTHLY;BYDAY=-1FR",
+        time(17, 30),
+        "America/New_York",
+    )
     assert (schedule.catch_up, schedule.shift) == ("none", "previous")
     assert schedule.sentence == "Monthly on the last Friday at 17:30, America/New_York"
     with time_machine.travel(at(date(2026, 6, 26), 12, tz="America/New_York"), tick=False):
@@ -214,7 +237,9 @@ def test_unchanged_yaml_is_a_no_op_and_a_changed_schedule_keeps_the_checkpoint(t
         assert [r.outcome for r in report.results] == ["updated"]
         schedule = TemplateSchedule.objects.get(template__slug="social-media-weekly")
         assert (schedule.rrule, schedule.generated_through) == (
-            "FREQ=WEEKLY;BYDAY=MO,FR", date(2026, 6, 5))
+            "FREQ=WEEKLY;BYDAY=MO,FR",
+            date(2026, 6, 5),
+        )
         assert tick().workflows == 0
     with time_machine.travel(at(date(2026, 6, 8), 10), tick=False):
         tick()
@@ -242,20 +267,31 @@ def test_paused_or_no_longer_automatic_templates_start_nothing(shipped, tmp_path
     assert not newsletter.enabled  # loading the templates again does not un-pause it
 
 
-@pytest.mark.parametrize(("text", "problem"), [
-    (SOCIAL.replace("0 9 * * 5", "0 9 * * 1#2"),
-     "schedule: Cron day of week '1#2' uses '#', which is not supported."),
-    (SOCIAL.replace("0 9 * * 5", "'*/5 9 * * 5'"),
-     "schedule: Cron minute '*/5' runs more than once a day"),
-    (SOCIAL.replace("0 9 * * 5", "every friday"),
-     "schedule: “every friday” is not a cron expression (5 fields) or an RRULE (FREQ=…)"),
-    (SOCIAL.replace("0 9 * * 5", "FREQ=WEEKLY;INTERVAL=0"),
-     "schedule: INTERVAL must be a whole number of at least 1, not '0'."),
-    (SOCIAL + "time: '09:00'\n", "time: a cron schedule carries its own time"),
-    (SOCIAL + "timezone: Mars/Base\n", "timezone: 'Mars/Base' is not a known time zone"),
-    (SOCIAL + "catch_up: sometimes\n", "catch_up: “sometimes” is not one of all, latest, none"),
-    (SOCIAL + "shift: sideways\n", "shift: “sideways” is not one of none, next, previous"),
-])
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            SOCIAL.replace("0 9 * * 5", "0 9 * * 1#2"),
+            "schedule: Cron day of week '1#2' uses '#', which is not supported.",
+        ),
+        (
+            SOCIAL.replace("0 9 * * 5", "'*/5 9 * * 5'"),
+            "schedule: Cron minute '*/5' runs more than once a day",
+        ),
+        (
+            SOCIAL.replace("0 9 * * 5", "every friday"),
+            "schedule: “every friday” is not a cron expression (5 fields) or an RRULE (FREQ=…)",
+        ),
+        (
+            SOCIAL.replace("0 9 * * 5", "FREQ=WEEKLY;INTERVAL=0"),
+            "schedule: INTERVAL must be a whole number of at least 1, not '0'.",
+        ),
+        (SOCIAL + "time: '09:00'\n", "time: a cron schedule carries its own time"),
+        (SOCIAL + "timezone: Mars/Base\n", "timezone: 'Mars/Base' is not a known time zone"),
+        (SOCIAL + "catch_up: sometimes\n", "catch_up: “sometimes” is not one of all, latest, none"),
+        (SOCIAL + "shift: sideways\n", "shift: “sideways” is not one of none, next, previous"),
+    ],
+)
 def test_bad_schedules_in_yaml_are_refused_naming_the_field(tmp_path, text, problem):
     from dataops.errors import ServiceError
 

@@ -36,7 +36,8 @@ def days_from(start: date, n: int) -> list[date]:
 
 @pytest.mark.parametrize(("policy", "missed_created"), [("all", 10), ("latest", 1), ("none", 0)])
 def test_ten_days_without_a_run_create_10_1_or_0_missed_tasks_then_continue(
-        make_rule, policy, missed_created):
+    make_rule, policy, missed_created
+):
     with time_machine.travel(at(MONDAY), tick=False):
         rule = make_rule(start=MONDAY, catch_up=policy)
         assert tick().tasks == 1
@@ -69,17 +70,37 @@ def test_a_new_rule_started_in_the_past_follows_its_policy_on_the_first_run(make
 
 def test_tasks_carry_the_rules_defaults_and_a_history_event(make_rule, operator):
     with time_machine.travel(at(MONDAY), tick=False):
-        rule = make_rule(title="Backup MailChimp", assignee=operator, description="Export it.",
-                         instruction_doc="sop.x", instruction_step="2", systems=["mailchimp"],
-                         tags=["backup"], proof_kind="url", proof_label="Backup folder")
+        rule = make_rule(
+            title="Backup MailChimp",
+            assignee=operator,
+            description="Export it.",
+            instruction_doc="sop.x",
+            instruction_step="2",
+            systems=["mailchimp"],
+            tags=["backup"],
+            proof_kind="url",
+            proof_label="Backup folder",
+        )
         tick()
     task = rule.tasks.get()
     assert (task.title, task.assignee, task.source, task.due_date, task.occurrence_date) == (
-        "Backup MailChimp", operator, Task.Source.RECURRING, MONDAY, MONDAY)
+        "Backup MailChimp",
+        operator,
+        Task.Source.RECURRING,
+        MONDAY,
+        MONDAY,
+    )
     assert (task.instruction_doc, task.instruction_step, task.systems, task.tags) == (
-        "sop.x", "2", ["mailchimp"], ["backup"])
+        "sop.x",
+        "2",
+        ["mailchimp"],
+        ["backup"],
+    )
     assert (task.proof_kind, task.proof_label, task.description) == (
-        "url", "Backup folder", "Export it.")
+        "url",
+        "Backup folder",
+        "Export it.",
+    )
     event = task.history.get()
     assert event.action == "created" and "Backup MailChimp" in event.note
     rule.refresh_from_db()
@@ -94,8 +115,9 @@ def _ticks_every_hour(first: datetime, hours: int):
         yield first + timedelta(hours=hour)
 
 
-@pytest.mark.parametrize("transition", [date(2026, 3, 29), date(2026, 10, 25)],
-                         ids=["spring-forward", "fall-back"])
+@pytest.mark.parametrize(
+    "transition", [date(2026, 3, 29), date(2026, 10, 25)], ids=["spring-forward", "fall-back"]
+)
 @pytest.mark.parametrize("local_time", [time(9, 0), time(2, 30)], ids=["09:00", "02:30"])
 def test_a_daily_rule_makes_one_task_per_local_day_across_dst(make_rule, transition, local_time):
     """Ticks every hour (UTC) from two days before a Berlin DST change to two days after.
@@ -123,8 +145,7 @@ def test_a_daily_rule_makes_one_task_per_local_day_across_dst(make_rule, transit
     if local_time == time(2, 30) and transition.month == 3:
         assert (due.hour, due.minute, due.utcoffset()) == (3, 30, timedelta(hours=2))
     elif local_time == time(2, 30):
-        assert (due.hour, due.minute, due.fold, due.utcoffset()) == (2, 30, 0,
-                                                                     timedelta(hours=2))
+        assert (due.hour, due.minute, due.fold, due.utcoffset()) == (2, 30, 0, timedelta(hours=2))
 
 
 def test_the_local_day_decides_not_the_utc_day(make_rule):
@@ -151,14 +172,20 @@ def test_month_ends_through_a_year_with_29_february(make_rule):
     start, end = date(2027, 12, 1), date(2028, 12, 31)
     with time_machine.travel(at(start), tick=False):
         skip = make_rule("FREQ=MONTHLY;BYMONTHDAY=31", start=start, catch_up="all", title="31st")
-        clamp = make_rule("FREQ=MONTHLY;BYMONTHDAY=28,29,30,31;BYSETPOS=-1", start=start,
-                          catch_up="all", title="31st or last")
-        last = make_rule("FREQ=MONTHLY;BYMONTHDAY=-1", start=start, catch_up="all",
-                         title="last day")
+        clamp = make_rule(
+            "FREQ=MONTHLY;BYMONTHDAY=28,29,30,31;BYSETPOS=-1",
+            start=start,
+            catch_up="all",
+            title="31st or last",
+        )
+        last = make_rule(
+            "FREQ=MONTHLY;BYMONTHDAY=-1", start=start, catch_up="all", title="last day"
+        )
         tick(through=end)  # generate ahead through the whole year
     month_ends = [date(2027, 12, 31)] + [
         (date(2028, m + 1, 1) if m < 12 else date(2029, 1, 1)) - timedelta(days=1)
-        for m in range(1, 13)]
+        for m in range(1, 13)
+    ]
     assert date(2028, 2, 29) in month_ends
     assert occurrences(last) == month_ends
     assert occurrences(clamp) == month_ends
@@ -169,16 +196,29 @@ def test_month_ends_through_a_year_with_29_february(make_rule):
 def test_yearly_on_29_february(make_rule):
     start = date(2025, 1, 1)
     with time_machine.travel(at(start), tick=False):
-        leap_only = make_rule("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", start=start,
-                              catch_up="all", title="leap only")
-        every_year = make_rule("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=28,29;BYSETPOS=-1",
-                               start=start, catch_up="all", title="28th otherwise")
+        leap_only = make_rule(
+            "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", start=start, catch_up="all", title="leap only"
+        )
+        every_year = make_rule(
+            "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=28,29;BYSETPOS=-1",
+            start=start,
+            catch_up="all",
+            title="28th otherwise",
+        )
     with time_machine.travel(at(date(2033, 3, 1)), tick=False):
         tick()
     assert occurrences(leap_only) == [date(2028, 2, 29), date(2032, 2, 29)]
-    assert occurrences(every_year) == [date(2025, 2, 28), date(2026, 2, 28), date(2027, 2, 28),
-                                       date(2028, 2, 29), date(2029, 2, 28), date(2030, 2, 28),
-                                       date(2031, 2, 28), date(2032, 2, 29), date(2033, 2, 28)]
+    assert occurrences(every_year) == [
+        date(2025, 2, 28),
+        date(2026, 2, 28),
+        date(2027, 2, 28),
+        date(2028, 2, 29),
+        date(2029, 2, 28),
+        date(2030, 2, 28),
+        date(2031, 2, 28),
+        date(2032, 2, 29),
+        date(2033, 2, 28),
+    ]
 
 
 # --- working days --------------------------------------------------------------------------------
@@ -194,8 +234,7 @@ def test_next_working_day_skips_weekend_holiday_and_closure(make_rule, german_ca
     ClosureDay.objects.create(date=date(2026, 8, 3), reason="Team offsite")
     start = date(2026, 4, 1)
     with time_machine.travel(at(start), tick=False):
-        rule = make_rule("FREQ=MONTHLY;BYMONTHDAY=1", start=start, shift="next",
-                         catch_up="all")
+        rule = make_rule("FREQ=MONTHLY;BYMONTHDAY=1", start=start, shift="next", catch_up="all")
         tick(through=date(2026, 9, 30))
     due = due_dates(rule)
     assert due[date(2026, 4, 1)] == date(2026, 4, 1)  # a Wednesday: its own day
@@ -205,7 +244,8 @@ def test_next_working_day_skips_weekend_holiday_and_closure(make_rule, german_ca
 
 
 def test_previous_working_day_and_the_task_is_created_on_that_earlier_day(
-        make_rule, german_calendar):
+    make_rule, german_calendar
+):
     ClosureDay.objects.create(date=date(2026, 7, 31), reason="Summer party")
     start = date(2026, 4, 1)
     with time_machine.travel(at(start), tick=False):
@@ -226,7 +266,8 @@ def test_previous_working_day_and_the_task_is_created_on_that_earlier_day(
 
 @pytest.mark.parametrize("shift", ["next", "previous"])
 def test_shifted_occurrences_colliding_with_the_next_make_one_task(
-        make_rule, german_calendar, shift):
+    make_rule, german_calendar, shift
+):
     """Saturday and Sunday shift onto Monday (next) or Friday (previous), which have their
     own occurrence: one task per due date, the working day's own occurrence wins."""
     friday = date(2026, 6, 5)
@@ -242,7 +283,8 @@ def test_shifted_occurrences_colliding_with_the_next_make_one_task(
 
 
 def test_closure_added_later_brings_a_previous_shift_rule_back_to_the_tick(
-        make_rule, german_calendar):
+    make_rule, german_calendar
+):
     start = date(2026, 6, 1)
     with time_machine.travel(at(start), tick=False):
         rule = make_rule("FREQ=MONTHLY;BYMONTHDAY=15", start=start, shift="previous")
@@ -292,8 +334,12 @@ def test_editing_a_schedule_never_regenerates_past_occurrences(make_rule):
         tick()
         before = occurrences(rule)
         assert before == days_from(wednesday, 3)
-        data = services.RuleInput(title="Chore", rrule="FREQ=WEEKLY;BYDAY=MO,WE,FR",
-                                  start_date=wednesday - timedelta(days=60), catch_up="all")
+        data = services.RuleInput(
+            title="Chore",
+            rrule="FREQ=WEEKLY;BYDAY=MO,WE,FR",
+            start_date=wednesday - timedelta(days=60),
+            catch_up="all",
+        )
         rule = services.recurring_rule_edit(rule=rule, data=data, by=None)
         assert rule.generated_through == wednesday + timedelta(days=2)
         assert tick().tasks == 0  # 60 days of Mondays, Wednesdays, Fridays: none regenerated
@@ -318,8 +364,9 @@ def test_a_finished_rule_leaves_the_tick(make_rule):
 # --- limits, failures, the final guard -----------------------------------------------------------
 
 
-def test_a_rule_over_the_per_run_limit_is_refused_and_the_others_go_on(make_rule, settings,
-                                                                       admin_user):
+def test_a_rule_over_the_per_run_limit_is_refused_and_the_others_go_on(
+    make_rule, settings, admin_user
+):
     with time_machine.travel(at(MONDAY), tick=False):
         big = make_rule(start=MONDAY, catch_up="all", title="Big")
         small = make_rule(start=MONDAY, title="Small")
@@ -366,7 +413,9 @@ def test_one_failing_rule_is_recorded_and_the_rest_continue(make_rule, monkeypat
     assert [len(occurrences(r)) for r in rules] == [1, 0, 1]
     rules[1].refresh_from_db()
     assert (rules[1].last_error, rules[1].generated_through) == (
-        "RuntimeError: the disk is full", None)
+        "RuntimeError: the disk is full",
+        None,
+    )
     assert Notification.objects.filter(recipient=admin_user, kind="recurring_failed").exists()
     monkeypatch.setattr(generator, "_tasks_for", real)
     with time_machine.travel(at(MONDAY), tick=False):
@@ -381,9 +430,13 @@ def test_the_unique_constraint_is_the_final_guard(make_rule, monkeypatch):
     with time_machine.travel(at(MONDAY), tick=False):
         rule = make_rule(start=MONDAY, catch_up="all")
     with time_machine.travel(at(MONDAY + timedelta(days=2)), tick=False):
-        Task.objects.create(title="Made elsewhere", due_date=MONDAY + timedelta(days=1),
-                            recurring_rule=rule, occurrence_date=MONDAY + timedelta(days=1),
-                            source=Task.Source.RECURRING)
+        Task.objects.create(
+            title="Made elsewhere",
+            due_date=MONDAY + timedelta(days=1),
+            recurring_rule=rule,
+            occurrence_date=MONDAY + timedelta(days=1),
+            source=Task.Source.RECURRING,
+        )
         monkeypatch.setattr(generator, "existing_occurrences", lambda rule, dates: set())
         report = tick()
     assert (report.tasks, report.skipped, report.failed) == (2, 1, 0)
@@ -416,16 +469,26 @@ def test_a_tick_with_nothing_due_reads_no_rule(make_rule, hour):
 
 def test_the_tick_is_a_beat_job_recorded_in_the_ledger(make_rule, settings):
     entry = settings.CELERY_BEAT_SCHEDULE["recurring-generate"]
-    assert entry == {"task": "tasks.tasks.generate_recurring",
-                     "schedule": settings.RECURRING_TICK_MINUTES * 60.0}
+    assert entry == {
+        "task": "tasks.tasks.generate_recurring",
+        "schedule": settings.RECURRING_TICK_MINUTES * 60.0,
+    }
     from tasks.tasks import generate_recurring
 
     with time_machine.travel(at(MONDAY), tick=False):
         make_rule(start=MONDAY)
         generate_recurring.delay()
     run = JobRun.objects.get(kind="recurring.generate")
-    assert run.counts == {"created": 1, "skipped": 0, "recovered": 0, "failed": 0,
-                          "refused": 0, "tasks": 1, "workflows": 0, "schedules": 1}
+    assert run.counts == {
+        "created": 1,
+        "skipped": 0,
+        "recovered": 0,
+        "failed": 0,
+        "refused": 0,
+        "tasks": 1,
+        "workflows": 0,
+        "schedules": 1,
+    }
 
 
 @pytest.mark.postgres
@@ -458,7 +521,8 @@ def test_deleting_a_rule_with_tasks_is_refused_with_the_count(make_rule):
         services.recurring_rule_delete(rule=rule, by=None)
     assert str(refused.value) == (
         "This rule has generated 3 tasks, so it cannot be deleted: pause it instead (its "
-        "tasks and their history stay).")
+        "tasks and their history stay)."
+    )
     assert RecurringRule.objects.filter(pk=rule.pk).exists()
     services.recurring_rule_delete(rule=unused, by=None)
     assert not RecurringRule.objects.filter(pk=unused.pk).exists()

@@ -42,6 +42,7 @@ def frozen():
 @pytest.fixture
 def backlog(make_rule):
     """make(n, days) → n daily rules, each owing `days` + 1 tasks (catch-up `all`)."""
+
     def make(rules: int, days: int) -> int:
         for i in range(rules):
             make_rule(start=TODAY - timedelta(days=days), catch_up="all", title=f"Rule {i}")
@@ -52,8 +53,11 @@ def backlog(make_rule):
 
 def assert_no_duplicates(expected: int) -> None:
     assert Task.objects.count() == expected
-    doubled = (Task.objects.values("recurring_rule", "occurrence_date")
-               .annotate(n=Count("pk")).filter(n__gt=1))
+    doubled = (
+        Task.objects.values("recurring_rule", "occurrence_date")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+    )
     assert not doubled.exists()
 
 
@@ -122,19 +126,21 @@ def test_two_generator_runs_in_separate_processes_create_everything_once(backlog
 
 
 def _generate_each_rule_now() -> int:
-    """"Generate now" for every rule, one after the other: row locks only, no run lock."""
-    return sum(recurring_generate_one(schedule=rule).created
-               for rule in RecurringRule.objects.order_by("pk"))
+    """ "Generate now" for every rule, one after the other: row locks only, no run lock."""
+    return sum(
+        recurring_generate_one(schedule=rule).created
+        for rule in RecurringRule.objects.order_by("pk")
+    )
 
 
 def test_generate_now_in_two_processes_without_the_run_lock_still_creates_once(backlog):
     expected = backlog(rules=30, days=10)
-    outcomes = run_in_processes(_generate_each_rule_now, _generate_each_rule_now,
-                                _generate_command)
+    outcomes = run_in_processes(_generate_each_rule_now, _generate_each_rule_now, _generate_command)
     assert_no_duplicates(expected)
     now_created = sum(o["outcome"] for o in outcomes if isinstance(o["outcome"], int))
-    tick_created = sum(o["outcome"]["counts"].get("created", 0) for o in outcomes
-                       if isinstance(o["outcome"], dict))
+    tick_created = sum(
+        o["outcome"]["counts"].get("created", 0) for o in outcomes if isinstance(o["outcome"], dict)
+    )
     assert now_created + tick_created == expected
 
 
@@ -167,6 +173,7 @@ def test_fifty_concurrent_generate_now_requests_create_each_task_once(make_rule,
 
 def _crash_after(settled: int):
     """A tick that dies (like a killed worker) right after `settled` rules committed."""
+
     def job() -> None:
         _fresh_connections()
         real, seen = generator._settle, []
@@ -186,8 +193,10 @@ def _crash_after(settled: int):
 def _wait_for_the_lock_to_be_free() -> None:
     for _ in range(100):
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
-                           "AND objid = %s", [generator.LOCK_KEY])
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = %s",
+                [generator.LOCK_KEY],
+            )
             if cursor.fetchone()[0] == 0:
                 return
         time.sleep(0.05)

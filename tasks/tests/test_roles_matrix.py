@@ -46,11 +46,23 @@ def actor(request, client, operator, admin_user):
 
 
 def rule_form(rule: RecurringRule, **changes) -> dict:
-    data = {"title": rule.title, "kind": "daily", "interval": "1", "weekdays": ["0"],
-            "day": "1", "nth": "1", "weekday": "0", "month": "1",
-            "start_date": rule.start_date.isoformat(), "time_of_day": "09:00",
-            "timezone": rule.timezone, "catch_up": "latest", "shift": "none",
-            "proof_kind": "none", "assignee": str(rule.assignee_id or "")}
+    data = {
+        "title": rule.title,
+        "kind": "daily",
+        "interval": "1",
+        "weekdays": ["0"],
+        "day": "1",
+        "nth": "1",
+        "weekday": "0",
+        "month": "1",
+        "start_date": rule.start_date.isoformat(),
+        "time_of_day": "09:00",
+        "timezone": rule.timezone,
+        "catch_up": "latest",
+        "shift": "none",
+        "proof_kind": "none",
+        "assignee": str(rule.assignee_id or ""),
+    }
     return {**data, **changes}
 
 
@@ -73,17 +85,20 @@ def assert_refused(response, message: str) -> None:
 
 def test_task_work_is_for_operators_and_admins(actor, colleague, today):
     client = actor.client
-    response = client.post(reverse("tasks:task-create"),
-                           {"title": "Book the room", "due_date": today.isoformat(),
-                            "assignee": str(colleague.pk)})
+    response = client.post(
+        reverse("tasks:task-create"),
+        {"title": "Book the room", "due_date": today.isoformat(), "assignee": str(colleague.pk)},
+    )
     assert response.status_code == 302
     task = Task.objects.get(title="Book the room")
     assert (task.created_by, task.assignee) == (actor.user, colleague)
 
     def act(action, **data):
         task.refresh_from_db()
-        return client.post(reverse(f"tasks:task-{action}", args=[task.pk]),
-                           {"version": task.version, "ctx": "task", **data})
+        return client.post(
+            reverse(f"tasks:task-{action}", args=[task.pk]),
+            {"version": task.version, "ctx": "task", **data},
+        )
 
     act("snooze", until=(today + timedelta(days=2)).isoformat(), reason="venue replies Monday")
     act("reassign", assignee=str(actor.user.pk))
@@ -92,7 +107,10 @@ def test_task_work_is_for_operators_and_admins(actor, colleague, today):
     task.refresh_from_db()
     assert task.status == Task.Status.DONE
     assert (task.due_date, task.assignee, task.completed_by) == (
-        today + timedelta(days=2), actor.user, actor.user)
+        today + timedelta(days=2),
+        actor.user,
+        actor.user,
+    )
     assert task.history.filter(action="commented").exists()
 
 
@@ -101,17 +119,26 @@ def test_task_work_is_for_operators_and_admins(actor, colleague, today):
 
 def test_starting_and_running_a_workflow_is_for_operators_and_admins(actor, load_podcast, today):
     client = actor.client
-    response = client.post(reverse("tasks:workflow-start"), {
-        "template": "podcast", "anchor_date": (today + timedelta(days=20)).isoformat(),
-        "title": "Podcast: roles", "start_key": "4c1f0e9e-4f0e-4b55-9a57-5a4b7b3f2a10"})
+    response = client.post(
+        reverse("tasks:workflow-start"),
+        {
+            "template": "podcast",
+            "anchor_date": (today + timedelta(days=20)).isoformat(),
+            "title": "Podcast: roles",
+            "start_key": "4c1f0e9e-4f0e-4b55-9a57-5a4b7b3f2a10",
+        },
+    )
     assert response.status_code == 302
     workflow = Workflow.objects.get(title="Podcast: roles")
     assert workflow.created_by == actor.user
-    client.post(reverse("tasks:workflow-stage", args=[workflow.pk]),
-                {"stage": "announced", "comment": "posted early"})
+    client.post(
+        reverse("tasks:workflow-stage", args=[workflow.pk]),
+        {"stage": "announced", "comment": "posted early"},
+    )
     slot = workflow.link_slots.first()
-    client.post(reverse("tasks:workflow-slot", args=[workflow.pk, slot.pk]),
-                {"url": "https://lu.ma/roles"})
+    client.post(
+        reverse("tasks:workflow-slot", args=[workflow.pk, slot.pk]), {"url": "https://lu.ma/roles"}
+    )
     workflow.refresh_from_db()
     slot.refresh_from_db()
     assert (workflow.stage, slot.url) == ("announced", "https://lu.ma/roles")
@@ -134,10 +161,12 @@ def test_archiving_a_workflow_you_started_is_allowed(actor, load_podcast, today)
 
 @pytest.mark.parametrize("starter", ["colleague", "schedule"])
 def test_archiving_someone_elses_workflow_is_for_admins(
-        operator_client, admin_client_, colleague, load_podcast, today, starter):
+    operator_client, admin_client_, colleague, load_podcast, today, starter
+):
     by = colleague if starter == "colleague" else None
-    workflow = svc.workflow_start(template=load_podcast, anchor_date=today, by=by,
-                                  auto_started=by is None)
+    workflow = svc.workflow_start(
+        template=load_podcast, anchor_date=today, by=by, auto_started=by is None
+    )
     open_before = workflow.tasks.filter(status__in=Task.OPEN).count()
 
     response = archive(operator_client, workflow)
@@ -155,8 +184,12 @@ def test_archiving_someone_elses_workflow_is_for_admins(
 
 
 def test_creating_a_chore_is_for_operators_and_admins(actor, today):
-    response = actor.client.post(reverse("tasks:recurring-create"), rule_form(
-        RecurringRule(title="Water the plants", start_date=today, timezone="Europe/Berlin")))
+    response = actor.client.post(
+        reverse("tasks:recurring-create"),
+        rule_form(
+            RecurringRule(title="Water the plants", start_date=today, timezone="Europe/Berlin")
+        ),
+    )
     assert response.status_code == 302
     rule = RecurringRule.objects.get(title="Water the plants")
     assert rule.created_by == actor.user
@@ -164,12 +197,16 @@ def test_creating_a_chore_is_for_operators_and_admins(actor, today):
 
 @pytest.mark.parametrize("ownership", ["created", "assigned"])
 def test_managing_your_own_chore_is_allowed(actor, colleague, make_rule, ownership):
-    rule = (make_rule(title="Mine", by=actor.user) if ownership == "created"
-            else make_rule(title="Mine", by=colleague, assignee=actor.user))
+    rule = (
+        make_rule(title="Mine", by=actor.user)
+        if ownership == "created"
+        else make_rule(title="Mine", by=colleague, assignee=actor.user)
+    )
     client = actor.client
 
-    response = client.post(reverse("tasks:recurring-edit", args=[rule.pk]),
-                           rule_form(rule, title="Mine, renamed"))
+    response = client.post(
+        reverse("tasks:recurring-edit", args=[rule.pk]), rule_form(rule, title="Mine, renamed")
+    )
     assert response.status_code == 302
     control(client, rule, "pause")
     rule.refresh_from_db()
@@ -181,15 +218,23 @@ def test_managing_your_own_chore_is_allowed(actor, colleague, make_rule, ownersh
 
 
 @pytest.mark.parametrize("owner", ["colleague", "nobody"])
-def test_managing_someone_elses_chore_is_for_admins(operator_client, admin_client_, colleague,
-                                                    make_rule, owner):
-    rule = (make_rule(title="Theirs", by=colleague, assignee=colleague) if owner == "colleague"
-            else make_rule(title="Theirs"))  # loaded from the seed file: nobody's
+def test_managing_someone_elses_chore_is_for_admins(
+    operator_client, admin_client_, colleague, make_rule, owner
+):
+    rule = (
+        make_rule(title="Theirs", by=colleague, assignee=colleague)
+        if owner == "colleague"
+        else make_rule(title="Theirs")
+    )  # loaded from the seed file: nobody's
     refusal = permissions.RULE_NOT_YOURS.format(title="Theirs")
 
     assert_refused(operator_client.get(reverse("tasks:recurring-edit", args=[rule.pk])), refusal)
-    assert_refused(operator_client.post(reverse("tasks:recurring-edit", args=[rule.pk]),
-                                        rule_form(rule, title="Hijacked")), refusal)
+    assert_refused(
+        operator_client.post(
+            reverse("tasks:recurring-edit", args=[rule.pk]), rule_form(rule, title="Hijacked")
+        ),
+        refusal,
+    )
     assert_refused(control(operator_client, rule, "pause"), refusal)
     assert_refused(control(operator_client, rule, "generate"), refusal)
     rule.refresh_from_db()
@@ -202,8 +247,9 @@ def test_managing_someone_elses_chore_is_for_admins(operator_client, admin_clien
     rule.refresh_from_db()
     assert not rule.enabled
 
-    admin_client_.post(reverse("tasks:recurring-edit", args=[rule.pk]),
-                       rule_form(rule, title="Theirs, renamed"))
+    admin_client_.post(
+        reverse("tasks:recurring-edit", args=[rule.pk]), rule_form(rule, title="Theirs, renamed")
+    )
     control(admin_client_, rule, "resume")
     control(admin_client_, rule, "generate")
     rule.refresh_from_db()
@@ -211,8 +257,9 @@ def test_managing_someone_elses_chore_is_for_admins(operator_client, admin_clien
     assert not AuditEvent.objects.filter(actor__username="grace").exists()
 
 
-def test_deleting_a_chore_is_for_admins_even_the_operators_own(operator, operator_client,
-                                                               admin_client_, make_rule, today):
+def test_deleting_a_chore_is_for_admins_even_the_operators_own(
+    operator, operator_client, admin_client_, make_rule, today
+):
     rule = make_rule(title="Mine", by=operator, start=today + timedelta(days=3))
     url = reverse("tasks:recurring-delete", args=[rule.pk])
     assert_refused(operator_client.post(url), permissions.RULE_DELETE_FOR_ADMINS)
@@ -234,16 +281,16 @@ def automatic():
 
 def test_automatic_schedules_are_for_admins(operator_client, admin_client_, automatic):
     for action in ("pause", "generate"):
-        assert_refused(control(operator_client, automatic, action),
-                       permissions.AUTOMATIC_FOR_ADMINS)
+        assert_refused(
+            control(operator_client, automatic, action), permissions.AUTOMATIC_FOR_ADMINS
+        )
     automatic.refresh_from_db()
     assert automatic.enabled and generate_runs(automatic) == 0
 
     control(admin_client_, automatic, "pause")
     automatic.refresh_from_db()
     assert not automatic.enabled
-    assert_refused(control(operator_client, automatic, "resume"),
-                   permissions.AUTOMATIC_FOR_ADMINS)
+    assert_refused(control(operator_client, automatic, "resume"), permissions.AUTOMATIC_FOR_ADMINS)
     automatic.refresh_from_db()
     assert not automatic.enabled
 
@@ -269,8 +316,12 @@ def _definition_change(admin_client_, template):
 def test_setup_is_for_admins(operator_client, admin_client_, load_podcast, today):
     definition, definition_url, definition_data = _definition_change(admin_client_, load_podcast)
     day = (today + timedelta(days=30)).isoformat()
-    new_user = {"username": "newbie", "password1": "a-long-pass-phrase-42",
-                "password2": "a-long-pass-phrase-42", "usable_password": "true"}
+    new_user = {
+        "username": "newbie",
+        "password1": "a-long-pass-phrase-42",
+        "password2": "a-long-pass-phrase-42",
+        "usable_password": "true",
+    }
     posts = [
         (definition_url, definition_data),
         ("/admin/tasks/closureday/add/", {"date": day, "reason": "team day"}),
@@ -319,18 +370,21 @@ def test_operations_pages_are_for_admins(operator_client, admin_client_):
 # --- the services refuse too, whoever calls them --------------------------------------------------
 
 
-def test_services_refuse_operators_and_let_the_system_through(operator, colleague, make_rule,
-                                                              load_podcast, automatic, today):
+def test_services_refuse_operators_and_let_the_system_through(
+    operator, colleague, make_rule, load_podcast, automatic, today
+):
     theirs = make_rule(title="Theirs", by=colleague)
     workflow = svc.workflow_start(template=load_podcast, anchor_date=today, by=colleague)
     refused = [
-        lambda: svc.recurring_rule_edit(rule=theirs, by=operator, data=svc.RuleInput(
-            title="Hijacked", rrule="FREQ=DAILY", start_date=today)),
+        lambda: svc.recurring_rule_edit(
+            rule=theirs,
+            by=operator,
+            data=svc.RuleInput(title="Hijacked", rrule="FREQ=DAILY", start_date=today),
+        ),
         lambda: svc.schedule_pause(schedule=theirs, by=operator),
         lambda: svc.schedule_generate_now(schedule=theirs, by=operator),
         lambda: svc.schedule_pause(schedule=automatic, by=operator),
-        lambda: svc.recurring_rule_delete(rule=make_rule(title="Mine", by=operator),
-                                          by=operator),
+        lambda: svc.recurring_rule_delete(rule=make_rule(title="Mine", by=operator), by=operator),
         lambda: svc.workflow_archive(workflow=workflow, by=operator),
     ]
     for call in refused:
@@ -351,8 +405,9 @@ def test_services_refuse_operators_and_let_the_system_through(operator, colleagu
 # --- controls a person cannot use are not shown ---------------------------------------------------
 
 
-def test_operator_sees_controls_only_on_what_they_may_change(operator, operator_client,
-                                                             colleague, make_rule, automatic):
+def test_operator_sees_controls_only_on_what_they_may_change(
+    operator, operator_client, colleague, make_rule, automatic
+):
     mine = make_rule(title="Mine", by=operator)
     theirs = make_rule(title="Theirs", by=colleague)
     html = operator_client.get(reverse("tasks:recurring-list")).content.decode()
@@ -381,8 +436,9 @@ def test_admin_sees_every_control(admin_client_, colleague, make_rule, automatic
     assert reverse("tasks:recurring-delete", args=[theirs.pk]) in editor
 
 
-def test_archive_button_shows_only_where_it_works(operator, operator_client, admin_client_,
-                                                  colleague, load_podcast, today):
+def test_archive_button_shows_only_where_it_works(
+    operator, operator_client, admin_client_, colleague, load_podcast, today
+):
     mine = svc.workflow_start(template=load_podcast, anchor_date=today, by=operator)
     theirs = svc.workflow_start(template=load_podcast, anchor_date=today, by=colleague)
 

@@ -18,8 +18,14 @@ ANCHOR = "2026-08-17"
 
 
 def start_data(key, **extra) -> dict:
-    return {"start_key": str(key), "template": "podcast", "anchor_date": ANCHOR,
-            "title_topic": "Data contracts", "title_guest": "Ana", **extra}
+    return {
+        "start_key": str(key),
+        "template": "podcast",
+        "anchor_date": ANCHOR,
+        "title_topic": "Data contracts",
+        "title_guest": "Ana",
+        **extra,
+    }
 
 
 def form_key(html: str) -> str:
@@ -57,8 +63,9 @@ def test_a_start_post_without_its_key_is_refused(operator_client, load_podcast):
 
 
 @pytest.mark.django_db
-def test_a_second_workflow_on_the_same_anchor_asks_first(operator_client, load_podcast,
-                                                         start_podcast):
+def test_a_second_workflow_on_the_same_anchor_asks_first(
+    operator_client, load_podcast, start_podcast
+):
     from datetime import date
 
     existing = start_podcast(date(2026, 8, 17))
@@ -75,8 +82,9 @@ def test_a_second_workflow_on_the_same_anchor_asks_first(operator_client, load_p
 
 
 @pytest.mark.django_db
-def test_an_archived_workflow_or_another_anchor_does_not_ask(operator_client, load_podcast,
-                                                              start_podcast):
+def test_an_archived_workflow_or_another_anchor_does_not_ask(
+    operator_client, load_podcast, start_podcast
+):
     from datetime import date
 
     from tasks.services import workflow_archive
@@ -117,8 +125,9 @@ def test_ten_concurrent_identical_start_posts_make_one_workflow(load_podcast, op
 
 
 @pytest.mark.django_db
-def test_a_post_whose_twin_committed_meanwhile_is_not_asked_about_it(load_podcast, operator,
-                                                                   monkeypatch):
+def test_a_post_whose_twin_committed_meanwhile_is_not_asked_about_it(
+    load_podcast, operator, monkeypatch
+):
     """The key is looked up, then the twin post commits, then the same-anchor check runs:
     the workflow found there is this post's own, so it is returned, not questioned."""
     from datetime import date
@@ -126,10 +135,12 @@ def test_a_post_whose_twin_committed_meanwhile_is_not_asked_about_it(load_podcas
     from tasks.services import workflows
 
     key = uuid.uuid4()
-    first = workflows.workflow_start_once(start_key=key, template=load_podcast,
-                                          anchor_date=date(2026, 8, 17), by=operator)
+    first = workflows.workflow_start_once(
+        start_key=key, template=load_podcast, anchor_date=date(2026, 8, 17), by=operator
+    )
     monkeypatch.setattr(workflows, "_started_with", lambda start_key: None)
-    again = workflows.workflow_start_once(start_key=key, template=load_podcast,
-                                          anchor_date=date(2026, 8, 17), by=operator)
+    again = workflows.workflow_start_once(
+        start_key=key, template=load_podcast, anchor_date=date(2026, 8, 17), by=operator
+    )
     assert first.created and not again.created
     assert again.workflow.pk == first.workflow.pk and Workflow.objects.count() == 1

@@ -24,8 +24,9 @@ CREATE = reverse("tasks:task-create")
 
 def test_a_task_created_due_in_the_past_is_saved_with_a_warning(operator_client, today):
     due = today - days(3)
-    response = operator_client.post(CREATE, {"title": "File the receipts",
-                                             "due_date": due.isoformat()}, follow=True)
+    response = operator_client.post(
+        CREATE, {"title": "File the receipts", "due_date": due.isoformat()}, follow=True
+    )
     task = Task.objects.get()
     assert task.due_date == due
     warning = messages.DUE_IN_PAST.format(title="File the receipts", date=f"{due:%a %-d %b %Y}")
@@ -34,35 +35,44 @@ def test_a_task_created_due_in_the_past_is_saved_with_a_warning(operator_client,
 
 def test_quick_create_on_home_says_it_in_the_toast(operator_client, today):
     due = today - days(1)
-    response = operator_client.post(CREATE, {"title": "Late one", "due_date": due.isoformat(),
-                                             "ctx": "home"}, HTTP_HX_REQUEST="true")
+    response = operator_client.post(
+        CREATE,
+        {"title": "Late one", "due_date": due.isoformat(), "ctx": "home"},
+        HTTP_HX_REQUEST="true",
+    )
     assert response.status_code == 200
-    assert messages.DUE_IN_PAST.format(title="Late one", date=f"{due:%a %-d %b %Y}") in \
-        response.content.decode()
+    assert (
+        messages.DUE_IN_PAST.format(title="Late one", date=f"{due:%a %-d %b %Y}")
+        in response.content.decode()
+    )
 
 
 def test_a_task_due_today_or_later_gets_no_warning(operator_client, today):
-    html = operator_client.post(CREATE, {"title": "On time", "due_date": today.isoformat()},
-                                follow=True).content.decode()
+    html = operator_client.post(
+        CREATE, {"title": "On time", "due_date": today.isoformat()}, follow=True
+    ).content.decode()
     assert "already past" not in html
 
 
 def test_editing_the_due_date_into_the_past_warns_but_saves(operator_client, make_task, today):
     task = make_task(due=today + days(2))
     due = today - days(20)
-    html = operator_client.post(reverse("tasks:task-edit", args=[task.pk]), {
-        "version": task.version, "title": task.title, "due_date": due.isoformat()},
-        follow=True).content.decode()
+    html = operator_client.post(
+        reverse("tasks:task-edit", args=[task.pk]),
+        {"version": task.version, "title": task.title, "due_date": due.isoformat()},
+        follow=True,
+    ).content.decode()
     assert Task.objects.get(pk=task.pk).due_date == due
     assert "a day already past, so it shows as overdue" in html
 
 
-def test_editing_only_the_title_of_an_overdue_task_does_not_warn(operator_client, make_task,
-                                                                 today):
+def test_editing_only_the_title_of_an_overdue_task_does_not_warn(operator_client, make_task, today):
     task = make_task(due=today - days(2))
-    html = operator_client.post(reverse("tasks:task-edit", args=[task.pk]), {
-        "version": task.version, "title": "Renamed", "due_date": task.due_date.isoformat()},
-        follow=True).content.decode()
+    html = operator_client.post(
+        reverse("tasks:task-edit", args=[task.pk]),
+        {"version": task.version, "title": "Renamed", "due_date": task.due_date.isoformat()},
+        follow=True,
+    ).content.decode()
     assert Task.objects.get(pk=task.pk).title == "Renamed"
     assert "already past" not in html
 
@@ -72,8 +82,10 @@ def test_editing_only_the_title_of_an_overdue_task_does_not_warn(operator_client
 
 def test_snooze_shows_all_its_problems_at_once(operator_client, make_task, today):
     task = make_task(due=today)
-    response = operator_client.post(reverse("tasks:task-snooze", args=[task.pk]), {
-        "version": task.version, "until": (today - days(1)).isoformat(), "reason": ""})
+    response = operator_client.post(
+        reverse("tasks:task-snooze", args=[task.pk]),
+        {"version": task.version, "until": (today - days(1)).isoformat(), "reason": ""},
+    )
     html = response.content.decode()
     assert response.status_code == 422
     assert messages.SNOOZE_IN_PAST in html and messages.SNOOZE_NEEDS_REASON in html
@@ -82,10 +94,14 @@ def test_snooze_shows_all_its_problems_at_once(operator_client, make_task, today
 
 def test_snooze_to_the_same_day_and_without_reason_says_both(operator_client, make_task, today):
     task = make_task(due=today + days(1))
-    form = operator_client.post(reverse("tasks:task-snooze", args=[task.pk]), {
-        "version": task.version, "until": task.due_date.isoformat()}).context["form"]
-    assert form.errors == {"until": [messages.SNOOZE_SAME_DATE],
-                           "reason": [messages.SNOOZE_NEEDS_REASON]}
+    form = operator_client.post(
+        reverse("tasks:task-snooze", args=[task.pk]),
+        {"version": task.version, "until": task.due_date.isoformat()},
+    ).context["form"]
+    assert form.errors == {
+        "until": [messages.SNOOZE_SAME_DATE],
+        "reason": [messages.SNOOZE_NEEDS_REASON],
+    }
 
 
 # --- dates said once --------------------------------------------------------------------------

@@ -11,16 +11,20 @@ from tasks.tests.conftest import days
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize(("action", "data"), [
-    ("complete", {}),
-    ("snooze", {"until": "2099-01-01", "reason": "busy"}),
-    ("wait", {"waiting_for": "Ana", "follow_up_date": "2099-01-01"}),
-    ("reassign", {"assignee": ""}),
-    ("proof", {"note": "sent"}),
-    ("edit", {"title": "Renamed", "due_date": "2099-01-01"}),
-])
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [
+        ("complete", {}),
+        ("snooze", {"until": "2099-01-01", "reason": "busy"}),
+        ("wait", {"waiting_for": "Ana", "follow_up_date": "2099-01-01"}),
+        ("reassign", {"assignee": ""}),
+        ("proof", {"note": "sent"}),
+        ("edit", {"title": "Renamed", "due_date": "2099-01-01"}),
+    ],
+)
 def test_an_action_posted_without_version_is_refused_and_changes_nothing(
-        operator_client, make_task, action, data):
+    operator_client, make_task, action, data
+):
     task = make_task()
     before = Task.objects.get(pk=task.pk)
     events = HistoryEvent.objects.filter(task=task).count()
@@ -28,9 +32,21 @@ def test_an_action_posted_without_version_is_refused_and_changes_nothing(
     assert response.status_code == 422
     assert messages.VERSION_MISSING in response.content.decode()
     after = Task.objects.get(pk=task.pk)
-    assert (after.version, after.status, after.title, after.due_date, after.assignee_id,
-            after.proof_note) == (before.version, before.status, before.title,
-                                  before.due_date, before.assignee_id, before.proof_note)
+    assert (
+        after.version,
+        after.status,
+        after.title,
+        after.due_date,
+        after.assignee_id,
+        after.proof_note,
+    ) == (
+        before.version,
+        before.status,
+        before.title,
+        before.due_date,
+        before.assignee_id,
+        before.proof_note,
+    )
     assert HistoryEvent.objects.filter(task=task).count() == events
 
 
@@ -38,7 +54,9 @@ def test_a_row_action_without_version_is_refused_in_place(operator_client, make_
     task = make_task(due=today - days(1))
     response = operator_client.post(
         reverse("tasks:task-complete", args=[task.pk]),
-        {"ctx": "home", "lane": "overdue"}, HTTP_HX_REQUEST="true")
+        {"ctx": "home", "lane": "overdue"},
+        HTTP_HX_REQUEST="true",
+    )
     assert response.status_code == 422
     assert messages.VERSION_MISSING in response.content.decode()
     assert Task.objects.get(pk=task.pk).status == Task.Status.TODO
@@ -46,16 +64,18 @@ def test_a_row_action_without_version_is_refused_in_place(operator_client, make_
 
 def test_the_same_post_with_the_version_goes_through(operator_client, make_task):
     task = make_task()
-    response = operator_client.post(reverse("tasks:task-complete", args=[task.pk]),
-                                    {"version": task.version})
+    response = operator_client.post(
+        reverse("tasks:task-complete", args=[task.pk]), {"version": task.version}
+    )
     assert response.status_code == 302
     assert Task.objects.get(pk=task.pk).status == Task.Status.DONE
 
 
 def test_a_stale_version_is_still_refused(operator_client, make_task):
     task = make_task()
-    response = operator_client.post(reverse("tasks:task-complete", args=[task.pk]),
-                                    {"version": task.version + 1})
+    response = operator_client.post(
+        reverse("tasks:task-complete", args=[task.pk]), {"version": task.version + 1}
+    )
     assert response.status_code == 422
     assert messages.STALE in response.content.decode()
     assert Task.objects.get(pk=task.pk).status == Task.Status.TODO

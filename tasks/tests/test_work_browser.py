@@ -18,8 +18,9 @@ SCREENS = Path("/tmp/dataops-screens")
 LONG_WORD = "Supercalifragilistic" * 15  # 300 characters, no place to break
 
 
-def test_the_start_preview_follows_template_anchor_topic_and_guest(page: Page, live_server,
-                                                                    operator, load_podcast):
+def test_the_start_preview_follows_template_anchor_topic_and_guest(
+    page: Page, live_server, operator, load_podcast
+):
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, live_server.url, operator.username)
     page.goto(f"{live_server.url}/workflows/start/")
@@ -43,7 +44,8 @@ def test_the_start_preview_follows_template_anchor_topic_and_guest(page: Page, l
 
 
 def test_a_double_click_starts_one_workflow_and_a_second_one_is_asked_for(
-        page: Page, live_server, operator, load_podcast):
+    page: Page, live_server, operator, load_podcast
+):
     from tasks.models import Workflow
 
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -69,14 +71,18 @@ def test_a_double_click_starts_one_workflow_and_a_second_one_is_asked_for(
 
 
 def test_a_300_character_word_wraps_on_a_phone(page: Page, live_server, operator, today):
-    task = services.task_create(title=LONG_WORD, due_date=today - days(1), by=operator,
-                                assignee=operator, description=f"See {LONG_WORD} there.")
+    task = services.task_create(
+        title=LONG_WORD,
+        due_date=today - days(1),
+        by=operator,
+        assignee=operator,
+        description=f"See {LONG_WORD} there.",
+    )
     services.task_add_comment(task=task, by=operator, text=f"Note {LONG_WORD}")
     page.set_viewport_size({"width": 375, "height": 800})
     log_in(page, live_server.url, operator.username)
     SCREENS.mkdir(exist_ok=True)
-    for name, path in (("home", "/"), ("task", task.get_absolute_url()),
-                       ("tasks", "/tasks/")):
+    for name, path in (("home", "/"), ("task", task.get_absolute_url()), ("tasks", "/tasks/")):
         page.goto(f"{live_server.url}{path}")
         page.screenshot(path=SCREENS / f"long-word-{name}-375.png", full_page=True)
         width = page.evaluate("document.documentElement.scrollWidth")

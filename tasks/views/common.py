@@ -61,8 +61,9 @@ def everyone_scope(request: HttpRequest) -> bool:
 
 def safe_next(request: HttpRequest, fallback: str) -> str:
     """Where to go after a plain form post: `next`, else the page the form was on."""
-    target = (request.POST.get("next") or request.GET.get("next")
-              or request.headers.get("Referer", ""))
+    target = (
+        request.POST.get("next") or request.GET.get("next") or request.headers.get("Referer", "")
+    )
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):

@@ -17,7 +17,8 @@ def board_context(request: HttpRequest, everyone: bool, *, board: bool = True) -
     today = local_today()
     return {
         "board": home_selectors.home_board(user=request.user, today=today, everyone=everyone)
-        if board else None,
+        if board
+        else None,
         "today": today,
         "ctx": "home",
         "scope": "everyone" if everyone else "",

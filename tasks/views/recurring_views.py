@@ -43,8 +43,9 @@ def _in_recurring(request: HttpRequest) -> None:
 def recurring_list(request: HttpRequest) -> HttpResponse:
     _in_recurring(request)
     listing = selectors.recurring_list(today=local_today(), page_number=request.GET.get("page"))
-    return render(request, "tasks/recurring_list.html",
-                  {"listing": listing, "page_obj": listing.page})
+    return render(
+        request, "tasks/recurring_list.html", {"listing": listing, "page_obj": listing.page}
+    )
 
 
 @member_required
@@ -52,8 +53,11 @@ def recurring_list(request: HttpRequest) -> HttpResponse:
 def recurring_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _in_recurring(request)
     page = selectors.rule_page(rule_id=pk, page_number=request.GET.get("page"))
-    return render(request, "tasks/recurring_detail.html",
-                  {"page": page, "rule": page.rule, "page_obj": page.tasks})
+    return render(
+        request,
+        "tasks/recurring_detail.html",
+        {"page": page, "rule": page.rule, "page_obj": page.tasks},
+    )
 
 
 # --- the editor -------------------------------------------------------------------------------
@@ -74,14 +78,22 @@ def _editor(request: HttpRequest, rule: RecurringRule | None) -> HttpResponse:
             add_service_error(form, exc)
         else:
             upcoming = saved.upcoming_due(saved.local_today(), 1, working_calendar())
-            messages.success(request, texts.RULE_SAVED.format(
-                title=saved.title, next=f"{upcoming[0].due_date:%a %-d %b %Y}") if upcoming
-                else texts.RULE_SAVED_NO_NEXT.format(title=saved.title))
+            messages.success(
+                request,
+                texts.RULE_SAVED.format(
+                    title=saved.title, next=f"{upcoming[0].due_date:%a %-d %b %Y}"
+                )
+                if upcoming
+                else texts.RULE_SAVED_NO_NEXT.format(title=saved.title),
+            )
             return redirect(saved)
     status = 422 if data is not None and "preview" not in data else 200
-    return render(request, "tasks/recurring_form.html", {
-        "form": form, "rule": rule, "preview": _preview_of(form),
-        "timezones": timezone_names()}, status=status)
+    return render(
+        request,
+        "tasks/recurring_form.html",
+        {"form": form, "rule": rule, "preview": _preview_of(form), "timezones": timezone_names()},
+        status=status,
+    )
 
 
 def _save(request: HttpRequest, form: RecurringRuleForm, rule: RecurringRule | None):
@@ -101,8 +113,9 @@ def _preview_of(form: RecurringRuleForm) -> Preview | None:
         parsed = rule.parsed()
     except ScheduleError:
         return None
-    return schedule_preview(parsed, shift=rule.shift, checkpoint=rule.generated_through,
-                            window=None)
+    return schedule_preview(
+        parsed, shift=rule.shift, checkpoint=rule.generated_through, window=None
+    )
 
 
 @member_required
@@ -128,8 +141,9 @@ def recurring_preview(request: HttpRequest) -> HttpResponse:
     rule = RecurringRule.objects.filter(pk=rule_id).first() if rule_id.isdigit() else None
     form = RecurringRuleForm(request.GET, users=[], rule=rule)  # people play no part here
     form.is_valid()
-    return render(request, "tasks/_recurring_preview.html",
-                  {"form": form, "preview": form.preview()})
+    return render(
+        request, "tasks/_recurring_preview.html", {"form": form, "preview": form.preview()}
+    )
 
 
 # --- controls ---------------------------------------------------------------------------------
@@ -151,7 +165,9 @@ def _generate(schedule: Schedule, request: HttpRequest) -> str:
 
 
 CONTROLS: dict[str, Callable[[Schedule, HttpRequest], str]] = {
-    "pause": _pause, "resume": _resume, "generate": _generate,
+    "pause": _pause,
+    "resume": _resume,
+    "generate": _generate,
 }
 
 
@@ -161,10 +177,14 @@ def _control(request: HttpRequest, schedule: Schedule, action: str, row: Callabl
     except ServiceError as exc:
         message, ok = str(exc), False
     if request.htmx:
-        template = ("tasks/recurring_list.html#rule-row" if isinstance(schedule, RecurringRule)
-                    else "tasks/recurring_list.html#auto-row")
-        return render(request, template, {"item": row(), "toast": message, "ok": ok,
-                                          "oob_toast": True})
+        template = (
+            "tasks/recurring_list.html#rule-row"
+            if isinstance(schedule, RecurringRule)
+            else "tasks/recurring_list.html#auto-row"
+        )
+        return render(
+            request, template, {"item": row(), "toast": message, "ok": ok, "oob_toast": True}
+        )
     (messages.success if ok else messages.error)(request, message)
     return redirect(safe_next(request, reverse("tasks:recurring-list")))
 
@@ -180,8 +200,9 @@ def rule_control(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @require_POST
 def template_control(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     schedule = get_object_or_404(TemplateSchedule.objects.select_related("template"), pk=pk)
-    return _control(request, schedule, action,
-                    lambda: selectors.template_schedule_row(schedule_id=pk))
+    return _control(
+        request, schedule, action, lambda: selectors.template_schedule_row(schedule_id=pk)
+    )
 
 
 @member_required

@@ -32,13 +32,21 @@ def workflow_list(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_valid() else {}
     today = local_today()
     workflows, risks = selectors.workflow_list(
-        template=filters.get("template", ""), stage=filters.get("stage", ""),
-        status=filters.get("status") or "active", risk=filters.get("risk", ""), today=today)
+        template=filters.get("template", ""),
+        stage=filters.get("stage", ""),
+        status=filters.get("status") or "active",
+        risk=filters.get("risk", ""),
+        today=today,
+    )
     page = paginate(workflows, request.GET.get("page"))
     for workflow in page:
         workflow.risk = risks.get(workflow.pk)
-    context = {"form": form, "page_obj": page, "today": today,
-               "filtered": any(v for k, v in filters.items() if k != "status")}
+    context = {
+        "form": form,
+        "page_obj": page,
+        "today": today,
+        "filtered": any(v for k, v in filters.items() if k != "status"),
+    }
     if request.htmx and not request.htmx.boosted:
         return render(request, "tasks/workflow_list.html#results", context)
     return render(request, "tasks/workflow_list.html", context)
@@ -47,8 +55,14 @@ def workflow_list(request: HttpRequest) -> HttpResponse:
 def workflow_board_context(request: HttpRequest, workflow_id: int) -> dict:
     today = local_today()
     page = selectors.workflow_page(workflow_id=workflow_id, today=today)
-    return {"page": page, "workflow": page.workflow, "today": today, "ctx": "workflow",
-            "lane": "wf", "next_url": page.workflow.get_absolute_url()}
+    return {
+        "page": page,
+        "workflow": page.workflow,
+        "today": today,
+        "ctx": "workflow",
+        "lane": "wf",
+        "next_url": page.workflow.get_absolute_url(),
+    }
 
 
 @member_required
@@ -65,15 +79,19 @@ def workflow_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def workflow_slot(request: HttpRequest, pk: int, slot_pk: int) -> HttpResponse:
     """One link slot: inline editor (htmx) or a page of its own; POST saves it."""
     _in_workflows(request)
-    slot = get_object_or_404(WorkflowLinkSlot.objects.select_related("workflow"),
-                             pk=slot_pk, workflow_id=pk)
+    slot = get_object_or_404(
+        WorkflowLinkSlot.objects.select_related("workflow"), pk=slot_pk, workflow_id=pk
+    )
     editing = request.method == "GET" and request.GET.get("edit")
     form = task_forms.SlotForm(request.POST or None, initial={"url": slot.url})
     if request.method == "POST" and form.is_valid():
         try:
-            slot = services.workflow_set_link_slot(workflow=slot.workflow, name=slot.name,
-                                                   url=form.cleaned_data["url"],
-                                                   by=request.user)
+            slot = services.workflow_set_link_slot(
+                workflow=slot.workflow,
+                name=slot.name,
+                url=form.cleaned_data["url"],
+                by=request.user,
+            )
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
@@ -81,17 +99,23 @@ def workflow_slot(request: HttpRequest, pk: int, slot_pk: int) -> HttpResponse:
     status = 422 if request.method == "POST" else 200
     if request.htmx:
         partial = "slot-form" if editing or request.method == "POST" else "slot"
-        return render(request, f"tasks/workflow_detail.html#{partial}",
-                      {"slot": slot, "workflow": slot.workflow, "form": form,
-                       "error": first_error(form)}, status=status)
+        return render(
+            request,
+            f"tasks/workflow_detail.html#{partial}",
+            {"slot": slot, "workflow": slot.workflow, "form": form, "error": first_error(form)},
+            status=status,
+        )
     return render(request, "tasks/slot_edit.html", {"slot": slot, "form": form}, status=status)
 
 
 def _slot_saved(request: HttpRequest, slot: WorkflowLinkSlot) -> HttpResponse:
     if request.htmx:
         context = workflow_board_context(request, slot.workflow_id)
-        return render(request, "tasks/workflow_detail.html#slot-saved",
-                      {**context, "slot": slot, "toast": f"“{slot.name}” saved."})
+        return render(
+            request,
+            "tasks/workflow_detail.html#slot-saved",
+            {**context, "slot": slot, "toast": f"“{slot.name}” saved."},
+        )
     messages.success(request, f"“{slot.name}” saved.")
     return redirect(slot.workflow)
 
@@ -103,9 +127,12 @@ def workflow_stage(request: HttpRequest, pk: int) -> HttpResponse:
     form = task_forms.StageForm(request.POST)
     if form.is_valid():
         try:
-            services.workflow_change_stage(workflow=workflow, by=request.user,
-                                           stage=form.cleaned_data["stage"],
-                                           comment=form.cleaned_data["comment"])
+            services.workflow_change_stage(
+                workflow=workflow,
+                by=request.user,
+                stage=form.cleaned_data["stage"],
+                comment=form.cleaned_data["comment"],
+            )
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
@@ -154,8 +181,12 @@ def workflow_start(request: HttpRequest) -> HttpResponse:
                 add_service_error(form, exc)
         else:
             return _started(request, started)
-    context = {"form": form, "templates": templates, "preview": _preview(form),
-               "same_anchor": same_anchor}
+    context = {
+        "form": form,
+        "templates": templates,
+        "preview": _preview(form),
+        "same_anchor": same_anchor,
+    }
     partial = request.GET.get("partial") if request.htmx else None
     if partial in ("fields", "preview"):
         return render(request, f"tasks/workflow_start.html#{partial}", context)
@@ -166,10 +197,16 @@ def workflow_start(request: HttpRequest) -> HttpResponse:
 def _start(request: HttpRequest, form: task_forms.StartWorkflowForm) -> Started:
     data = form.cleaned_data
     return workflow_start_once(
-        start_key=data["start_key"], allow_same_anchor=data["start_anyway"],
-        template=data["template"], anchor_date=data["anchor_date"], by=request.user,
-        title=data["title"], title_values=form.title_values(), slot_urls=form.slot_urls(),
-        notes=data["notes"])
+        start_key=data["start_key"],
+        allow_same_anchor=data["start_anyway"],
+        template=data["template"],
+        anchor_date=data["anchor_date"],
+        by=request.user,
+        title=data["title"],
+        title_values=form.title_values(),
+        slot_urls=form.slot_urls(),
+        notes=data["notes"],
+    )
 
 
 def _same_anchor(form: task_forms.StartWorkflowForm) -> list[Workflow]:
@@ -180,8 +217,9 @@ def _same_anchor(form: task_forms.StartWorkflowForm) -> list[Workflow]:
 def _started(request: HttpRequest, started: Started) -> HttpResponse:
     workflow = started.workflow
     if started.created:
-        messages.success(request, f"Started “{workflow.title}” with "
-                                  f"{workflow.tasks.count()} tasks.")
+        messages.success(
+            request, f"Started “{workflow.title}” with {workflow.tasks.count()} tasks."
+        )
     else:
         messages.info(request, texts.START_RESUBMITTED.format(title=workflow.title))
     return redirect(workflow)
@@ -199,9 +237,11 @@ def _preview(form: task_forms.StartWorkflowForm) -> dict | None:
     low, high = date_range(ANCHOR_RANGE_YEARS)
     if template is None or anchor_date is None or not low <= anchor_date <= high:
         return None
-    preview = selectors.start_preview(template=template, anchor_date=anchor_date,
-                                      values={k.removeprefix("title_"): values.get(k, "")
-                                              for k in form.title_field_names})
+    preview = selectors.start_preview(
+        template=template,
+        anchor_date=anchor_date,
+        values={k.removeprefix("title_"): values.get(k, "") for k in form.title_field_names},
+    )
     typed = (values.get("title") or "").strip()
     if preview and typed:
         preview["title"] = typed[:300]
@@ -212,13 +252,13 @@ def _preview(form: task_forms.StartWorkflowForm) -> dict | None:
 @require_GET
 def template_list(request: HttpRequest) -> HttpResponse:
     _in_workflows(request)
-    return render(request, "tasks/template_list.html",
-                  {"templates": selectors.template_list()})
+    return render(request, "tasks/template_list.html", {"templates": selectors.template_list()})
 
 
 @member_required
 @require_GET
 def template_detail(request: HttpRequest, slug: str) -> HttpResponse:
     _in_workflows(request)
-    return render(request, "tasks/template_detail.html",
-                  {"template": selectors.template_page(slug=slug)})
+    return render(
+        request, "tasks/template_detail.html", {"template": selectors.template_page(slug=slug)}
+    )

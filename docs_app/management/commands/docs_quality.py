@@ -24,11 +24,15 @@ class Command(BaseCommand):
         parser.add_argument("--domain", help="first folder under the content root")
 
     def handle(self, *args, **options):
-        rows = all_rows(severity=options["severity"] or "", category=options["category"] or "",
-                        domain=options["domain"] or "")
+        rows = all_rows(
+            severity=options["severity"] or "",
+            category=options["category"] or "",
+            domain=options["domain"] or "",
+        )
         if options["json"]:
-            self.stdout.write(json.dumps([row.as_dict() for row in rows], indent=2,
-                                         ensure_ascii=False))
+            self.stdout.write(
+                json.dumps([row.as_dict() for row in rows], indent=2, ensure_ascii=False)
+            )
             return
         if not rows:
             self.stdout.write("No findings.")

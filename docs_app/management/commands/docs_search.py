@@ -27,14 +27,19 @@ class Command(BaseCommand):
         results = search.search(
             " ".join(options["query"]),
             filters=search.Filters(domain=options["domain"], doc_type=options["doc_type"]),
-            per_page=options["limit"], highlights=False, facets=False,
+            per_page=options["limit"],
+            highlights=False,
+            facets=False,
         )
         if results.state == search.INDEX_MISSING:
-            raise CommandError("The search index has not been built: run "
-                               "`python manage.py docs_reindex`.")
+            raise CommandError(
+                "The search index has not been built: run `python manage.py docs_reindex`."
+            )
         if options["json"]:
-            rows = [{"path": h.path, "id": h.doc_id, "title": h.title, "score": h.score}
-                    for h in results.hits]
+            rows = [
+                {"path": h.path, "id": h.doc_id, "title": h.title, "score": h.score}
+                for h in results.hits
+            ]
             self.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False))
             return
         self._print(results)

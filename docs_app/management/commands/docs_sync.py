@@ -18,17 +18,24 @@ class Command(BaseCommand):
     help = "Fetch and fast-forward the docs mirror, refresh the registry and the search index."
 
     def add_arguments(self, parser):
-        parser.add_argument("--full", action="store_true",
-                            help="re-register every file and rebuild the search index")
-        parser.add_argument("--reclone", action="store_true",
-                            help="move the mirror aside (kept as a backup) and clone again, "
-                                 "e.g. after an intended force-push")
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help="re-register every file and rebuild the search index",
+        )
+        parser.add_argument(
+            "--reclone",
+            action="store_true",
+            help="move the mirror aside (kept as a backup) and clone again, "
+            "e.g. after an intended force-push",
+        )
 
     def handle(self, *args, **options):
         try:
             with job_run(kind=SYNC_KIND, trigger=JobRun.Trigger.COMMAND) as run:
-                result = docs_sync(full=options["full"] or options["reclone"],
-                                   reclone=options["reclone"])
+                result = docs_sync(
+                    full=options["full"] or options["reclone"], reclone=options["reclone"]
+                )
                 run.counts, run.note = result.counts, result.note[:500]
         except Exception as exc:
             self.stderr.write(f"docs sync failed: {exc}")

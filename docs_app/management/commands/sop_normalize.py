@@ -13,7 +13,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", metavar="PATH", help="files or directories")
         parser.add_argument(
-            "--check", action="store_true",
+            "--check",
+            action="store_true",
             help="change nothing; exit 1 when a file would be normalized",
         )
 

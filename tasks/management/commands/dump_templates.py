@@ -12,8 +12,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("slugs", nargs="*", help="templates to dump (default: all)")
-        parser.add_argument("--out", help="folder to write SLUG.yaml files into "
-                                          "(default: print to stdout)")
+        parser.add_argument(
+            "--out", help="folder to write SLUG.yaml files into (default: print to stdout)"
+        )
 
     def handle(self, *args, **options):
         templates = WorkflowTemplate.objects.order_by("slug")

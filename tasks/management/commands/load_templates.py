@@ -23,8 +23,12 @@ class Command(BaseCommand):
             style = self.style.SUCCESS if result.outcome != "unchanged" else str
             self.stdout.write(style(f"{result.outcome:<9} {result.slug} (v{result.version})"))
         for username, slugs in report.missing_people.items():
-            self.stdout.write(self.style.WARNING(
-                f"warning: user “{username}” does not exist yet (named in {', '.join(slugs)}); "
-                "until the account exists their tasks start unassigned"))
-        self.stdout.write(", ".join(f"{report.count(o)} {o}"
-                                    for o in ("created", "updated", "unchanged")))
+            self.stdout.write(
+                self.style.WARNING(
+                    f"warning: user “{username}” does not exist yet (named in {', '.join(slugs)}); "
+                    "until the account exists their tasks start unassigned"
+                )
+            )
+        self.stdout.write(
+            ", ".join(f"{report.count(o)} {o}" for o in ("created", "updated", "unchanged"))
+        )

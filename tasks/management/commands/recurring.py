@@ -23,9 +23,17 @@ from tasks.services.recurring import working_calendar
 from tasks.services.schedules import zone_today
 from tasks.template_spec import schedule_rule
 
-OPTION_OF_FIELD = {"rrule": "--rrule", "start_date": "--start", "timezone": "--tz",
-                   "time_of_day": "--time", "catch_up": "--catch-up", "shift": "--shift",
-                   "title": "--title", "assignee": "--assignee", "proof_label": "--proof-label"}
+OPTION_OF_FIELD = {
+    "rrule": "--rrule",
+    "start_date": "--start",
+    "timezone": "--tz",
+    "time_of_day": "--time",
+    "catch_up": "--catch-up",
+    "shift": "--shift",
+    "title": "--title",
+    "assignee": "--assignee",
+    "proof_label": "--proof-label",
+}
 
 
 def _date(value: str) -> date:
@@ -91,19 +99,28 @@ class Command(BaseCommand):
     def do_list(self, options: dict) -> None:
         rules = list(RecurringRule.objects.select_related("assignee").order_by("pk"))
         calendar = working_calendar()
-        rows = [{
-            "id": rule.pk, "title": rule.title, "enabled": rule.enabled, "rrule": rule.rrule,
-            "schedule": rule.sentence, "assignee": rule.assignee.username if rule.assignee
-            else "", "generated_through": _iso(rule.generated_through),
-            "next": _next_due(rule, calendar),
-        } for rule in rules]
+        rows = [
+            {
+                "id": rule.pk,
+                "title": rule.title,
+                "enabled": rule.enabled,
+                "rrule": rule.rrule,
+                "schedule": rule.sentence,
+                "assignee": rule.assignee.username if rule.assignee else "",
+                "generated_through": _iso(rule.generated_through),
+                "next": _next_due(rule, calendar),
+            }
+            for rule in rules
+        ]
         if options["json"]:
             self.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False))
             return
         for row in rows:
             state = "on    " if row["enabled"] else "paused"
-            self.stdout.write(f"#{row['id']:<5} {state} {row['title']} — {row['schedule']}; "
-                              f"next: {', '.join(row['next']) or '—'}")
+            self.stdout.write(
+                f"#{row['id']:<5} {state} {row['title']} — {row['schedule']}; "
+                f"next: {', '.join(row['next']) or '—'}"
+            )
         self.stdout.write(f"{len(rows)} rule{'' if len(rows) == 1 else 's'}")
 
     def do_add(self, options: dict) -> None:
@@ -114,20 +131,31 @@ class Command(BaseCommand):
             raise CommandError(f"--tz: {exc}") from exc
         start = options["start"] or zone_today(zone).isoformat()
         data = services.RuleInput(
-            title=options["title"], rrule=rrule, start_date=start, time_of_day=at,
-            timezone=options["tz"], catch_up=options["catch_up"], shift=options["shift"],
-            description=options["description"], assignee=self._person(options["assignee"]),
-            instruction_doc=options["doc"], instruction_step=options["step"],
-            systems=_words(options["systems"]), tags=_words(options["tags"]))
+            title=options["title"],
+            rrule=rrule,
+            start_date=start,
+            time_of_day=at,
+            timezone=options["tz"],
+            catch_up=options["catch_up"],
+            shift=options["shift"],
+            description=options["description"],
+            assignee=self._person(options["assignee"]),
+            instruction_doc=options["doc"],
+            instruction_step=options["step"],
+            systems=_words(options["systems"]),
+            tags=_words(options["tags"]),
+        )
         try:
-            rule = services.recurring_rule_create(data=data, by=None,
-                                                  enabled=not options["paused"])
+            rule = services.recurring_rule_create(data=data, by=None, enabled=not options["paused"])
         except ServiceError as exc:
             option = OPTION_OF_FIELD.get(exc.field or "", "")
             raise CommandError(f"{option}: {exc}" if option else str(exc)) from exc
         upcoming = ", ".join(_next_due(rule, working_calendar()))
-        self.stdout.write(self.style.SUCCESS(
-            f"Added #{rule.pk} “{rule.title}”: {rule.sentence}. Next: {upcoming or '—'}"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Added #{rule.pk} “{rule.title}”: {rule.sentence}. Next: {upcoming or '—'}"
+            )
+        )
 
     def _schedule(self, options: dict) -> tuple[str, object]:
         try:
@@ -160,8 +188,11 @@ class Command(BaseCommand):
 
     def _rule(self, ref: str) -> RecurringRule:
         rules = RecurringRule.objects
-        rule = rules.filter(pk=int(ref)).first() if ref.isdigit() else \
-            rules.filter(seed_key=ref).first()
+        rule = (
+            rules.filter(pk=int(ref)).first()
+            if ref.isdigit()
+            else rules.filter(seed_key=ref).first()
+        )
         if rule is None:
             raise CommandError(f"no recurring rule “{ref}” (use its id or seed key)")
         return rule
@@ -197,23 +228,39 @@ class Command(BaseCommand):
             run.counts = report.counts() if report.ran else {}
             run.note = report.note
         if options["json"]:
-            self.stdout.write(json.dumps({
-                "ran": report.ran, "counts": report.counts() if report.ran else {},
-                "note": report.note, "run": run.pk,
-                "problems": [{"schedule": str(s), "error": text} for s, text in report.problems],
-            }, indent=2, ensure_ascii=False))
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "ran": report.ran,
+                        "counts": report.counts() if report.ran else {},
+                        "note": report.note,
+                        "run": run.pk,
+                        "problems": [
+                            {"schedule": str(s), "error": text} for s, text in report.problems
+                        ],
+                    },
+                    indent=2,
+                    ensure_ascii=False,
+                )
+            )
         elif not report.ran:
             self.stdout.write(report.note)
         else:
             counts = report.counts()
-            self.stdout.write(", ".join(f"{counts[k]} {k}" for k in (
-                "created", "skipped", "recovered", "failed", "refused")) +
-                f" ({counts['tasks']} tasks, {counts['workflows']} workflows)")
+            self.stdout.write(
+                ", ".join(
+                    f"{counts[k]} {k}"
+                    for k in ("created", "skipped", "recovered", "failed", "refused")
+                )
+                + f" ({counts['tasks']} tasks, {counts['workflows']} workflows)"
+            )
             for schedule, text in report.problems:
                 self.stderr.write(f"{schedule}: {text}")
         if report.failed or report.refused:
-            raise CommandError(f"{report.failed + report.refused} schedule(s) could not "
-                               "generate; see above and the job run.")
+            raise CommandError(
+                f"{report.failed + report.refused} schedule(s) could not "
+                "generate; see above and the job run."
+            )
 
     def do_load(self, options: dict) -> None:
         try:
@@ -225,11 +272,16 @@ class Command(BaseCommand):
         for key in report.assigned:
             self.stdout.write(f"assigned  {key}")
         for name in sorted(report.missing_people):
-            self.stdout.write(self.style.WARNING(
-                f"warning: user “{name}” does not exist yet; those rules stay unassigned "
-                "until it does (load again then)"))
-        self.stdout.write(f"{len(report.created)} created, {len(report.assigned)} assigned, "
-                          f"{len(report.unchanged)} unchanged")
+            self.stdout.write(
+                self.style.WARNING(
+                    f"warning: user “{name}” does not exist yet; those rules stay unassigned "
+                    "until it does (load again then)"
+                )
+            )
+        self.stdout.write(
+            f"{len(report.created)} created, {len(report.assigned)} assigned, "
+            f"{len(report.unchanged)} unchanged"
+        )
 
 
 def _iso(value: date | None) -> str | None:

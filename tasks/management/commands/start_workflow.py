@@ -32,18 +32,34 @@ class Command(BaseCommand):
             raise CommandError(f"no template “{options['slug']}”; load_templates first")
         by = User.objects.filter(username=options["by"]).first() if options["by"] else None
         try:
-            workflow = workflow_start(template=template, anchor_date=_iso_date(options["anchor"]),
-                                      title=options["title"], by=by)
+            workflow = workflow_start(
+                template=template,
+                anchor_date=_iso_date(options["anchor"]),
+                title=options["title"],
+                by=by,
+            )
         except ServiceError as exc:
             raise CommandError(str(exc)) from exc
         tasks = list(workflow.tasks.order_by("due_date", "position"))
         if options["json"]:
-            self.stdout.write(json.dumps({
-                "workflow": workflow.pk, "title": workflow.title,
-                "tasks": [{"ref": t.template_ref, "title": t.title, "due": t.due_date.isoformat()}
-                          for t in tasks],
-            }, indent=2, ensure_ascii=False))
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "workflow": workflow.pk,
+                        "title": workflow.title,
+                        "tasks": [
+                            {"ref": t.template_ref, "title": t.title, "due": t.due_date.isoformat()}
+                            for t in tasks
+                        ],
+                    },
+                    indent=2,
+                    ensure_ascii=False,
+                )
+            )
             return
-        self.stdout.write(self.style.SUCCESS(
-            f"Started #{workflow.pk} “{workflow.title}”: {len(tasks)} tasks, "
-            f"{tasks[0].due_date} → {tasks[-1].due_date}"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Started #{workflow.pk} “{workflow.title}”: {len(tasks)} tasks, "
+                f"{tasks[0].due_date} → {tasks[-1].due_date}"
+            )
+        )
