@@ -22,4 +22,5 @@ RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/bu
 
 USER dataops
 EXPOSE 8000
-CMD ["gunicorn", "dataops.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Worker model: gunicorn.conf.py (WEB_WORKERS processes × WEB_THREADS threads).
+CMD ["gunicorn", "dataops.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
