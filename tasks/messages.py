@@ -88,6 +88,7 @@ RESUMED_AFTER_GAP = (
     "policy “{policy}” creates {created} of them."
 )
 GENERATE_QUEUED = "Generating “{title}” now: its due occurrences appear in a moment."
+GENERATE_AWAITS_QUEUE = "“{title}” is queued — {queue}."
 GENERATE_JOINED = (
     "“{title}” is already being generated: its due occurrences appear in a moment (no second "
     "run was queued)."

@@ -56,6 +56,57 @@ def test_clicking_generate_now_again_joins_the_pending_run(
 
 
 @pytest.mark.django_db
+def test_generate_now_from_the_list_follows_its_run_live(
+    operator_client, operator, make_rule, no_worker
+):
+    rule = make_rule(title="Water the plants", by=operator)
+    url = reverse("tasks:recurring-generate", args=[rule.pk])
+    row = operator_client.post(url, headers={"HX-Request": "true"}).content.decode()
+    (run,) = runs_of(rule)
+    status_url = reverse("job-status", args=[run.pk])
+    assert f'id="job-status-{run.pk}"' in row and f'hx-get="{status_url}"' in row
+    assert 'hx-trigger="every 2s"' in row
+    JobRun.objects.filter(pk=run.pk).update(
+        status="succeeded", started_at=timezone.now(), finished_at=timezone.now()
+    )
+    settled = operator_client.get(status_url, headers={"HX-Request": "true"}).content.decode()
+    assert "Succeeded" in settled and "hx-trigger" not in settled
+    detail = operator_client.get(rule.get_absolute_url()).content.decode()
+    assert f'id="job-status-{run.pk}"' not in detail  # settled runs are plain history lines
+
+
+@pytest.mark.django_db
+def test_the_rule_page_shows_a_pending_run_live_to_whoever_queued_it(
+    operator_client, operator, make_user, make_rule, no_worker
+):
+    rule = make_rule(title="Sweep", by=operator)
+    run = schedule_generate_now(schedule=rule, by=operator).run
+    page = operator_client.get(rule.get_absolute_url()).content.decode()
+    assert f'id="job-status-{run.pk}"' in page
+    other = Client()
+    other.force_login(make_user("linus", "operator"))
+    assert f'id="job-status-{run.pk}"' not in other.get(rule.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_generate_now_while_the_broker_is_down_says_it_waits_for_the_queue(
+    operator_client, operator, make_rule, monkeypatch
+):
+    def refuse(task, *args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(jobs.LedgerTask, "apply_async", refuse)
+    rule = make_rule(title="Mop", by=operator)
+    url = reverse("tasks:recurring-generate", args=[rule.pk])
+    page = operator_client.post(url, follow=True).content.decode()  # commits: the send runs
+    assert (
+        messages.GENERATE_AWAITS_QUEUE.format(title="Mop", queue=jobs.QUEUE_UNAVAILABLE_TEXT)
+        in page
+    )
+    assert [r.status for r in runs_of(rule)] == ["queued"]
+
+
+@pytest.mark.django_db
 def test_a_finished_or_long_dead_run_does_not_stop_a_new_one(make_rule, operator, no_worker):
     rule = make_rule(by=operator)
     first = schedule_generate_now(schedule=rule, by=operator)

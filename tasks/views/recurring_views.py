@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dataops.errors import ServiceError
+from dataops.jobs import QUEUE_UNAVAILABLE_TEXT
 from tasks import messages as texts
 from tasks import permissions, services
 from tasks import recurring_selectors as selectors
@@ -160,8 +161,13 @@ def _resume(schedule: Schedule, request: HttpRequest) -> str:
 
 def _generate(schedule: Schedule, request: HttpRequest) -> str:
     queued = services.schedule_generate_now(schedule=schedule, by=request.user)
-    text = texts.GENERATE_JOINED if queued.joined else texts.GENERATE_QUEUED
-    return text.format(title=schedule_title(schedule))
+    if request.user.is_admin or queued.run.triggered_by_id == request.user.pk:
+        request.queued_run = queued.run  # the row then follows the run live
+    if queued.run.awaits_queue:
+        text = texts.GENERATE_AWAITS_QUEUE
+    else:
+        text = texts.GENERATE_JOINED if queued.joined else texts.GENERATE_QUEUED
+    return text.format(title=schedule_title(schedule), queue=QUEUE_UNAVAILABLE_TEXT)
 
 
 CONTROLS: dict[str, Callable[[Schedule, HttpRequest], str]] = {
@@ -182,9 +188,9 @@ def _control(request: HttpRequest, schedule: Schedule, action: str, row: Callabl
             if isinstance(schedule, RecurringRule)
             else "tasks/recurring_list.html#auto-row"
         )
-        return render(
-            request, template, {"item": row(), "toast": message, "ok": ok, "oob_toast": True}
-        )
+        context = {"item": row(), "toast": message, "ok": ok, "oob_toast": True}
+        context["queued_run"] = getattr(request, "queued_run", None)
+        return render(request, template, context)
     (messages.success if ok else messages.error)(request, message)
     return redirect(safe_next(request, reverse("tasks:recurring-list")))
 
