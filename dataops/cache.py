@@ -19,7 +19,7 @@ import time
 from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ReadOnlyError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -90,11 +90,29 @@ def outage_for(servers: list[str]) -> Outage:
         return _outages.setdefault(key, Outage())
 
 
+class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django builds a new redis-py client object for every cache call, which costs about as
+    much CPU as the call itself; one client per connection pool serves every thread (the
+    client takes a pooled connection for each command)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._client_for_all = None
+
+    def get_client(self, key=None, *, write=False):
+        if len(self._servers) > 1:  # replicas: Django picks a pool per call
+            return super().get_client(key, write=write)
+        if self._client_for_all is None:
+            self._client_for_all = super().get_client(key, write=True)
+        return self._client_for_all
+
+
 class ResilientRedisCache(RedisCache):
     """`RedisCache` whose connection errors are logged misses (see the module docstring)."""
 
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
+        self._class = ReusedClientRedisCacheClient
         self.outage = outage_for(self._servers)
 
     def _guarded(self, fallback: Any, keys: list[str], call, *args, **kwargs) -> Any:
