@@ -122,3 +122,35 @@ def occurrences(rule) -> list[date]:
 
 def due_dates(rule) -> dict[date, date]:
     return dict(rule.tasks.values_list("occurrence_date", "due_date"))
+
+
+def concurrent_posts(user, url: str, data: dict | None = None, *, count: int) -> list:
+    """POST `data` to `url` from `count` threads at once, each with its own client and
+    database connection, all released together; returns the responses (any exception a
+    thread met is raised here)."""
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    barrier, responses, errors = threading.Barrier(count), [], []
+
+    def post() -> None:
+        try:
+            client = Client()
+            client.force_login(user)
+            barrier.wait(timeout=60)
+            responses.append(client.post(url, data or {}))
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    if errors:
+        raise errors[0]
+    return responses

@@ -1,12 +1,10 @@
 """ "Generate now" keeps one pending run per schedule (extra clicks join it), and recurring
 rules refuse values no chore needs (an interval over 1,000, an end over 100 years ahead)."""
 
-import threading
 from datetime import date, timedelta
 
 import pytest
 import time_machine
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +14,7 @@ from dataops.models import JobRun
 from tasks import messages
 from tasks.models import RecurringRule
 from tasks.services import RuleInput, recurring_rule_create, schedule_generate_now
-from tasks.tests.conftest import at
+from tasks.tests.conftest import at, concurrent_posts
 from tasks.tests.test_recurring_pages import form_data
 
 TODAY = date(2026, 11, 23)
@@ -134,22 +132,7 @@ def test_each_rule_has_its_own_pending_run(make_rule, operator, no_worker):
 def test_fifty_concurrent_clicks_queue_one_run(make_rule, operator, no_worker):
     rule = make_rule(start=TODAY - timedelta(days=30), catch_up="all", by=operator)
     url = reverse("tasks:recurring-generate", args=[rule.pk])
-    barrier, statuses = threading.Barrier(50), []
-
-    def click() -> None:
-        try:
-            client = Client()
-            client.force_login(operator)
-            barrier.wait(timeout=60)
-            statuses.append(client.post(url).status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=click) for _ in range(50)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    statuses = [r.status_code for r in concurrent_posts(operator, url, count=50)]
     assert statuses == [302] * 50
     assert [run.status for run in runs_of(rule)] == ["queued"]
 

@@ -9,7 +9,6 @@ clock, and open their own connections.
 import json
 import multiprocessing
 import os
-import threading
 import time
 from datetime import date, timedelta
 from io import StringIO
@@ -19,14 +18,13 @@ import time_machine
 from django.core.management import call_command
 from django.db import connection, connections
 from django.db.models import Count
-from django.test import Client
 from django.urls import reverse
 
 from dataops.models import JobRun
 from tasks.models import RecurringRule, Task
 from tasks.services import recurring as generator
 from tasks.services import recurring_generate_one
-from tasks.tests.conftest import at
+from tasks.tests.conftest import at, concurrent_posts
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 TODAY = date(2026, 6, 15)
@@ -147,22 +145,7 @@ def test_generate_now_in_two_processes_without_the_run_lock_still_creates_once(b
 def test_fifty_concurrent_generate_now_requests_create_each_task_once(make_rule, operator):
     rule = make_rule(start=TODAY - timedelta(days=30), catch_up="all", by=operator)
     url = reverse("tasks:recurring-generate", args=[rule.pk])
-    barrier, statuses = threading.Barrier(50), []
-
-    def request() -> None:
-        try:
-            client = Client()
-            client.force_login(operator)
-            barrier.wait(timeout=60)
-            statuses.append(client.post(url).status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=request) for _ in range(50)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    statuses = [r.status_code for r in concurrent_posts(operator, url, count=50)]
     assert statuses == [302] * 50
     assert_no_duplicates(31)
     # Clicks while a run is pending join it; the runs there are all ran and made the 31.

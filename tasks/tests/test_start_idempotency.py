@@ -2,16 +2,14 @@
 and a second workflow of the same template and anchor date is only started on request."""
 
 import re
-import threading
 import uuid
 
 import pytest
-from django.db import connection
-from django.test import Client
 from django.urls import reverse
 
 from tasks import messages
 from tasks.models import Task, Workflow
+from tasks.tests.conftest import concurrent_posts
 
 START = reverse("tasks:workflow-start")
 ANCHOR = "2026-08-17"
@@ -99,26 +97,8 @@ def test_an_archived_workflow_or_another_anchor_does_not_ask(
 @pytest.mark.django_db(transaction=True)
 def test_ten_concurrent_identical_start_posts_make_one_workflow(load_podcast, operator):
     data = start_data(uuid.uuid4())
-    barrier, answers, errors = threading.Barrier(10), [], []
-
-    def post() -> None:
-        try:
-            client = Client()
-            client.force_login(operator)
-            barrier.wait(timeout=30)
-            response = client.post(START, data)
-            answers.append((response.status_code, response.get("Location")))
-        except Exception as exc:  # the assertion below shows what went wrong
-            errors.append(repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=post) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors
+    responses = concurrent_posts(operator, START, data, count=10)
+    answers = [(r.status_code, r.get("Location")) for r in responses]
     workflow = Workflow.objects.get()
     assert answers == [(302, workflow.get_absolute_url())] * 10
     assert workflow.tasks.count() == 42 and Task.objects.count() == 42
