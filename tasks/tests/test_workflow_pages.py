@@ -142,6 +142,37 @@ def test_workflow_list_filters(operator_client, start_podcast, today, operator):
     assert calm.pk and late.pk
 
 
+def test_workflow_list_shows_each_workflows_progress_in_constant_queries(
+    operator_client, start_podcast, today, operator
+):
+    first = start_podcast(today + days(20), title="First")
+    services.task_complete(
+        task=ref(first, "obtain-speaker-email"),
+        by=operator,
+        proof=services.ProofInput(url="https://mail.example/ana"),
+    )
+    url = reverse("tasks:workflow-list")
+    operator_client.get(url)  # fills the cached lists
+
+    def view():
+        with CaptureQueriesContext(connection) as captured:
+            response = operator_client.get(url)
+        return response, len(captured)
+
+    response, one = view()
+    assert [(w.title, w.done, w.total) for w in response.context["page_obj"]] == [("First", 1, 42)]
+    assert "1/42" in response.content.decode()
+    start_podcast(today + days(30), title="Second")
+    start_podcast(today + days(40), title="Third")
+    response, three = view()
+    assert [(w.title, w.done, w.total) for w in response.context["page_obj"]] == [
+        ("First", 1, 42),
+        ("Second", 0, 42),
+        ("Third", 0, 42),
+    ]
+    assert three == one
+
+
 def test_empty_workflow_list_invites_to_start_one(operator_client):
     html = operator_client.get(reverse("tasks:workflow-list")).content.decode()
     assert "No workflows yet" in html and reverse("tasks:workflow-start") in html

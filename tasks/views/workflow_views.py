@@ -39,6 +39,7 @@ def workflow_list(request: HttpRequest) -> HttpResponse:
         today=today,
     )
     page = paginate(workflows, request.GET.get("page"))
+    selectors.attach_progress(list(page))  # the page keeps these same objects
     for workflow in page:
         workflow.risk = risks.get(workflow.pk)
     context = {
