@@ -111,17 +111,16 @@ def file_history(rel: str, head_sha: str, *, limit: int = HISTORY_LIMIT) -> list
 def _git_log(rel: str, limit: int) -> list[Commit]:
     from git import GitCommandError, InvalidGitRepositoryError, NoSuchPathError, Repo
 
+    # One `git log` with the fields it needs: walking commit objects through GitPython starts
+    # three git processes per call, and a page with a cold cache waits for them.
     try:
         with Repo(mirror_root()) as repo:
-            return [
-                Commit(
-                    c.hexsha,
-                    c.author.name or "",
-                    datetime.fromtimestamp(c.committed_date, UTC),
-                    c.summary if isinstance(c.summary, str) else c.summary.decode(),
-                )
-                for c in repo.iter_commits("HEAD", paths=rel, max_count=limit)
-            ]
+            out = repo.git.log("HEAD", f"-n{limit}", "--format=%H%x00%an%x00%ct%x00%s", "--", rel)
     except (GitCommandError, InvalidGitRepositoryError, NoSuchPathError, ValueError) as exc:
         log.info("no history for %s: %s", rel, exc)
         return []
+    commits = []
+    for line in out.splitlines():
+        sha, author, stamp, subject = line.split("\x00", 3)
+        commits.append(Commit(sha, author, datetime.fromtimestamp(int(stamp), UTC), subject))
+    return commits

@@ -217,3 +217,26 @@ def test_pointing_at_another_repository_says_so_and_changes_nothing(mirror, tmp_
         moved.update()
     moved.close()
     assert mirror.head() == head
+
+
+def test_file_history_lists_the_commits_touching_a_file_newest_first(
+    mirror, remote, settings, local_cache
+):
+    from docs_app.files import file_history
+
+    remote.write("a.md", "# A\n\nSecond version.\n")
+    remote.commit("Reword A\n\nThe body of the message is not the summary.")
+    remote.write("folder/b.md", "# B changed\n")
+    remote.commit("Change B only", author=("Bea Other", "bea@example.org"))
+    remote.write("a.md", "# A\n\nThird version.\n")
+    third = remote.commit("Café: the third A", author=("Zoë Ünicode", "zoe@example.org"))
+    mirror.update()
+    settings.DOCS_MIRROR_DIR = mirror.path
+
+    history = file_history("a.md", third)
+    assert [c.message for c in history][:2] == ["Café: the third A", "Reword A"]
+    assert history[0].sha == third and history[0].author == "Zoë Ünicode"
+    assert history[0].date.tzinfo is not None and history[0].date >= history[1].date
+    assert "Change B only" not in [c.message for c in history]
+    assert len(file_history("a.md", third, limit=1)) == 1
+    assert file_history("missing.md", third) == []
