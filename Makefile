@@ -53,7 +53,7 @@ test: check
 
 # The gates every change passes: lint and formatting, no model change without its migration,
 # Django's deployment checks with production settings, and the security scan (medium and up).
-APPS := dataops docs_app tasks podcast accounts
+APPS := dataops docs_app tasks accounts
 check: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

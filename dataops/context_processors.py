@@ -13,7 +13,6 @@ SECTIONS = [
     ("Tasks", "tasks:task-list", "tasks", "t"),
     ("Recurring", "tasks:recurring-list", "recurring", "r"),
     ("Docs", "docs:index", "docs", "d"),
-    ("Podcast", "podcast:index", "podcast", "p"),
 ]
 
 

@@ -51,7 +51,6 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "docs_app",
     "tasks",
-    "podcast",
 ]
 
 MIDDLEWARE = [

@@ -21,7 +21,7 @@ from dataops.tests.test_access import URLS
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 ROOT = Path(settings.BASE_DIR)
-APPS = ("dataops", "docs_app", "tasks", "podcast", "accounts")
+APPS = ("dataops", "docs_app", "tasks", "accounts")
 NUL = "a\x00b"
 _READ_PARAM = re.compile(r"""(?:GET|POST)(?:\.get|\.getlist)?[(\[]\s*["'](\w+)["']""")
 

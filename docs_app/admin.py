@@ -1,1 +1,0 @@
-"""Django admin registration of the docs_app app."""

@@ -1,1 +1,0 @@
-"""Django admin registration of the podcast app."""

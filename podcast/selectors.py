@@ -1,1 +1,0 @@
-"""Reads for pages of the podcast app."""

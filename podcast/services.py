@@ -1,1 +1,0 @@
-"""Write services (each action in one transaction) of the podcast app."""

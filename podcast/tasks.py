@@ -1,1 +1,0 @@
-"""Celery jobs of the podcast app."""
