@@ -50,8 +50,9 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _fresh_cached_lists(request):
-    """The cached role and template lists (dataops/cached.py) live in the shared cache and
-    would outlive the rows a test rolled back: each database test starts without them."""
+    """The cached role and template lists (dataops/cached.py) and the docs registry's
+    generation (docs_app/generation.py) live in the shared cache and would outlive the rows a
+    test rolled back: each database test starts without them."""
     uses_db = request.node.get_closest_marker("django_db") or {
         "db",
         "transactional_db",
@@ -63,8 +64,9 @@ def _fresh_cached_lists(request):
     from django.core.cache import cache
 
     from dataops.cached import CACHED_KEYS
+    from docs_app import generation
 
-    cache.delete_many(CACHED_KEYS)
+    cache.delete_many([*CACHED_KEYS, generation.KEY])
     yield
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from docs_app import generation
 from docs_app.mirror import CommitInfo
 from docs_app.models import Document, DocumentLabel, DocumentLink, Finding
 from docs_app.records import (
@@ -77,6 +78,7 @@ def registry_refresh(
     Side effects: Document, DocumentLabel, DocumentLink and Finding rows; nothing else.
     """
     stats = RefreshStats(upserted=[record.path for record in records])
+    generation.bump()  # cached reference answers (doc links of task rows) are now stale
     deletes = sorted(set(deletes) - set(stats.upserted))
     before = {
         path: (doc_id, aliases)

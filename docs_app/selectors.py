@@ -34,7 +34,7 @@ from django.db.models.functions import Length
 from django.urls import NoReverseMatch, reverse
 
 from dataops.models import JobRun
-from docs_app import files, githost
+from docs_app import files, generation, githost
 from docs_app.mirror import RECLONE_HINT
 from docs_app.models import (
     Document,
@@ -581,8 +581,19 @@ def quickopen(query: str, limit: int = QUICKOPEN_LIMIT) -> list[Document]:
 
 
 def doc_links_for(refs: Iterable[str]) -> dict[str, tuple[str | None, str]]:
-    """`ref → (resolved path or None, title)` for refs written from the content root."""
-    refs = [ref for ref in dict.fromkeys(refs) if ref]
+    """`ref → (resolved path or None, title)` for refs written from the content root,
+    remembered per set of refs until the registry changes (pages of tasks ask this on
+    every request, with the same few dozen refs)."""
+    refs = sorted({ref for ref in refs if ref})
+    if not refs:
+        return {}
+    key = f"docs:links:{_digest(chr(0).join(refs))}"
+    return generation.cached_under_generation(
+        key, lambda: _resolve_links(refs), RENDER_CACHE_SECONDS
+    )
+
+
+def _resolve_links(refs: list[str]) -> dict[str, tuple[str | None, str]]:
     registry = registry_for(refs)
     out: dict[str, tuple[str | None, str]] = {}
     for ref in refs:

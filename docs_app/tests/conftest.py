@@ -52,6 +52,9 @@ def local_cache(settings):
             "LOCATION": "docs-tests",
         }
     }
+    from django.core.cache import cache
+
+    cache.clear()  # locmem caches of one LOCATION share their entries across tests
 
 
 def _sync_reusing_index(monkeypatch) -> None:

@@ -5,7 +5,9 @@ from django.test.utils import CaptureQueriesContext
 
 from docs_app import api
 from docs_app.models import Document
+from docs_app.sync import docs_sync
 from docs_app.tests.conftest import CREATE_PODCAST_DOC, CREATE_PODCAST_ID
+from docs_app.tests.fixtures import GitRemote, point_docs_at
 
 
 def test_doc_links_resolve_ids_aliases_and_paths_in_one_query(content_docs):
@@ -61,3 +63,35 @@ def test_doc_panel_for_unknown_or_skipped_docs_is_none(messy_docs):
     assert api.render_doc_panel("sop.nothing.here") is None
     assert api.render_doc_panel("binary.md") is None
     assert api.render_doc_panel("sops/marked.md") is not None
+
+
+def test_doc_links_are_remembered_until_a_sync_changes_the_registry(
+    db, settings, local_cache, tmp_path
+):
+    remote = GitRemote.create(
+        tmp_path / "docs",
+        {
+            "guide.md": "---\nid: ref.guide\ntitle: Guide\n---\n# Guide\n\nText.\n",
+            "glossary.md": "# Glossary\n\nWords.\n",
+        },
+    )
+    point_docs_at(settings, remote.bare, tmp_path / "mirror")
+    docs_sync()
+    refs = ["ref.guide", "glossary.md", "sop.nothing.here"]
+    first = api.doc_links(refs)
+    assert first["glossary.md"].title == "Glossary" and not first["sop.nothing.here"].exists
+    with CaptureQueriesContext(connection) as queries:
+        again = api.doc_links(list(reversed(refs)))
+    assert len(queries.captured_queries) == 0  # answered from the cache
+    assert again == first
+
+    remote.write("glossary.md", "# Words we use\n\nWords.\n")
+    remote.write("nothing.md", "---\nid: sop.nothing.here\ntitle: Now here\n---\n# Now here\n")
+    remote.commit("Retitle the glossary, add a doc")
+    docs_sync()
+    with CaptureQueriesContext(connection) as queries:
+        after = api.doc_links(refs)
+    assert len(queries.captured_queries) == 1
+    assert after["glossary.md"].title == "Words we use"
+    assert after["sop.nothing.here"].exists and after["sop.nothing.here"].title == "Now here"
+    assert after["ref.guide"] == first["ref.guide"]
