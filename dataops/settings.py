@@ -441,6 +441,8 @@ DOCS_INDEX_DIR = Path(env.str("DOCS_INDEX_DIR", default=str(VAR_DIR / "docs-inde
 DOCS_SYNC_MINUTES = env.int("DOCS_SYNC_MINUTES", default=5)
 DOCS_WEBHOOK_SECRET = env.str("DOCS_WEBHOOK_SECRET", default="")
 DOCS_MAX_FILE_BYTES = env.int("DOCS_MAX_FILE_BYTES", default=1024 * 1024)
+# Files of the docs repository linked from docs (CSV, PDF, …) are sent up to this size.
+DOCS_MAX_DOWNLOAD_BYTES = env.int("DOCS_MAX_DOWNLOAD_BYTES", default=25 * 1024 * 1024)
 
 # --- Work engine (tasks) --------------------------------------------------------------
 RECURRING_TICK_MINUTES = env.int("RECURRING_TICK_MINUTES", default=5)

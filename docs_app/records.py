@@ -15,8 +15,11 @@ Severities chosen for what the file alone shows (the quality report lists them):
 * **missing-metadata** — *info*: no frontmatter at all, no title anywhere, no `summary`, an
   SOP/checklist without `owner`. The report raises it to *warning* for docs a workflow
   template links to (computed at report time).
+* **missing-metadata** also holds the *info* finding for an empty file (nothing but
+  whitespace: the page would show nothing), in place of the other metadata findings.
 * **todo-or-placeholder** — *info*: every `<!-- sop-todo -->` marker and every line with
-  `TODO`, `TBD` or `FIXME` outside code (frontmatter excluded).
+  `TODO`, `TBD` or `FIXME` outside code (frontmatter excluded), and a title that is an
+  unfilled template placeholder (`{{ name }}`, `<title>`, `TODO`).
 * **missing-validation** — *warning*: a marked SOP whose Validation section has no text.
 """
 
@@ -30,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from docs_app.links import extract_link_refs
 from docs_app.sop import (
     DOC_TYPES,
     SopParseError,
@@ -62,6 +66,10 @@ MAX_ID, MAX_TITLE, MAX_LABEL, MAX_TYPE, MAX_DOMAIN = 300, 500, 120, 32, 120
 MAX_PLACEHOLDERS = 50
 PLACEHOLDER_WORDS = re.compile(r"\b(TODO|TBD|FIXME)\b")
 SOP_TODO_LINE = re.compile(r"\s*<!--\s*sop-todo\s*:")
+# A title left as a template placeholder: `{{ name }}`, `<title>`, `[Title]`, `TODO`.
+PLACEHOLDER_TITLE = re.compile(
+    r"\{\{.*\}\}|\{%.*%\}|<[^<>]*>|\[[^\[\]]*\]|(?:TODO|TBD|FIXME|XXX)[\s:.!-]*", re.S
+)
 LINTED_TYPES = ("sop", "checklist")
 
 LINT_ACTIONS = {
@@ -328,8 +336,11 @@ def _parsed(source: Source, text: str) -> DocRecord:
     if frontmatter is not None and frontmatter.error:
         record.problems.append(_yaml_problem(frontmatter.error))
     _lint_into(record, text, frontmatter, data)
-    if frontmatter is None or not frontmatter.error:  # a YAML error already says it all
+    if not text.strip():
+        record.problems.append(EMPTY_DOC)
+    elif frontmatter is None or not frontmatter.error:  # a YAML error already says it all
         record.problems += _metadata_problems(record, data, has_frontmatter=frontmatter is not None)
+    record.problems += placeholder_title_problems(record.title)
     record.problems += _structure_problems(record, text)
     record.problems += placeholder_problems(split.body, split.body_start_line)
     return record
@@ -382,9 +393,10 @@ def _labels(data: dict[str, Any]) -> list[tuple[str, str]]:
 def _refs(
     body: str, first_line: int, related: list[str], related_line: int | None
 ) -> list[RefSpec]:
+    found = extract_refs(body, first_line) + extract_link_refs(body, first_line)
     refs = [
         RefSpec(ref.kind, ref.target, ref.anchor or "", ref.line, ref.written)
-        for ref in extract_refs(body, first_line)
+        for ref in sorted(found, key=lambda ref: ref.line)
         if ref.target or ref.kind != "image"
     ]
     refs += [RefSpec("related", value, "", related_line, value) for value in related]
@@ -475,6 +487,30 @@ def _metadata_problems(
             )
         )
     return problems
+
+
+EMPTY_DOC = Problem(
+    INFO,
+    METADATA,
+    "empty-doc",
+    "The file is empty: its page shows nothing.",
+    "Write the doc, or remove the empty file from the repository.",
+)
+
+
+def placeholder_title_problems(title: str) -> list[Problem]:
+    """An info finding when the title is a template placeholder nobody filled in."""
+    if PLACEHOLDER_TITLE.fullmatch(title.strip()) is None:
+        return []
+    return [
+        Problem(
+            INFO,
+            PLACEHOLDER,
+            "placeholder-title",
+            f"The title {title!r} is an unfilled placeholder.",
+            "Give the doc its real title (`title:` in the frontmatter or the first `# ` heading).",
+        )
+    ]
 
 
 def _has_title_heading(record: DocRecord) -> bool:

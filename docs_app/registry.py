@@ -7,9 +7,16 @@ affect:
 * when the corpus's **identities** moved — a doc added, deleted or renamed, or an `id` /
   `aliases` edited — every stored reference of every other doc is resolved again in bulk
   (a dict lookup per link), because a link elsewhere may have broken or been fixed; the same
-  for image references when image files were added or removed;
+  for images and links to files and folders when files were added or removed, and for
+  `#anchor` links into a doc whose headings changed;
 * corpus-wide problems (duplicate ids and aliases) are recomputed from the id index each
   time, which costs one pass over a dict.
+
+Resolution is in memory (dicts and sets) with at most one query per batch of links, for the
+heading anchors of the docs that anchored links point into. Links to paths that are not docs
+resolve through `docs_app.links`: a file, a folder (stored with a trailing `/`), or a site link
+or a link above the root (stored as written, not a problem). A link whose doc exists but whose
+`#anchor` names no heading keeps the doc's path and gets a problem (`broken-anchor`).
 
 Findings are keyed by `code`: findings from a doc's own text are replaced with the doc;
 reference findings (`broken-doc-reference`, `broken-asset-reference`) are rebuilt from the
@@ -22,7 +29,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db.models import Q
+
 from docs_app import generation
+from docs_app.links import (
+    FILE,
+    FOLDER,
+    RepoFiles,
+    anchor_exists,
+    broken_anchor_message,
+    heading_anchors,
+    missing_path_message,
+    path_target,
+)
 from docs_app.mirror import CommitInfo
 from docs_app.models import Document, DocumentLabel, DocumentLink, Finding
 from docs_app.records import (
@@ -84,6 +103,7 @@ def registry_refresh(
         path: (doc_id, aliases)
         for path, doc_id, aliases in Document.objects.values_list("path", "doc_id", "aliases")
     }
+    anchors_moved = _changed_anchors(records, before, deletes)
     stats.deleted = (
         Document.objects.filter(path__in=deletes).delete()[1].get(Document._meta.label, 0)
     )
@@ -98,15 +118,14 @@ def registry_refresh(
         before.get(record.path) != (record.doc_id, record.aliases) for record in records
     )
     _write_labels(records, documents)
-    _write_own_links_and_findings(records, documents, index, asset_paths)
-    if stats.identities_changed or assets_changed:
-        stats.relinked_docs = _reresolve_others(
-            index,
-            asset_paths,
-            exclude=set(documents.values()),
-            doc_links=stats.identities_changed,
-            images=assets_changed,
-        )
+    stats.relinked_docs = _write_links(
+        records,
+        documents,
+        Targets(index, RepoFiles.of(asset_paths)),
+        identities_changed=stats.identities_changed,
+        files_changed=assets_changed,
+        anchors_moved=anchors_moved,
+    )
     _write_corpus_findings(index)
     stats.findings = Finding.objects.count()
     return stats
@@ -160,74 +179,175 @@ def _write_labels(records: list[DocRecord], documents: dict[str, int]) -> None:
 # --- references -----------------------------------------------------------------------------
 
 
-def resolve_reference(
-    kind: str, target: str, written: str, from_path: str, index: DocIndex, asset_paths: set[str]
-) -> Resolved:
-    """Where one reference leads (`path`) or why it leads nowhere (`problem`)."""
-    if kind == DocumentLink.Kind.IMAGE:
-        asset = resolve_asset(target, from_path)
-        if asset is None:
-            return Resolved("", f"Image path leaves the repository: {target}")
-        if asset not in asset_paths:
-            return Resolved("", f"Image not found: {target} (looked for {asset})")
-        return Resolved(asset, "")
-    if kind == DocumentLink.Kind.RELATED:
-        resolution = resolve(reference_target(target), from_path, index)
+@dataclass
+class Targets:
+    """What references can lead to: docs (the id index), the repository's files and folders,
+    and the heading anchors of the docs that anchored links point into (loaded on demand)."""
+
+    index: DocIndex
+    repo: RepoFiles
+    anchors: dict[str, tuple[set[str], bool]] = field(default_factory=dict)
+
+    def add_anchors(self, records: list[DocRecord]) -> None:
+        for record in records:
+            self.anchors[record.path] = (heading_anchors(record.headings), record.is_marked_sop)
+
+    def load_anchors(self, paths: set[str]) -> None:
+        """One query for the anchors of the docs in `paths` not known yet."""
+        wanted = paths - self.anchors.keys()
+        if not wanted:
+            return
+        rows = Document.objects.filter(path__in=wanted).values_list(
+            "path", "headings", "is_marked_sop"
+        )
+        for path, found, marked in rows:
+            self.anchors[path] = (heading_anchors(found or []), marked)
+
+
+@dataclass(frozen=True)
+class Ref:
+    """One reference to resolve: as a `RefSpec` or a stored `DocumentLink` has it."""
+
+    kind: str
+    target: str
+    anchor: str
+    from_path: str
+
+
+def resolve_references(refs: list[Ref], targets: Targets) -> list[Resolved]:
+    """Where each reference leads, anchors checked; at most one query (heading anchors)."""
+    found = [resolve_reference(ref, targets) for ref in refs]
+    anchored = [n for n, ref in enumerate(refs) if _anchor_to_check(ref, found[n], targets)]
+    targets.load_anchors({found[n].path for n in anchored})
+    for n in anchored:
+        found[n] = _with_anchor(refs[n], found[n], targets)
+    return found
+
+
+def resolve_reference(ref: Ref, targets: Targets) -> Resolved:
+    """Where one reference leads (`path`) or why it leads nowhere (`problem`); anchors are
+    checked by `resolve_references`."""
+    if ref.kind == DocumentLink.Kind.IMAGE:
+        return _resolve_image(ref.target, ref.from_path, targets.repo)
+    if ref.kind == DocumentLink.Kind.RELATED:
+        resolution = resolve(reference_target(ref.target), ref.from_path, targets.index)
         if resolution.path:
             return Resolved(resolution.path, "")
         problem = resolution.problem or ""
         if "ambiguous" not in problem:
-            problem = related_doc_not_found_message(target)
+            problem = related_doc_not_found_message(ref.target)
         return Resolved("", problem)
-    resolution = resolve(written, from_path, index)
+    if ref.kind == DocumentLink.Kind.LINK and not ref.target:
+        return Resolved(ref.from_path, "")  # `#anchor` of the same doc
+    if ref.kind == DocumentLink.Kind.LINK and not ref.target.lower().endswith(".md"):
+        return _resolve_path(ref.target, ref.from_path, targets.repo)
+    written = ref.target + (f"#{ref.anchor}" if ref.anchor else "")
+    resolution = resolve(written, ref.from_path, targets.index)
     return Resolved(resolution.path or "", resolution.problem or "")
 
 
+def _resolve_image(target: str, from_path: str, repo: RepoFiles) -> Resolved:
+    asset = resolve_asset(target, from_path)
+    if asset is None:
+        return Resolved("", f"Image path leaves the repository: {target}")
+    if not repo.is_file(asset):
+        return Resolved("", f"Image not found: {target} (looked for {asset})")
+    return Resolved(asset, "")
+
+
+def _resolve_path(target: str, from_path: str, repo: RepoFiles) -> Resolved:
+    """A link to a file or folder. Site links (`/api/…`) and links above the root are not
+    the repository's to check: they resolve to what was written."""
+    found = path_target(target, from_path, repo)
+    if found.broken:
+        return Resolved("", missing_path_message(found, target))
+    if found.kind == FOLDER:
+        return Resolved(found.path + "/", "")  # a trailing `/` tells folders from files
+    return Resolved(found.path if found.kind == FILE else target, "")
+
+
+def _anchor_to_check(ref: Ref, resolved: Resolved, targets: Targets) -> bool:
+    return bool(ref.anchor) and not resolved.problem and resolved.path in targets.index.paths
+
+
+def _with_anchor(ref: Ref, resolved: Resolved, targets: Targets) -> Resolved:
+    anchors, marked = targets.anchors.get(resolved.path, (set(), False))
+    if anchor_exists(ref.anchor, anchors, marked_sop=marked):
+        return resolved
+    same_doc = resolved.path == ref.from_path
+    message = broken_anchor_message(ref.anchor, resolved.path, same_doc=same_doc)
+    return Resolved(resolved.path, message)
+
+
+def _write_links(
+    records: list[DocRecord],
+    documents: dict[str, int],
+    targets: Targets,
+    *,
+    identities_changed: bool,
+    files_changed: bool,
+    anchors_moved: set[str],
+) -> int:
+    """The changed docs' links and link findings, then the other docs' links a change may
+    have broken or fixed; how many other docs had links that moved."""
+    targets.add_anchors(records)
+    _write_own_links_and_findings(records, documents, targets)
+    if not (identities_changed or files_changed or anchors_moved):
+        return 0
+    return _reresolve_others(
+        targets,
+        exclude=set(documents.values()),
+        doc_links=identities_changed,
+        files=files_changed,
+        anchored_into=anchors_moved,
+    )
+
+
 def _write_own_links_and_findings(
-    records: list[DocRecord], documents: dict[str, int], index: DocIndex, asset_paths: set[str]
+    records: list[DocRecord], documents: dict[str, int], targets: Targets
 ) -> None:
+    specs = [(record, spec) for record in records for spec in record.refs]
+    found = resolve_references(
+        [Ref(spec.kind, spec.target, spec.anchor, record.path) for record, spec in specs], targets
+    )
     links: list[DocumentLink] = []
     findings: list[Finding] = []
     for record in records:
-        pk = documents[record.path]
-        findings += [_finding(pk, record.path, problem) for problem in record.problems]
-        for ref in record.refs:
-            resolved = resolve_reference(
-                ref.kind, ref.target, ref.written, record.path, index, asset_paths
-            )
-            link = DocumentLink(
-                source_id=pk,
-                kind=ref.kind,
-                target=ref.target[:1000],
-                anchor=ref.anchor[:300],
-                line=ref.line,
-                resolved_path=resolved.path[:600],
-                problem=resolved.problem[:1000],
-            )
-            links.append(link)
-            if resolved.problem:
-                findings.append(_finding(pk, record.path, link_problem(link)))
+        findings += [_finding(documents[record.path], record.path, p) for p in record.problems]
+    for (record, spec), resolved in zip(specs, found, strict=True):
+        link = DocumentLink(
+            source_id=documents[record.path],
+            kind=spec.kind,
+            target=spec.target[:1000],
+            anchor=spec.anchor[:300],
+            line=spec.line,
+            resolved_path=resolved.path[:600],
+            problem=resolved.problem[:1000],
+        )
+        links.append(link)
+        if resolved.problem:
+            findings.append(_finding(link.source_id, record.path, link_problem(link)))
     DocumentLink.objects.bulk_create(links, batch_size=BATCH)
     Finding.objects.bulk_create(findings, batch_size=BATCH)
 
 
 def _reresolve_others(
-    index: DocIndex, asset_paths: set[str], *, exclude: set[int], doc_links: bool, images: bool
+    targets: Targets,
+    *,
+    exclude: set[int],
+    doc_links: bool,
+    files: bool,
+    anchored_into: set[str],
 ) -> int:
-    """Resolve the stored links of unchanged docs again; rebuild findings where they moved."""
-    kinds = [
-        kind
-        for kind, wanted in (
-            (DocumentLink.Kind.LINK, doc_links),
-            (DocumentLink.Kind.WIKI, doc_links),
-            (DocumentLink.Kind.DOC, doc_links),
-            (DocumentLink.Kind.RELATED, doc_links),
-            (DocumentLink.Kind.IMAGE, images),
-        )
-        if wanted
-    ]
-    rows = (
-        DocumentLink.objects.filter(kind__in=kinds)
+    """Resolve the stored links of unchanged docs again; rebuild findings where they moved.
+
+    `doc_links`: the corpus's identities moved; `files`: files were added or removed (images
+    and links to files and folders); `anchored_into`: docs whose heading anchors changed.
+    """
+    kinds = _kinds_to_reresolve(doc_links=doc_links, files=files)
+    wanted = Q(kind__in=kinds) | (Q(resolved_path__in=anchored_into) & ~Q(anchor=""))
+    rows = list(
+        DocumentLink.objects.filter(wanted)
         .exclude(source_id__in=exclude)
         .values_list(
             "pk",
@@ -240,13 +360,10 @@ def _reresolve_others(
             "problem",
         )
     )
+    found = resolve_references([Ref(row[3], row[4], row[5], row[2]) for row in rows], targets)
     moved: list[DocumentLink] = []
     touched: set[int] = set()
-    for pk, source_id, source_path, kind, target, anchor, old_path, old_problem in rows.iterator(
-        chunk_size=5000
-    ):
-        written = target + (f"#{anchor}" if anchor else "")
-        resolved = resolve_reference(kind, target, written, source_path, index, asset_paths)
+    for (pk, source_id, *_, old_path, old_problem), resolved in zip(rows, found, strict=True):
         if (resolved.path, resolved.problem) != (old_path, old_problem):
             moved.append(
                 DocumentLink(
@@ -258,6 +375,38 @@ def _reresolve_others(
     if touched:
         _rebuild_link_findings(touched)
     return len(touched)
+
+
+def _kinds_to_reresolve(*, doc_links: bool, files: bool) -> list[str]:
+    kinds = []
+    if doc_links:
+        kinds += [DocumentLink.Kind.WIKI, DocumentLink.Kind.DOC, DocumentLink.Kind.RELATED]
+    if doc_links or files:
+        kinds.append(DocumentLink.Kind.LINK)  # links to docs, and to files and folders
+    if files:
+        kinds.append(DocumentLink.Kind.IMAGE)
+    return kinds
+
+
+def _changed_anchors(records: list[DocRecord], before: dict, deletes: list[str]) -> set[str]:
+    """Paths of re-registered docs whose heading anchors (or SOP shape) changed: anchored
+    links into them from other docs may have broken or been fixed. One query, skipped when
+    every doc is re-registered (a first or full sync: no other doc keeps its links)."""
+    paths = [record.path for record in records if record.path in before]
+    if not paths or len(before) <= len(paths) + len(deletes):
+        return set()
+    before = {
+        path: (heading_anchors(found or []), marked)
+        for path, found, marked in Document.objects.filter(path__in=paths).values_list(
+            "path", "headings", "is_marked_sop"
+        )
+    }
+    return {
+        record.path
+        for record in records
+        if record.path in before
+        and before[record.path] != (heading_anchors(record.headings), record.is_marked_sop)
+    }
 
 
 def _rebuild_link_findings(document_ids: set[int]) -> None:
@@ -286,6 +435,17 @@ def link_problem(link: DocumentLink) -> Problem:
             f"Add the image to the repository or fix its path {where}.",
             link.line,
         )
+    if link.resolved_path:  # the doc is there, the heading is not
+        return Problem(
+            WARNING,
+            BROKEN_DOC,
+            "broken-anchor",
+            link.problem,
+            f"Point the link {where} at a heading that exists, or drop its `#{link.anchor}`.",
+            link.line,
+        )
+    if link.kind == DocumentLink.Kind.LINK and not link.target.lower().endswith(".md"):
+        return _missing_path_problem(link, where)
     if link.kind == DocumentLink.Kind.RELATED:
         action = (
             f"Fix or remove `{link.target}` in `related_docs`, or create that doc."
@@ -307,6 +467,19 @@ def link_problem(link: DocumentLink) -> Problem:
     action = f"Fix the link {where} or create the doc `{link.target}`."
     return Problem(
         BLOCKING, BROKEN_DOC, "reference-not-found", link.problem, action[:500], link.line
+    )
+
+
+def _missing_path_problem(link: DocumentLink, where: str) -> Problem:
+    folder = link.target.endswith("/")
+    return Problem(
+        WARNING,
+        BROKEN_ASSET,
+        "missing-folder" if folder else "missing-file",
+        link.problem,
+        f"Fix the link {where}, or add the {'folder' if folder else 'file'} "
+        f"`{link.target}` to the repository."[:500],
+        link.line,
     )
 
 

@@ -12,6 +12,9 @@ line), so the anchors search links to are exactly the ids rendered here.
 
 References are resolved through a `Linker` (the registry, see `selectors.RegistryLinker`);
 an unresolved one becomes an `<a class="broken-link">` without href, titled with the problem.
+Links to other paths go through `Linker.path`: a folder opens the folder page, a file is
+downloaded, and a link meant for the web site or leading out of the repository keeps its
+href with a class and a title saying so (`docs_app.links`).
 
 Rendering never raises: a parse error shows the plain Markdown with the error as a notice;
 anything unexpected shows the escaped source.
@@ -53,7 +56,7 @@ from docs_app.sop.tree import (
 log = logging.getLogger(__name__)
 
 # Bump when the HTML changes shape, so cached renders are not reused.
-RENDERER_VERSION = "4"
+RENDERER_VERSION = "5"
 PARSE_ERROR_NOTICE = "The SOP structure could not be read, so the plain Markdown is shown: {}"
 RENDER_FAILED_NOTICE = "This document could not be rendered; its source is shown instead."
 # Ids of the page layout a document heading must not take (it would hijack the element).
@@ -97,12 +100,15 @@ class Link:
     url: str = ""
     problem: str = ""
     title: str = ""
+    css: str = ""  # overrides the renderer's class for the link
 
 
 class Linker(Protocol):
     def doc(self, target: str, anchor: str | None) -> Link: ...
 
     def asset(self, src: str) -> Link: ...
+
+    def path(self, written: str) -> Link: ...
 
 
 @dataclass
@@ -154,7 +160,14 @@ _CLEANER = nh3.Cleaner(
     },
     tag_attribute_values={"input": {"type": {"checkbox"}}},
     allowed_classes={
-        "a": {"doc-link", "broken-link", "header-anchor"},
+        "a": {
+            "doc-link",
+            "broken-link",
+            "header-anchor",
+            "folder-link",
+            "file-link",
+            "outside-link",
+        },
         "span": {"broken-image"},
         "ul": {"contains-task-list"},
         "ol": {"contains-task-list"},
@@ -228,8 +241,10 @@ def _references(state) -> None:
 def _mark(token: Token, link: Link, css: str = "doc-link") -> None:
     if link.url:
         token.attrSet("href", link.url)
-        if css:
-            token.attrSet("class", css)
+        if link.css or css:
+            token.attrSet("class", link.css or css)
+        if link.title and link.css:
+            token.attrSet("title", link.title)
     else:
         token.attrs.pop("href", None)
         token.attrSet("class", "broken-link")
@@ -250,8 +265,8 @@ def _rewrite_link(token: Token, ctx: _Context) -> None:
     path = unquote(path.split("?", 1)[0])
     if path.lower().endswith(".md"):
         _mark(token, ctx.linker.doc(path, anchor or None))
-    else:
-        _mark(token, ctx.linker.asset(path), css="")
+    elif path:
+        _mark(token, ctx.linker.path(path), css="")
 
 
 def _rewrite_image(token: Token, ctx: _Context) -> None:

@@ -35,6 +35,7 @@ from django.urls import NoReverseMatch, reverse
 
 from dataops.models import JobRun
 from docs_app import files, generation, githost
+from docs_app.links import FILE, FOLDER, OUTSIDE, SITE, missing_path_message, path_target
 from docs_app.mirror import RECLONE_HINT
 from docs_app.models import (
     Document,
@@ -47,6 +48,7 @@ from docs_app.models import (
 )
 from docs_app.render import RENDERER_VERSION as RENDER_VERSION
 from docs_app.render import Link, Rendered, anchor_id, render_document, step_anchor
+from docs_app.repo_paths import MirrorPaths
 from docs_app.sop import DocIndex, extract_refs, resolve, split_frontmatter
 from docs_app.sop.refs import reference_target, resolve_asset
 
@@ -55,6 +57,10 @@ RENDER_CACHE_SECONDS = 7 * 24 * 3600
 RECENT_LIMIT = 8
 QUICKOPEN_LIMIT = 12
 BACKLINK_ROWS = 300
+OUTSIDE_TITLES = {
+    SITE: "A link to the web site, not to a file of the docs repository",
+    OUTSIDE: "This link points outside the docs repository",
+}
 _LIST_DEFERRED = ("frontmatter", "headings", "lint_messages", "related_docs", "description")
 
 
@@ -148,6 +154,23 @@ class RegistryLinker:
         if files.safe_path(repo_path) is None:
             return Link(problem=f"File not found in the docs repository: {repo_path}")
         return Link(reverse("docs:asset", args=[repo_path]))
+
+    def path(self, written: str) -> Link:
+        """A link to a folder or a file of the repository (not a doc), or to the web site."""
+        found = path_target(written, self.path, MirrorPaths())
+        if found.broken:
+            return Link(problem=missing_path_message(found, written))
+        if found.kind == FOLDER:
+            return Link(folder_url(found.path), css="folder-link", title=f"Folder {found.path}/")
+        if found.kind == FILE and files.image_type(found.path):
+            return Link(reverse("docs:asset", args=[found.path]), css="file-link")
+        if found.kind == FILE:
+            return Link(reverse("docs:download", args=[found.path]), css="file-link")
+        return Link(written, css="outside-link", title=OUTSIDE_TITLES[found.kind])
+
+
+def folder_url(folder: str) -> str:
+    return reverse("docs:folder", args=[folder]) if folder else reverse("docs:index")
 
 
 def linker_for(text: str, path: str) -> RegistryLinker:

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from docs_app.views import browse, quality, search, sync
+from docs_app.views import browse, downloads, quality, search, sync
 
 app_name = "docs"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("browse/<path:folder>/", browse.folder, name="folder"),
     path("id/<path:doc_id>", browse.doc_by_id, name="doc-by-id"),
     path("assets/<path:path>", browse.asset, name="asset"),
+    path("files/<path:path>", downloads.download, name="download"),
     path("pins/", browse.pin_toggle, name="pin-toggle"),
     path("search/", search.search_page, name="search"),
     path("search/suggest/", search.suggest, name="suggest"),

@@ -13,6 +13,7 @@ from dataops.selectors import paginate
 from docs_app import files, selectors, services
 from docs_app.forms import DocFilterForm, PinForm
 from docs_app.render import step_anchor
+from docs_app.repo_paths import MirrorPaths
 
 PER_PAGE = 25
 FACETS = (
@@ -67,6 +68,8 @@ def index(request: HttpRequest) -> HttpResponse:
 def folder(request: HttpRequest, folder: str) -> HttpResponse:
     folder = folder.strip("/")
     found = selectors.subfolders(folder) if files.is_safe_relative(folder) else None
+    if found is None and MirrorPaths().is_folder(folder):
+        found = ([], 0)  # a folder of the repository without docs: an empty folder page
     if found is None:
         raise Http404("No documents in this folder.")
     children, direct = found
