@@ -96,7 +96,8 @@ class Commit:
 
 
 def file_history(rel: str, head_sha: str, *, limit: int = HISTORY_LIMIT) -> list[Commit]:
-    """Recent commits touching `rel`, newest first; cached per head (history is immutable)."""
+    """Recent commits touching `rel` (across renames), newest first; cached per head
+    (history is immutable)."""
     if not head_sha or not is_safe_relative(rel):
         return []
     digest = hashlib.sha1(rel.encode(), usedforsecurity=False).hexdigest()
@@ -115,7 +116,14 @@ def _git_log(rel: str, limit: int) -> list[Commit]:
     # three git processes per call, and a page with a cold cache waits for them.
     try:
         with Repo(mirror_root()) as repo:
-            out = repo.git.log("HEAD", f"-n{limit}", "--format=%H%x00%an%x00%ct%x00%s", "--", rel)
+            out = repo.git.log(
+                "HEAD",
+                f"-n{limit}",
+                "--follow",  # a renamed doc shows its commits from before the rename
+                "--format=%H%x00%an%x00%ct%x00%s",
+                "--",
+                rel,
+            )
     except (GitCommandError, InvalidGitRepositoryError, NoSuchPathError, ValueError) as exc:
         log.info("no history for %s: %s", rel, exc)
         return []

@@ -55,6 +55,11 @@ RECLONE_HINT = (
     "use Re-clone on the Docs page (or `python manage.py docs_sync --reclone`) to "
     "set the mirror aside and clone again"
 )
+# Rename detection: git pairs a deleted and an added file whose contents are at least this
+# similar (its own default, spelled out so no local config changes it), comparing at most
+# this many files exhaustively (a whole folder moved with edits still counts as moves).
+RENAME_SIMILARITY = "50%"
+RENAME_LIMIT = 5000
 BACKUP_PREFIX = "bak-"
 BACKUPS_KEPT = 3
 
@@ -395,8 +400,17 @@ class Mirror:
         return entries
 
     def changes(self, old: str, new: str) -> list[Change]:
-        """Paths changed from `old` to `new` with renames detected (`git diff -M`)."""
-        raw = self._git_bytes("diff", "--name-status", "-M", "-z", "--no-ext-diff", old, new)
+        """Paths changed from `old` to `new` with renames detected (`git diff -M50%`)."""
+        raw = self._git_bytes(
+            "diff",
+            "--name-status",
+            f"--find-renames={RENAME_SIMILARITY}",
+            f"-l{RENAME_LIMIT}",
+            "-z",
+            "--no-ext-diff",
+            old,
+            new,
+        )
         parts = [part.decode("utf-8", errors="replace") for part in raw.split(b"\0")]
         found: list[Change] = []
         position = 0

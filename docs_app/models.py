@@ -87,6 +87,28 @@ class Document(models.Model):
         return [label for label in self.labels.all() if label.kind == kind]
 
 
+class DocumentMove(models.Model):
+    """A doc git reported as renamed or moved: its old path (and the id it had there) keeps
+    resolving to where it lives now.
+
+    Chains are kept short: when the doc moves again, rows pointing at its old place are
+    pointed at the new one, so `old_path` always names the doc's current path. A row goes
+    away when a real doc exists at its `old_path` again (the real doc wins).
+    """
+
+    old_path = models.CharField(max_length=600, unique=True)
+    old_doc_id = models.CharField(max_length=300, db_index=True, blank=True)
+    new_path = models.CharField(max_length=600, db_index=True)
+    moved_at = models.DateTimeField(default=timezone.now)
+    commit = models.CharField(max_length=40, blank=True)  # the head the sync saw it at
+
+    class Meta:
+        ordering = ["old_path"]
+
+    def __str__(self) -> str:
+        return f"{self.old_path} → {self.new_path}"
+
+
 class DocumentLabel(models.Model):
     """Tags and systems as rows, so filters and counts are plain joins on every database."""
 

@@ -44,6 +44,14 @@ from docs_app.links import (
 )
 from docs_app.mirror import CommitInfo
 from docs_app.models import Document, DocumentLabel, DocumentLink, Finding
+from docs_app.moves import (
+    Move,
+    declared_aliases,
+    moved_names,
+    moves_record,
+    user_state_follow,
+    with_moved_names,
+)
 from docs_app.records import (
     BLOCKING,
     BROKEN_ASSET,
@@ -91,11 +99,16 @@ def registry_refresh(
     commits: dict[str, CommitInfo],
     asset_paths: set[str],
     assets_changed: bool = False,
+    moves: Iterable[Move] = (),
+    head: str = "",
 ) -> RefreshStats:
-    """Apply changed records and deleted paths to the registry. Call inside a transaction.
+    """Apply changed records, deleted paths and renames to the registry. Call inside a
+    transaction.
 
-    Side effects: Document, DocumentLabel, DocumentLink and Finding rows; nothing else.
+    Side effects: Document, DocumentLabel, DocumentLink, Finding and DocumentMove rows; pins
+    and recently viewed of a renamed doc whose id changed follow it.
     """
+    moves = list(moves)
     stats = RefreshStats(upserted=[record.path for record in records])
     generation.bump()  # cached reference answers (doc links of task rows) are now stale
     deletes = sorted(set(deletes) - set(stats.upserted))
@@ -107,15 +120,26 @@ def registry_refresh(
     stats.deleted = (
         Document.objects.filter(path__in=deletes).delete()[1].get(Document._meta.label, 0)
     )
+    renamed_others = _fold_in_moves(records, moves, before, deletes, head)
     documents = _write_documents(records, commits, before)
     stats.registered = len(documents)
     stats.skipped = sum(1 for record in records if record.skipped_reason)
     gone = set(deletes)
     after = {path: ids for path, ids in before.items() if path not in gone}
+    after.update(renamed_others)
     after.update({record.path: (record.doc_id, record.aliases) for record in records})
     index = DocIndex.from_rows((path, doc_id, aliases) for path, (doc_id, aliases) in after.items())
-    stats.identities_changed = bool(deletes) or any(
-        before.get(record.path) != (record.doc_id, record.aliases) for record in records
+    stats.identities_changed = (
+        bool(deletes)
+        or bool(renamed_others)
+        or any(before.get(record.path) != (record.doc_id, record.aliases) for record in records)
+    )
+    user_state_follow(
+        {
+            before[m.old_path][0]: after[m.new_path][0]
+            for m in moves
+            if m.old_path in before and m.new_path in after
+        }
     )
     _write_labels(records, documents)
     stats.relinked_docs = _write_links(
@@ -163,6 +187,47 @@ def _write_documents(
         documents.append(document)
     created = Document.objects.bulk_create(documents, batch_size=BATCH)
     return {document.path: document.pk for document in created}
+
+
+def _fold_in_moves(
+    records: list[DocRecord], moves: list[Move], before: dict, deletes: list[str], head: str
+) -> dict[str, tuple[str, list[str]]]:
+    """Record the renames; a moved doc answers to its old paths and ids as aliases.
+
+    The aliases of the changed records are extended in place; returns `path → (id, aliases)`
+    of the unchanged docs whose moved-from names changed (already written).
+    """
+    upserted = {record.path for record in records}
+    changed = moves_record(
+        moves=moves,
+        old_ids={m.old_path: before[m.old_path][0] for m in moves if m.old_path in before},
+        registered=upserted,
+        deleted=deletes,
+        commit=head,
+    )
+    names = moved_names(upserted | changed)
+    for record in records:
+        record.aliases = with_moved_names(
+            record.aliases, names.get(record.path, []), doc_id=record.doc_id, path=record.path
+        )
+    return _rewrite_aliases(changed - upserted, names)
+
+
+def _rewrite_aliases(
+    paths: set[str], names: dict[str, list[str]]
+) -> dict[str, tuple[str, list[str]]]:
+    documents = list(
+        Document.objects.filter(path__in=paths).only("path", "doc_id", "aliases", "frontmatter")
+    )
+    for document in documents:
+        document.aliases = with_moved_names(
+            declared_aliases(document.frontmatter or {}),
+            names.get(document.path, []),
+            doc_id=document.doc_id,
+            path=document.path,
+        )
+    Document.objects.bulk_update(documents, ["aliases"], batch_size=BATCH)
+    return {document.path: (document.doc_id, document.aliases) for document in documents}
 
 
 def _write_labels(records: list[DocRecord], documents: dict[str, int]) -> None:

@@ -41,6 +41,7 @@ from docs_app.models import (
     Document,
     DocumentLabel,
     DocumentLink,
+    DocumentMove,
     DocView,
     Finding,
     MirrorState,
@@ -390,6 +391,14 @@ def folder_breadcrumbs(folder: str) -> list[tuple[str, str]]:
     for depth in range(len(parts)):
         crumbs.append((parts[depth], reverse("docs:folder", args=["/".join(parts[: depth + 1])])))
     return crumbs
+
+
+def moved_doc(path: str) -> Document | None:
+    """The doc that was at `path` before git saw it renamed, wherever it is now."""
+    move = DocumentMove.objects.filter(old_path=path).only("new_path").first()
+    if move is None:
+        return None
+    return Document.objects.filter(path=move.new_path).first()
 
 
 def doc_for_ref(ref: str) -> tuple[Document | None, str]:

@@ -50,6 +50,7 @@ from docs_app.mirror import (
     short,
 )
 from docs_app.models import Document, MirrorState
+from docs_app.moves import Move
 from docs_app.records import DocRecord, Source, read_record
 from docs_app.registry import RefreshStats, registry_refresh
 
@@ -95,6 +96,7 @@ class Plan:
     deleted: int = 0
     renamed: int = 0
     assets_changed: bool = False
+    moves: list[Move] = field(default_factory=list)
 
     @property
     def rebuild(self) -> bool:
@@ -213,6 +215,8 @@ def _register(
             commits=commits,
             asset_paths=assets,
             assets_changed=plan.assets_changed,
+            moves=plan.moves,
+            head=plan.head,
         )
         _record_success(state, url, plan.head)
     return stats
@@ -244,28 +248,44 @@ def is_markdown(path: str) -> bool:
 
 def plan_changes(mirror: Mirror, state: MirrorState, head: str, *, full: bool) -> Plan | None:
     """The files to (re-)register and delete; None when the registry is already at `head`."""
-    since = state.head_sha if not full and mirror.has_commit(state.head_sha) else None
+    known_head = state.head_sha if mirror.has_commit(state.head_sha) else None
+    since = None if full else known_head
     if since == head:
         return None
     tree = mirror.tree(head)
     if since is None:
-        markdown = sorted(path for path in tree if is_markdown(path))
-        known = set(Document.objects.values_list("path", flat=True))
-        return Plan(
-            head,
-            None,
-            tree,
-            upserts=markdown,
-            deletes=sorted(known - set(markdown)),
-            added=len(set(markdown) - known),
-            changed=len(set(markdown) & known),
-            deleted=len(known - set(markdown)),
-            assets_changed=True,
-        )
+        plan = _plan_everything(head, tree)
+        if known_head and known_head != head:  # a full sync still keeps renamed docs' ids
+            plan.moves = [
+                Move(change.old_path, change.path)
+                for change in mirror.changes(known_head, head)
+                if _is_doc_move(change)
+            ]
+        return plan
     plan = Plan(head, since, tree)
     for change in mirror.changes(since, head):
         _plan_change(plan, change)
     return plan
+
+
+def _plan_everything(head: str, tree: dict[str, TreeEntry]) -> Plan:
+    markdown = sorted(path for path in tree if is_markdown(path))
+    known = set(Document.objects.values_list("path", flat=True))
+    return Plan(
+        head,
+        None,
+        tree,
+        upserts=markdown,
+        deletes=sorted(known - set(markdown)),
+        added=len(set(markdown) - known),
+        changed=len(set(markdown) & known),
+        deleted=len(known - set(markdown)),
+        assets_changed=True,
+    )
+
+
+def _is_doc_move(change) -> bool:
+    return change.status == "R" and is_markdown(change.path) and is_markdown(change.old_path)
 
 
 def _plan_change(plan: Plan, change) -> None:
@@ -282,6 +302,8 @@ def _plan_change(plan: Plan, change) -> None:
             plan.deletes.append(change.old_path)
         if new_md:
             plan.upserts.append(change.path)
+        if _is_doc_move(change):
+            plan.moves.append(Move(change.old_path, change.path))
         plan.renamed += old_md and new_md
         plan.added += new_md and not old_md
         plan.deleted += old_md and not new_md

@@ -95,7 +95,7 @@ def doc(request: HttpRequest, path: str) -> HttpResponse:
         # `/docs/id/<old path>.md` matches the doc pattern first: it is a deep link by path.
         return doc_by_id(request, path.removeprefix("id/"))
     if document is None:
-        raise Http404("No document at this path.")
+        return _moved_or_404(request, path)
     page = selectors.doc_page(document, request.user)
     services.doc_view_record(user=request.user, doc_id=document.doc_id)
     context = {
@@ -105,6 +105,16 @@ def doc(request: HttpRequest, path: str) -> HttpResponse:
         "from_task": selectors.from_task(request.GET.get("from_task", "")),
     }
     return render(request, "docs_app/doc.html", context)
+
+
+def _moved_or_404(request: HttpRequest, path: str) -> HttpResponse:
+    """A doc git saw renamed answers at its old URL with a permanent redirect (bookmarks and
+    links elsewhere keep working)."""
+    moved = selectors.moved_doc(path) if files.is_safe_relative(path) else None
+    if moved is None:
+        raise Http404("No document at this path.")
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(moved.get_absolute_url() + (f"?{query}" if query else ""), permanent=True)
 
 
 @require_GET
