@@ -12,7 +12,7 @@ line), so the anchors search links to are exactly the ids rendered here.
 
 References are resolved through a `Linker` (the registry, see `selectors.RegistryLinker`);
 an unresolved one becomes an `<a class="broken-link">` without href, titled with the problem.
-Links to other paths go through `Linker.path`: a folder opens the folder page, a file is
+Links to other paths go through `Linker.path_link`: a folder opens the folder page, a file is
 downloaded, and a link meant for the web site or leading out of the repository keeps its
 href with a class and a title saying so (`docs_app.links`).
 
@@ -108,7 +108,7 @@ class Linker(Protocol):
 
     def asset(self, src: str) -> Link: ...
 
-    def path(self, written: str) -> Link: ...
+    def path_link(self, written: str) -> Link: ...
 
 
 @dataclass
@@ -266,7 +266,7 @@ def _rewrite_link(token: Token, ctx: _Context) -> None:
     if path.lower().endswith(".md"):
         _mark(token, ctx.linker.doc(path, anchor or None))
     elif path:
-        _mark(token, ctx.linker.path(path), css="")
+        _mark(token, ctx.linker.path_link(path), css="")
 
 
 def _rewrite_image(token: Token, ctx: _Context) -> None:

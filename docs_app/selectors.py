@@ -156,7 +156,7 @@ class RegistryLinker:
             return Link(problem=f"File not found in the docs repository: {repo_path}")
         return Link(reverse("docs:asset", args=[repo_path]))
 
-    def path(self, written: str) -> Link:
+    def path_link(self, written: str) -> Link:
         """A link to a folder or a file of the repository (not a doc), or to the web site."""
         found = path_target(written, self.path, MirrorPaths())
         if found.broken:
