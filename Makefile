@@ -6,13 +6,14 @@ BIN := $(VENV)/bin
 REQ_HASH := $(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)
 STAMP := $(VENV)/.installed-$(REQ_HASH)
 
-.PHONY: install run test check lint bench load prepare clean help
+.PHONY: install run test check lint bench eval-search load prepare clean help
 
 help:
 	@echo "make run    install, migrate, load demo data and start web + worker + beat"
 	@echo "make test   install, run the checks (make check) and the whole test suite"
 	@echo "make check  ruff lint and format, migrations in step, deploy check, security scan"
 	@echo "make bench  run the benchmarks and print the numbers"
+	@echo "make eval-search  known-item search quality: ours, minsearch and BM25 on the same docs"
 	@echo "make load   50 logged-in users against gunicorn for 60 s: requests/s, latency, lost writes"
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -69,6 +70,9 @@ lint: check
 
 bench: install
 	$(BIN)/python -m bench
+
+eval-search: install
+	$(BIN)/python -m bench.search_eval
 
 # A scratch database (dropped and created each run), production settings, locust headless.
 load: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/dataops_load

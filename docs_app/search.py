@@ -1,37 +1,40 @@
 """Searching the process docs: ranked hits, facets, snippets, typo tolerance, suggestions.
 
-The index itself — fields, boosts, storage, writers — is `docs_app.search_index`; its writers
-and state are re-exported here, so the sync pipeline calls `search.update_index(...)` and
-`search.rebuild_index()`.
+The index itself — fields, analysis, storage, writers — is `docs_app.search_index`; its
+writers and state are re-exported here, so the sync pipeline calls
+`search.update_index(...)` and `search.rebuild_index()`. How docs are scored is
+`docs_app.ranking` (BM25F, any word with a bonus for matching more of the query, exact
+forms and words close together, identical copies collapsed).
 
 **Typo tolerance**: a query word none of whose forms is in the index matches its closest
 indexed words instead (one edit, two for words of 7+ letters, first letter kept, a swap of two
 letters counting as one edit) with a lower weight; words that do exist are matched exactly,
 so fuzziness never drowns good hits. The candidates come from the `words` field through
 Whoosh's `terms_within` automaton, ranked by edits, then document frequency. "Did you mean"
-proposes the query with each unknown word replaced by its best candidate. A multi-word query
-that matches nothing with every word required is retried with any word allowed (`loose`).
+proposes the query with each unknown word replaced by its best candidate.
+
+**An empty query or `*`** lists every doc by title, paginated, with the facets.
 
 **Facets** (domain, type, tag, system) are counted over every match, each under the other
 facets' filters, from a per-searcher table of docnum → values built from the postings once
-per index version. The command and the suggestions skip facets and rank only the page asked
-for.
+per index version. The command and the suggestions skip facets.
 """
 
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 from django.urls import reverse
-from whoosh import collectors, highlight, query
+from whoosh import highlight
 from whoosh.analysis import Token
-from whoosh.qparser import MultifieldParser, OrGroup
 from whoosh.reading import TermNotFound
 
+from docs_app import ranking
 from docs_app.search_index import (  # noqa: F401 - the index API, re-exported
     FACET_FIELDS,
     FIELD_BOOSTS,
@@ -40,6 +43,7 @@ from docs_app.search_index import (  # noqa: F401 - the index API, re-exported
     INDEX_READY,
     SCHEMA,
     IndexBusy,
+    fold,
     index_state,
     open_searcher,
     rebuild_index,
@@ -47,6 +51,8 @@ from docs_app.search_index import (  # noqa: F401 - the index API, re-exported
     update_index,
 )
 from docs_app.selectors import FacetValue
+
+ANALYZER = SCHEMA["body"].analyzer
 
 FUZZY_WEIGHT = 0.6
 PREFIX_WEIGHT = 0.8
@@ -90,6 +96,7 @@ class Hit:
     snippet: str = ""  # HTML: escaped text with <mark> around matches
     anchor: str = ""
     section: str = ""  # the heading the anchor lands on
+    copies: list[str] = field(default_factory=list)  # identical copies at other paths
     docnum: int = field(default=-1, repr=False)
     stored: dict = field(default_factory=dict, repr=False)
 
@@ -107,7 +114,6 @@ class SearchResults:
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     suggestion: str = ""
     state: str = INDEX_READY
-    loose: bool = False
 
 
 def search(
@@ -133,8 +139,6 @@ def search(
             return SearchResults(text, state=INDEX_MISSING)
         if searcher.doc_count() == 0:
             return SearchResults(text, state=INDEX_EMPTY)
-        if not text:
-            return SearchResults(text)
         request = _Request(text, filters, page, per_page, highlights, facets, as_you_type)
         return _run(searcher, request)
 
@@ -152,83 +156,114 @@ class _Request:
 
 def _run(searcher, request: _Request) -> SearchResults:
     results = SearchResults(request.text)
-    words = _Words(searcher.reader())
-    q = _query(searcher, request, words, loose=False)
-    _rank(searcher, q, request, results)
-    if not results.hits and not results.total and len(request.text.split()) > 1:
-        q = _query(searcher, request, words, loose=True)
-        _rank(searcher, q, request, results)
-        results.loose = bool(results.hits or results.total)
-    if results.hits and request.highlights:
-        _decorate(searcher, q, results.hits)
-    if not request.as_you_type:
-        results.suggestion = did_you_mean(request.text, words)
+    vocabulary = _Words(searcher.reader())
+    listing = request.text.strip() in ("", "*") and not request.as_you_type
+    words = [] if listing or not request.text else _query_words(request, vocabulary)
+    if listing:
+        _rank(searcher, request, results, None)
+    elif words:
+        _rank(searcher, request, results, words)
+        if results.hits and request.highlights:
+            _decorate(searcher, _terms(words), results.hits)
+    if not request.as_you_type and not listing:
+        results.suggestion = did_you_mean(request.text, vocabulary)
     return results
 
 
-def _query(searcher, request: _Request, words: _Words, *, loose: bool):
-    options = {"group": OrGroup.factory(0.9)} if loose else {}
-    parser = MultifieldParser(
-        list(FIELD_BOOSTS), searcher.schema, fieldboosts=FIELD_BOOSTS, **options
-    )
-    parsed = parser.parse(request.text)
-    if parsed is query.NullQuery:
-        return None
-    return _tolerant(
-        parsed, request.text, words, len(request.text) if request.as_you_type else None
-    )
+def _query_words(request: _Request, vocabulary: _Words) -> list[ranking.Word]:
+    """The query's words with the forms each matches: its stem when the index knows it,
+    else its closest indexed words (lower weight); the word being typed also as a prefix."""
+    text = request.text
+    words: list[ranking.Word] = []
+    seen: set[tuple] = set()
+    for token in ANALYZER(text, mode="query", chars=True, removestops=True):
+        typed = fold(text[token.startchar : token.endchar])
+        forms = {token.text: 1.0}
+        if not vocabulary.has(token.text):
+            forms = _near_forms(vocabulary.near(typed)) or forms
+        if request.as_you_type and token.endchar == len(text):
+            for candidate in _completions(vocabulary.reader, typed):
+                for form in _forms(candidate):
+                    forms.setdefault(form, PREFIX_WEIGHT)
+        key = tuple(sorted(forms))
+        if key not in seen:
+            seen.add(key)
+            words.append(ranking.Word(typed, forms, exact=typed))
+    return words
 
 
-def _rank(searcher, q, request: _Request, results: SearchResults) -> None:
-    """Fill `results` with the page's hits (and the facets and total when asked)."""
-    results.hits, results.total = [], 0
-    if q is None:
-        return
-    per_page = request.per_page
-    if request.facets:
-        matched = set(searcher.docs_for_query(q))
-        table = _facet_table(searcher)
-        allowed = {d for d in matched if request.filters.matches(table.get(d, {}))}
-        results.facets = _facet_counts(matched, table, request.filters)
-        results.total = len(allowed)
-        results.page = Paginator(range(results.total), per_page).get_page(request.page)
-        if not allowed:
-            return
-        number = results.page.number
-        limit_to = allowed if request.filters.active() else None
+def _forms(word: str) -> list[str]:
+    return list(SCHEMA["body"].process_text(word, mode="query"))
+
+
+def _near_forms(near: list[tuple[int, str]]) -> dict[str, float]:
+    return {
+        form: FUZZY_WEIGHT / distance for distance, candidate in near for form in _forms(candidate)
+    }
+
+
+def _completions(reader, prefix: str, limit: int = 8) -> list[str]:
+    """The most common indexed words starting with `prefix` (the word being typed)."""
+    if len(prefix) < 2:
+        return []
+    found = [
+        (reader.doc_frequency("words", word), word.decode() if isinstance(word, bytes) else word)
+        for word in itertools.islice(reader.expand_prefix("words", prefix), 200)
+    ]
+    return [word for _, word in sorted(found, reverse=True)[:limit]]
+
+
+def _terms(words: list[ranking.Word]) -> dict[str, set[str]]:
+    forms = {form for word in words for form in word.forms}
+    return {"body": forms, "headings": forms, "summary": forms}
+
+
+def _rank(searcher, request: _Request, results: SearchResults, words) -> None:
+    """Fill `results` with the page's hits, the total and (when asked) the facets. Without
+    `words` every doc is listed, by title."""
+    filters = request.filters
+    table = _facet_table(searcher) if (request.facets or filters.active()) else {}
+    if words is None:
+        scores = dict.fromkeys(_live_docs(searcher), 0.0)
     else:
-        number = max(1, int(request.page) if str(request.page).isdigit() else 1)
-        limit_to = _filter_query(request.filters)
-    ranked = _top(searcher, q, number * per_page, limit_to)
-    first = (number - 1) * per_page
-    results.hits = [
-        _hit(searcher, ranked.docnum(i), ranked.score(i))
-        for i in range(first, ranked.scored_length())
-    ]
-    if not request.facets:
-        results.total = len(results.hits)
+        scores = ranking.score(searcher, words)
+    matched = set(scores)
+    if request.facets:
+        results.facets = _facet_counts(matched, table, filters)
+    if filters.active():
+        scores = {d: v for d, v in scores.items() if filters.matches(table.get(d, {}))}
+    if words is None:
+        ranked = [ranking.Ranked(d, 0.0) for d in _by_title(searcher, scores)]
+    else:
+        ranking.proximity_bonus(searcher, words, scores)
+        ranked = ranking.collapse(searcher, scores)
+    results.total = len(ranked)
+    results.page = Paginator(range(results.total), request.per_page).get_page(request.page)
+    if not ranked:
+        results.hits = []
+        return
+    first = (results.page.number - 1) * request.per_page
+    results.hits = [_hit(searcher, entry) for entry in ranked[first : first + request.per_page]]
 
 
-def _top(searcher, q, limit: int, allow):
-    """The `limit` best hits. Whoosh's shortcuts (block quality, replacing the matcher once a
-    minimum score is known) drop real top hits of these multi-field queries, so both are off."""
-    collector = collectors.TopCollector(limit, usequality=False, replace=0)
-    if allow is not None:
-        collector = collectors.FilterCollector(collector, allow=allow)
-    searcher.search_with_collector(q, collector)
-    return collector.results()
+def _live_docs(searcher) -> list[int]:
+    reader = searcher.reader()
+    return [d for d in range(reader.doc_count_all()) if not reader.is_deleted(d)]
 
 
-def _filter_query(filters: Filters):
-    terms = [
-        query.Term(FACET_FIELDS[name], _normal(name, value))
-        for name, value in filters.active().items()
-    ]
-    return query.And(terms) if terms else None
+def _by_title(searcher, docnums) -> list[int]:
+    order = getattr(searcher, "_dataops_title_order", None)
+    if order is None:
+        reader = searcher.reader()
+        column = reader.column_reader("sort_title") if reader.has_column("sort_title") else None
+        keys = {d: (column[d] if column else b"", d) for d in range(reader.doc_count_all())}
+        order = searcher._dataops_title_order = sorted(keys, key=keys.__getitem__)
+    wanted = set(docnums)
+    return [d for d in order if d in wanted]
 
 
-def _hit(searcher, docnum: int, score: float) -> Hit:
-    stored = searcher.stored_fields(docnum)
+def _hit(searcher, entry: ranking.Ranked) -> Hit:
+    stored = searcher.stored_fields(entry.docnum)
     hit = Hit(
         path=stored["path"],
         doc_id=stored.get("doc_id", ""),
@@ -238,9 +273,10 @@ def _hit(searcher, docnum: int, score: float) -> Hit:
         doc_type=stored.get("doc_type", ""),
         tags=_split(stored.get("tags")),
         systems=_split(stored.get("systems")),
-        score=round(score, 4),
+        score=round(entry.score, 4),
+        copies=sorted(searcher.stored_fields(d)["path"] for d in entry.copies),
     )
-    hit.docnum, hit.stored = docnum, stored
+    hit.docnum, hit.stored = entry.docnum, stored
     return hit
 
 
@@ -259,11 +295,11 @@ class _Words:
         return self._known[form]
 
     def is_known(self, word: str) -> bool:
-        forms = list(SCHEMA["body"].process_text(word.lower(), mode="query"))
+        forms = _forms(word.lower())
         return not forms or any(self.has(form) for form in forms)
 
     def near(self, word: str) -> list[tuple[int, str]]:
-        word = word.lower()
+        word = fold(word)
         if word not in self._near:
             self._near[word] = _closest_words(self.reader, word)
         return self._near[word]
@@ -291,49 +327,6 @@ def _closest_words(reader, word: str, limit: int = 2) -> list[tuple[int, str]]:
     return [(best, candidate) for candidate in closest]
 
 
-def _tolerant(q, text: str, words: _Words, typing_at: int | None):
-    """Unknown words match their closest indexed words (lower weight); the word being typed
-    (ending at `typing_at`) also matches as a prefix."""
-
-    def rewrite(node):
-        if not isinstance(node, query.Or) or not node.subqueries:
-            return node
-        terms = node.subqueries
-        if not all(isinstance(t, query.Term) and t.fieldname in FIELD_BOOSTS for t in terms):
-            return _preloaded(node)
-        end = getattr(terms[0], "endchar", None)
-        extra: list = []
-        if typing_at is not None and end == typing_at:
-            extra += [
-                query.Prefix(t.fieldname, t.text, boost=t.boost * PREFIX_WEIGHT) for t in terms
-            ]
-        if end is not None and not any(words.has(t.text) for t in terms):
-            extra += _near_terms(terms, words.near(text[terms[0].startchar : end]))
-        return _preloaded(query.Or(terms + extra) if extra else node)
-
-    return q.accept(rewrite)
-
-
-def _preloaded(node: query.Or) -> query.Or:
-    """Whoosh's array union for an Or: it reads each field's postings once into an array
-    instead of walking a tree of union matchers — same hits and scores, about twice as fast
-    on words most docs contain."""
-    node = node.copy()
-    node.matcher_type = query.Or.ARRAY_MATCHER
-    return node
-
-
-def _near_terms(terms: list[query.Term], near: list[tuple[int, str]]) -> list[query.Term]:
-    found = []
-    for distance, candidate in near:
-        for term in terms:
-            for form in SCHEMA[term.fieldname].process_text(candidate, mode="query"):
-                found.append(
-                    query.Term(term.fieldname, form, boost=term.boost * FUZZY_WEIGHT / distance)
-                )
-    return found
-
-
 def _facet_table(searcher) -> dict[int, dict[str, tuple[str, ...]]]:
     """docnum → {facet: values}, from the postings; built once per searcher."""
     table = getattr(searcher, "_dataops_facets", None)
@@ -353,11 +346,12 @@ def _facet_table(searcher) -> dict[int, dict[str, tuple[str, ...]]]:
 def _facet_counts(matched: set[int], table, filters: Filters) -> dict[str, list[FacetValue]]:
     selected = {name: _normal(name, value) for name, value in filters.active().items()}
     counts: dict[str, dict[str, int]] = {facet: {} for facet in FACET_FIELDS}
+    filtered = bool(selected)
     for docnum in matched:
         values = table.get(docnum, {})
-        for facet in FACET_FIELDS:
-            if filters.matches(values, skip=facet):
-                for value in values.get(facet, ()):
+        for facet, found in values.items():
+            if not filtered or filters.matches(values, skip=facet):
+                for value in found:
                     counts[facet][value] = counts[facet].get(value, 0) + 1
     ordered: dict[str, list[FacetValue]] = {}
     for facet, found in counts.items():
@@ -387,21 +381,17 @@ def _split(value: str | None) -> list[str]:
     return [part for part in (value or "").split(",") if part]
 
 
-def _decorate(searcher, q, hits: list[Hit]) -> None:
+def _decorate(searcher, terms: dict[str, set[str]], hits: list[Hit]) -> None:
     """Snippets and heading anchors for the hits of one page.
 
     Match positions come from the body's stored character offsets (no re-analysis of the
     text); the anchor is the first heading holding a query word, else the section where the
     best snippet starts.
     """
-    terms: dict[str, set[str]] = {}
-    for name, text in q.iter_all_terms():
-        terms.setdefault(name, set()).add(text.decode() if isinstance(text, bytes) else text)
+    matches = _body_matches(searcher, terms.get("body", set()), [hit.docnum for hit in hits])
     for hit in hits:
         stored, anchors = hit.stored, hit.stored.get("anchors") or {}
-        snippet, start = _body_snippet(
-            searcher, hit.docnum, stored.get("body", ""), terms.get("body", set())
-        )
+        snippet, start = _body_snippet(stored.get("body", ""), matches[hit.docnum])
         hit.snippet = snippet or _text_snippet(hit.summary, terms.get("summary", set()))
         heads = anchors.get("h", [])
         hit.anchor = _heading_anchor(heads, terms.get("headings", set()))
@@ -410,19 +400,29 @@ def _decorate(searcher, q, hits: list[Hit]) -> None:
         hit.section = next((text for anchor, text in heads if anchor == hit.anchor), "")
 
 
-def _body_snippet(searcher, docnum: int, text: str, terms: set[str]) -> tuple[str, int | None]:
-    tokens = []
+def _body_matches(searcher, terms: set[str], docnums: list[int]) -> dict[int, list[Token]]:
+    """docnum → the body's matching tokens (from the stored character offsets), each term's
+    postings walked once, forward, over the page's docs in order."""
+    found: dict[int, list[Token]] = {docnum: [] for docnum in docnums}
+    ordered = sorted(docnums)
     for term in terms:
         try:
             postings = searcher.postings("body", term)
         except TermNotFound:
             continue
-        postings.skip_to(docnum)
-        if postings.is_active() and postings.id() == docnum:
-            tokens += [
-                Token(text=term, pos=pos, startchar=begin, endchar=end)
-                for pos, begin, end in postings.value_as("characters")
-            ]
+        for docnum in ordered:
+            if not postings.is_active():
+                break
+            postings.skip_to(docnum)
+            if postings.is_active() and postings.id() == docnum:
+                found[docnum] += [
+                    Token(text=term, pos=pos, startchar=begin, endchar=end)
+                    for pos, begin, end in postings.value_as("characters")
+                ]
+    return found
+
+
+def _body_snippet(text: str, tokens: list[Token]) -> tuple[str, int | None]:
     if not tokens or not text:
         return "", None
     tokens.sort(key=lambda token: token.startchar)

@@ -2,10 +2,11 @@
 is written. Querying it is `docs_app.search`.
 
 **Fields and boosts** (PRODUCT.md §2): title 4, summary / description / purpose 3, headings
-2, body 1, tags and systems 1 (the spec names no boost for them). Text fields are stemmed;
+2, body 1, tags and systems 1 (the spec names no boost for them); `docs_app.ranking` applies
+them at query time, so changing one needs no reindex. Text fields are lowercased, folded to
+plain letters ("Café" is "cafe"), stripped of English stop words and stemmed;
 the body of a marked SOP is its structured text (sections, steps, captions, prose, TODOs)
-without markers, of any other doc its Markdown as plain text. Boosts are applied at query
-time by the multi-field parser, so changing one needs no reindex. The body keeps character
+without markers, of any other doc its Markdown as plain text. The body keeps character
 offsets (snippets need no re-analysis) and a stored list of where each heading's section
 starts (hits land on the heading). `words` holds each doc's distinct unstemmed words: the
 vocabulary for typo tolerance and "did you mean".
@@ -35,8 +36,16 @@ from pathlib import Path
 
 from django.conf import settings
 from whoosh import index
-from whoosh.analysis import StemmingAnalyzer
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.analysis import (
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.support.charset import accent_map
 
 from dataops.jobs import TransientJobError
 from docs_app import files
@@ -48,7 +57,7 @@ from docs_app.sop.text import structured_text
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 FIELD_BOOSTS = {
     "title": 4.0,
     "summary": 3.0,
@@ -75,8 +84,25 @@ class IndexBusy(TransientJobError):
 _LETTERS = re.compile(r"[^\W\d_]{3,}")
 
 
+def fold(text: str) -> str:
+    """Lowercase without accents: "Café" and "cafe" are one word."""
+    return text.lower().translate(accent_map)
+
+
+def analyzer():
+    """Words, lowercased, accents folded, English stop words dropped, stemmed (Snowball
+    English, which takes "running" to "run")."""
+    return (
+        RegexTokenizer()
+        | LowercaseFilter()
+        | CharsetFilter(accent_map)
+        | StopFilter()
+        | StemFilter(lang="english", cachesize=50000)
+    )
+
+
 def _schema() -> Schema:
-    stem = StemmingAnalyzer()
+    stem = analyzer()
     return Schema(
         path=ID(stored=True, unique=True),
         doc_id=ID(stored=True),
@@ -91,8 +117,13 @@ def _schema() -> Schema:
         domain=ID(stored=True),
         doc_type=ID(stored=True),
         anchors=STORED(),
-        # The distinct unstemmed words of title, headings and body: the spelling vocabulary.
+        # The distinct unstemmed words of title, headings and body: the spelling vocabulary
+        # and the exact forms ranking prefers.
         words=KEYWORD(lowercase=True),
+        # Not searched: identical copies share a blob (collapsed into one hit), and the
+        # title's sort key orders the list of every doc.
+        blob=COLUMN(VarBytesColumn()),
+        sort_title=COLUMN(VarBytesColumn()),
     )
 
 
@@ -158,10 +189,12 @@ def _document_fields(doc: Document, text: str | None) -> dict:
         "doc_type": doc.doc_type,
     }
     values["words"] = " ".join(
-        sorted(set(_LETTERS.findall(" ".join((doc.title, values["headings"], found.body)).lower())))
+        sorted(set(_LETTERS.findall(fold(" ".join((doc.title, values["headings"], found.body))))))
     )
     fields = {name: value for name, value in values.items() if value}
     fields["anchors"] = {"h": found.headings, "s": found.sections}
+    fields["blob"] = (doc.blob_sha or doc.path).encode()
+    fields["sort_title"] = fold(doc.title or doc.path).encode()
     return fields
 
 
