@@ -53,6 +53,7 @@ from docs_app.models import Document, MirrorState
 from docs_app.moves import Move
 from docs_app.records import DocRecord, Source, read_record
 from docs_app.registry import RefreshStats, registry_refresh
+from docs_app.sop import is_doc_path
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,6 @@ ALREADY_RUNNING = "skipped: already running"
 GIT_TIMEOUT_SECONDS = 60
 LOCK_KEY = zlib.crc32(b"dataops.docs.sync")
 SEED_REPOSITORY_NAME = "docs-origin.git"
-MAX_PATH = 600
 PROGRESS_EVERY = 500
 COUNT_NAMES = (
     "changed",
@@ -242,10 +242,6 @@ def _note(plan: Plan, update: Update) -> str:
 # --- planning -----------------------------------------------------------------------------
 
 
-def is_markdown(path: str) -> bool:
-    return path.endswith(".md") and len(path) <= MAX_PATH
-
-
 def plan_changes(mirror: Mirror, state: MirrorState, head: str, *, full: bool) -> Plan | None:
     """The files to (re-)register and delete; None when the registry is already at `head`."""
     known_head = state.head_sha if mirror.has_commit(state.head_sha) else None
@@ -269,7 +265,7 @@ def plan_changes(mirror: Mirror, state: MirrorState, head: str, *, full: bool) -
 
 
 def _plan_everything(head: str, tree: dict[str, TreeEntry]) -> Plan:
-    markdown = sorted(path for path in tree if is_markdown(path))
+    markdown = sorted(path for path in tree if is_doc_path(path))
     known = set(Document.objects.values_list("path", flat=True))
     return Plan(
         head,
@@ -285,12 +281,12 @@ def _plan_everything(head: str, tree: dict[str, TreeEntry]) -> Plan:
 
 
 def _is_doc_move(change) -> bool:
-    return change.status == "R" and is_markdown(change.path) and is_markdown(change.old_path)
+    return change.status == "R" and is_doc_path(change.path) and is_doc_path(change.old_path)
 
 
 def _plan_change(plan: Plan, change) -> None:
-    new_md = is_markdown(change.path)
-    old_md = change.old_path is not None and is_markdown(change.old_path)
+    new_md = is_doc_path(change.path)
+    old_md = change.old_path is not None and is_doc_path(change.old_path)
     if not new_md and not old_md:
         plan.assets_changed = plan.assets_changed or change.status in "ADR"
         return

@@ -10,6 +10,7 @@ from .identity import (
     domain_of,
     generated_id,
     infer_doc_type,
+    is_doc_path,
     is_valid_id,
     title_for,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "generated_id",
     "headings",
     "infer_doc_type",
+    "is_doc_path",
     "is_valid_id",
     "lint",
     "lint_messages",

@@ -3,11 +3,19 @@
 Each `run_*` function writes to the streams it is given and returns the exit code, so the
 management commands stay thin and tests capture output without a process.
 
-Path arguments: a file is used as given; a directory stands for every `.md` file below it,
-recursively, in sorted path order, skipping hidden folders and files (`.git`, …). A file
-that cannot be read — missing, a directory where a file is required, permission denied or
-not valid UTF-8 — is reported on stderr as `PATH: cannot read: REASON`, the other paths are
-still processed, and the exit code is 2.
+Path arguments: a file is used as given; a directory stands for the documents below it as
+the docs sync would register them from a repository (`identity.is_doc_path`: every `.md`
+file, hidden folders included, `.git` left out), recursively, in sorted path order. Symlinks
+are never followed, as the sync never follows them: a linked folder is not entered, and a
+linked file is refused as `PATH: cannot read: symlink to TARGET, not followed`. A file that
+cannot be read — missing, a directory where a file is required, permission denied, a symlink
+or not valid UTF-8 — is reported on stderr as `PATH: cannot read: REASON`, the other paths
+are still processed, and the exit code is 2.
+
+`sop_lint` is type-aware like the corpus report: it checks the files the report lints (an
+`sop` or `checklist`, by frontmatter or by folder, or a file declaring `schema_version`)
+and counts the others on stderr; `strict` lints every file, as the contract's rules read.
+A YAML error is always reported: it hides what type the file is.
 
 Files are read and written as bytes decoded as strict UTF-8, so line endings are never
 translated; a rewrite goes through a temporary file in the same folder and keeps the mode.
@@ -24,7 +32,8 @@ from pathlib import Path
 from typing import TextIO
 
 from .frontmatter import split_frontmatter
-from .lint import lint
+from .identity import is_doc_path
+from .lint import applies, lint
 from .normalize import normalize
 from .parser import SopParseError, parse
 from .serializer import as_dict
@@ -32,6 +41,10 @@ from .serializer import as_dict
 EXIT_OK = 0
 EXIT_FOUND = 1
 EXIT_UNREADABLE = 2
+NOT_LINTED = (
+    "{count} file(s) not linted: not SOPs (doc_type is not sop or checklist and no "
+    "schema_version). Use --strict to lint every file.\n"
+)
 
 
 class UnreadableFile(Exception):
@@ -39,6 +52,8 @@ class UnreadableFile(Exception):
 
 
 def read_text(path: Path) -> str:
+    if path.is_symlink():
+        raise UnreadableFile(f"symlink to {os.readlink(path)}, not followed")
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -64,20 +79,30 @@ def write_text(path: Path, text: str) -> None:
 
 
 def expand_paths(arguments: Sequence[str]) -> Iterator[str]:
-    """Files as given, directories as their `.md` files (sorted, hidden entries skipped)."""
+    """Files as given, directories as the documents below them (sorted, see the module)."""
     for argument in arguments:
         root = Path(argument)
-        if not root.is_dir():
+        if root.is_symlink() or not root.is_dir():
             yield argument
             continue
-        found = [
-            path
-            for path in root.rglob("*.md")
-            if path.is_file()
-            and not any(part.startswith(".") for part in path.relative_to(root).parts)
+        for rel in doc_files(root):
+            yield str(root / rel)
+
+
+def doc_files(root: Path) -> list[str]:
+    """The documents below `root` as POSIX paths relative to it, sorted; symlinked folders
+    are not entered (a symlink named `*.md` is listed, for the reader to refuse)."""
+    found: list[str] = []
+    for folder, folders, names in os.walk(root):  # os.walk does not follow symlinks
+        here = Path(folder).relative_to(root)
+        linked = [name for name in folders if (Path(folder) / name).is_symlink()]
+        folders[:] = [name for name in folders if name != ".git" and name not in linked]
+        found += [
+            rel
+            for rel in ((here / name).as_posix() for name in [*names, *linked])
+            if is_doc_path(rel)
         ]
-        for path in sorted(found, key=lambda p: p.relative_to(root).as_posix()):
-            yield str(path)
+    return sorted(found)
 
 
 def _cannot_read(path: str, error: UnreadableFile, stderr: TextIO) -> None:
@@ -100,9 +125,13 @@ def run_parse(path: str, *, stdout: TextIO, stderr: TextIO) -> int:
     return EXIT_OK
 
 
-def run_lint(paths: Sequence[str], *, stdout: TextIO, stderr: TextIO) -> int:
-    """Print `PATH: MESSAGE` per violation; a YAML error prints `PATH: frontmatter error: …`."""
+def run_lint(paths: Sequence[str], *, strict: bool = False, stdout: TextIO, stderr: TextIO) -> int:
+    """Print `PATH: MESSAGE` per violation; a YAML error prints `PATH: frontmatter error: …`.
+
+    Files that are not SOPs are counted on stderr and not linted, unless `strict`.
+    """
     found = unreadable = False
+    not_linted = 0
     for path in expand_paths(paths):
         try:
             text = read_text(Path(path))
@@ -110,14 +139,27 @@ def run_lint(paths: Sequence[str], *, stdout: TextIO, stderr: TextIO) -> int:
             _cannot_read(path, error, stderr)
             unreadable = True
             continue
-        messages = [violation.message for violation in lint(text)]
-        frontmatter = split_frontmatter(text).frontmatter
-        if frontmatter is not None and frontmatter.error:
-            messages.insert(0, f"frontmatter error: {frontmatter.error}")
+        messages = lint_file(text, path, strict=strict)
+        if messages is None:
+            not_linted += 1
+            continue
         for message in messages:
             stdout.write(f"{path}: {message}\n")
         found = found or bool(messages)
+    if not_linted:
+        stderr.write(NOT_LINTED.format(count=not_linted))
     return _exit_code(unreadable, found)
+
+
+def lint_file(text: str, path: str, *, strict: bool = False) -> list[str] | None:
+    """The messages for one file; None when it is not an SOP and `strict` is off."""
+    frontmatter = split_frontmatter(text).frontmatter
+    if frontmatter is not None and frontmatter.error:
+        return [f"frontmatter error: {frontmatter.error}"]
+    data = frontmatter.data if frontmatter is not None else None
+    if not strict and not applies(data, Path(path).as_posix()):
+        return None
+    return [violation.message for violation in lint(text)]
 
 
 def run_normalize(

@@ -37,6 +37,7 @@ DOC_TYPES = (
     "doc",
 )
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
+MAX_PATH = 600  # the registry's path column
 _FOLDER_TYPES = (
     ("sops", "sop"),
     ("templates", "template"),
@@ -48,6 +49,18 @@ _FOLDER_TYPES = (
 _DROPPED_FOLDERS = frozenset({"sops", "templates", "reference", "playbooks"})
 _UNSAFE = re.compile(r"[^a-z0-9.-]+")
 _DASHES = re.compile(r"-{2,}")
+
+
+def is_doc_path(rel_path: str) -> bool:
+    """Whether a file at `rel_path` is a document: what the docs sync registers from the
+    repository and `sop_lint` picks from a folder, so both see the same files.
+
+    A `.md` file (the suffix as written) at a path that fits the registry; folders whose
+    names start with `.` count like any other (the sync registers what git tracks), except
+    `.git`, which git never tracks.
+    """
+    parts = rel_path.split("/")
+    return rel_path.endswith(".md") and len(rel_path) <= MAX_PATH and ".git" not in parts
 
 
 def is_valid_id(value: str) -> bool:

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from docs_app.sop.cli import run_lint, run_normalize, run_parse
+from docs_app.sop.cli import NOT_LINTED, run_lint, run_normalize, run_parse
 from docs_app.tests.test_sop_normalize import LEGACY, MARKED
 from docs_app.tests.test_sop_samples import SKELETON, marked_sop, step
 
@@ -96,18 +96,72 @@ def test_lint_prints_path_and_message_and_exits_1(tmp_path):
     assert err == ""
 
 
-def test_lint_directory_is_every_md_file_sorted_skipping_hidden(tmp_path):
+def test_strict_lint_of_a_directory_is_every_md_file_sorted_leaving_out_git(tmp_path):
     write(tmp_path, "b.md", "# no frontmatter\n")
     write(tmp_path, "a/z.md", "# no frontmatter\n")
     write(tmp_path, "a/ok.md", SKELETON)
-    write(tmp_path, ".git/x.md", "# hidden\n")
+    write(tmp_path, ".git/x.md", "# git's own folder\n")
+    write(tmp_path, ".github/y.md", "# a hidden folder git tracks\n")
     write(tmp_path, "notes.txt", "ignored")
-    code, out, _ = run(run_lint, [str(tmp_path)])
-    assert code == 1
+    code, out, err = run(run_lint, [str(tmp_path)], strict=True)
+    assert (code, err) == (1, "")
     assert out == (
+        f"{os.path.join(tmp_path, '.github', 'y.md')}: missing frontmatter\n"
         f"{os.path.join(tmp_path, 'a', 'z.md')}: missing frontmatter\n"
         f"{os.path.join(tmp_path, 'b.md')}: missing frontmatter\n"
     )
+
+
+def test_lint_checks_sops_only_and_counts_the_other_docs(tmp_path):
+    write(tmp_path, "README.md", "# Team docs\n\nNo frontmatter, not a procedure.\n")
+    write(tmp_path, "finance/reference/rates.md", "---\ntitle: Rates\n---\n# Rates\n")
+    write(tmp_path, "finance/notes.md", "---\ntitle: Notes\ndoc_type: doc\n---\n")
+    write(tmp_path, "ops/sops/restart.md", "# Restart (an SOP by its folder)\n")
+    write(tmp_path, "ops/checklist.md", "---\ndoc_type: checklist\n---\n")
+    write(tmp_path, "ops/marked.md", "---\ntitle: Marked\nschema_version: 2\n---\n")
+    write(tmp_path, "ok.md", SKELETON)
+    code, out, err = run(run_lint, [str(tmp_path)])
+    assert code == 1
+    assert out == (
+        f"{tmp_path}/ops/checklist.md: frontmatter is missing `title`\n"
+        f"{tmp_path}/ops/marked.md: doc_type must be 'sop' or 'checklist' (got None)\n"
+        f"{tmp_path}/ops/marked.md: unsupported schema_version: 2\n"
+        f"{tmp_path}/ops/sops/restart.md: missing frontmatter\n"
+    )
+    assert err == NOT_LINTED.format(count=3)
+    assert "Use --strict to lint every file." in err
+
+
+def test_lint_of_docs_that_are_not_sops_is_clean_and_says_so(tmp_path):
+    readme = write(tmp_path, "README.md", "# Team docs\n")
+    assert run(run_lint, [readme]) == (0, "", NOT_LINTED.format(count=1))
+    code, out, _ = run(run_lint, [readme], strict=True)
+    assert (code, out) == (1, f"{readme}: missing frontmatter\n")
+
+
+def test_a_yaml_error_is_reported_whatever_the_doc_type(tmp_path):
+    broken = write(tmp_path, "notes.md", "---\ntitle: [unclosed\n---\n")
+    code, out, err = run(run_lint, [broken])
+    assert code == 1 and out.startswith(f"{broken}: frontmatter error: line ")
+    assert err == ""
+
+
+def test_symlinks_are_refused_never_followed(tmp_path):
+    outside = tmp_path / "outside"
+    write(outside, "secret.md", "# Outside\n")
+    write(outside, "sops/linked.md", "# An SOP without frontmatter, reached by a link\n")
+    docs = tmp_path / "docs"
+    real = write(docs, "sops/real.md", "# An SOP without frontmatter\n")
+    os.symlink(outside / "secret.md", docs / "sops" / "link.md")
+    os.symlink(outside / "sops", docs / "linked-folder")
+    code, out, err = run(run_lint, [str(docs)])
+    assert code == 2
+    assert out == f"{real}: missing frontmatter\n"
+    assert err == (
+        f"{docs}/sops/link.md: cannot read: symlink to {outside}/secret.md, not followed\n"
+    )
+    code, _, err = run(run_lint, [str(docs / "sops" / "link.md")])
+    assert code == 2 and "not followed" in err
 
 
 def test_lint_reports_yaml_errors_and_unreadable_paths(tmp_path):
@@ -166,9 +220,11 @@ def test_django_commands_wrap_the_cli(tmp_path):
     call_command(sop_parse.Command(), write(tmp_path, "ok.md", SKELETON), stdout=stdout)
     assert json.loads(stdout.getvalue())["procedure"]["shape"] == "grouped"
     bad = write(tmp_path, "bad.md", "# none\n")
-    stdout = io.StringIO()
+    stdout, stderr = io.StringIO(), io.StringIO()
+    call_command(sop_lint.Command(), bad, stdout=stdout, stderr=stderr)
+    assert (stdout.getvalue(), stderr.getvalue()) == ("", NOT_LINTED.format(count=1))
     with pytest.raises(SystemExit) as exited:
-        call_command(sop_lint.Command(), bad, stdout=stdout)
+        call_command(sop_lint.Command(), "--strict", bad, stdout=stdout)
     assert (exited.value.code, stdout.getvalue()) == (1, f"{bad}: missing frontmatter\n")
     legacy = write(tmp_path, "legacy.md", LEGACY)
     stdout = io.StringIO()

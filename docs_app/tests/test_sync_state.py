@@ -1,9 +1,11 @@
 """The docs pages say what the sync is doing: the queued run moves on screen, a failed sync
 is shown with its reason, and admins re-clone a diverged mirror from the browser."""
 
+from datetime import UTC, datetime
 from io import StringIO
 
 import pytest
+import time_machine
 from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.urls import reverse
@@ -11,6 +13,7 @@ from django.urls import reverse
 from dataops.models import AuditEvent, JobRun
 from docs_app.mirror import BACKUPS_KEPT, Mirror
 from docs_app.models import Document, MirrorState
+from docs_app.reclone import mirror_backups
 from docs_app.sync import docs_sync
 from docs_app.tests.fixtures import GitRemote, point_docs_at
 
@@ -174,6 +177,19 @@ def test_the_command_uses_the_same_rotation(synced, settings):
         (settings.DOCS_MIRROR_DIR.parent / f"mirror.bak-2020010{n}120000").mkdir()
     call_command("docs_sync", "--reclone", stdout=StringIO())
     assert len(_backups()) == BACKUPS_KEPT
+
+
+@pytest.mark.django_db
+def test_reclone_commands_one_after_another_keep_the_newest_backups(synced):
+    made = []
+    for second in range(BACKUPS_KEPT + 2):
+        moment = datetime(2026, 3, 1, 9, 30, second, tzinfo=UTC)
+        with time_machine.travel(moment, tick=False):
+            call_command("docs_sync", "--reclone", stdout=StringIO())
+        made.append(f"mirror.bak-{moment:%Y%m%d%H%M%S}")
+    assert _backups() == made[-BACKUPS_KEPT:]
+    assert [backup.name for backup in mirror_backups()] == made[:-4:-1]  # what admins see
+    assert Document.objects.count() == len(FILES)
 
 
 @pytest.mark.django_db

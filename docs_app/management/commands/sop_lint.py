@@ -1,4 +1,5 @@
-"""`manage.py sop_lint PATH…`: lint SOP files; exit 0 clean, 1 violations, 2 unreadable."""
+"""`manage.py sop_lint [--strict] PATH…`: lint SOP files; exit 0 clean, 1 violations,
+2 unreadable. Files that are not SOPs are skipped (counted on stderr) unless `--strict`."""
 
 import sys
 
@@ -12,8 +13,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", metavar="PATH", help="files or directories")
+        parser.add_argument(
+            "--strict",
+            action="store_true",
+            help="lint every file, also docs that are not SOPs (no SOP frontmatter, "
+            "doc_type not sop or checklist)",
+        )
 
     def handle(self, *args, **options):
-        code = run_lint(options["paths"], stdout=self.stdout, stderr=self.stderr)
+        code = run_lint(
+            options["paths"], strict=options["strict"], stdout=self.stdout, stderr=self.stderr
+        )
         if code:
             sys.exit(code)
