@@ -17,7 +17,6 @@ from __future__ import annotations
 import itertools
 import random
 import re
-import subprocess
 import time
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from bench.harness import Result, measure, measure_once
+from bench.harness import git as _git
 
 TITLE = "Docs reading: search and doc pages over 5,000 documents"
 DOCS = 5000
@@ -240,15 +240,6 @@ class Corpus:
         queries += QUERY_TYPOS + [rng.choice(TOPICS) for _ in range(5)]
         queries += [f"{rng.choice(SYSTEMS)} {rng.choice(common)}" for _ in range(5)]
         return queries
-
-
-def _git(cwd: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=Bench", "-c", "user.email=bench@example.org", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-    )
 
 
 def build_repository(root: Path, corpus: Corpus) -> Path:

@@ -8,13 +8,13 @@ stored reference is resolved again), a no-change sync, and the lint of the whole
 from __future__ import annotations
 
 import random
-import subprocess
 import time
 from pathlib import Path
 
 from django.conf import settings
 
 from bench.harness import Result, measure, measure_once
+from bench.harness import git as _git
 
 TITLE = "Docs sync: 5,000-document repository"
 DOCS = 5000
@@ -200,15 +200,6 @@ class Corpus:
             )
             size += len(parts[-1])
         return "\n".join(parts)
-
-
-def _git(cwd: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=Bench", "-c", "user.email=bench@example.org", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-    )
 
 
 def build_repository(root: Path) -> tuple[Path, Path, Corpus]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -125,3 +126,13 @@ def print_table(title: str, results: list[Result]) -> None:
         )
         if r.note:
             print(f"    {r.note}")
+
+
+def git(cwd, *args: str) -> None:
+    """Run git in `cwd` as the benchmark's author (generated repositories), quietly."""
+    subprocess.run(
+        ["git", "-c", "user.name=Bench", "-c", "user.email=bench@example.org", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )

@@ -213,22 +213,28 @@ def _positions(
     ordered = sorted(docnums)
     for i, word in enumerate(words):
         for form in word.forms:
-            try:
-                matcher = searcher.postings(fieldname, form)
-            except TermNotFound:
-                continue
-            if not matcher.supports("positions"):
-                continue
-            for docnum in ordered:
-                if not matcher.is_active():
-                    break
-                matcher.skip_to(docnum)
-                if matcher.is_active() and matcher.id() == docnum:
+            for docnum, matcher in postings_in(searcher, fieldname, form, ordered):
+                if matcher.supports("positions"):
                     found[docnum][i].extend(matcher.value_as("positions"))
     for places in found.values():
         for positions in places:
             positions.sort()
     return found
+
+
+def postings_in(searcher, fieldname: str, form: str, ordered: list[int]):
+    """`(docnum, matcher)` for each of the docs `ordered` (ascending) that holds the term:
+    one forward walk of its postings, reading only the blocks those docs are in."""
+    try:
+        matcher = searcher.postings(fieldname, form)
+    except TermNotFound:
+        return
+    for docnum in ordered:
+        if not matcher.is_active():
+            return
+        matcher.skip_to(docnum)
+        if matcher.is_active() and matcher.id() == docnum:
+            yield docnum, matcher
 
 
 def _in_order(positions: list[list[int]]) -> bool:

@@ -32,7 +32,6 @@ from django.core.paginator import Page, Paginator
 from django.urls import reverse
 from whoosh import highlight
 from whoosh.analysis import Token
-from whoosh.reading import TermNotFound
 
 from docs_app import ranking
 from docs_app.search_index import (  # noqa: F401 - the index API, re-exported
@@ -406,19 +405,11 @@ def _body_matches(searcher, terms: set[str], docnums: list[int]) -> dict[int, li
     found: dict[int, list[Token]] = {docnum: [] for docnum in docnums}
     ordered = sorted(docnums)
     for term in terms:
-        try:
-            postings = searcher.postings("body", term)
-        except TermNotFound:
-            continue
-        for docnum in ordered:
-            if not postings.is_active():
-                break
-            postings.skip_to(docnum)
-            if postings.is_active() and postings.id() == docnum:
-                found[docnum] += [
-                    Token(text=term, pos=pos, startchar=begin, endchar=end)
-                    for pos, begin, end in postings.value_as("characters")
-                ]
+        for docnum, postings in ranking.postings_in(searcher, "body", term, ordered):
+            found[docnum] += [
+                Token(text=term, pos=pos, startchar=begin, endchar=end)
+                for pos, begin, end in postings.value_as("characters")
+            ]
     return found
 
 
