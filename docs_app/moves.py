@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from django.db.models import F
 from django.utils import timezone
 
 from docs_app.models import DocumentMove, DocView, PinnedDoc
@@ -52,6 +51,13 @@ def moves_record(
     real_again.delete()
     _follow_chains({move.old_path: move.new_path for move in moves})
     DocumentMove.objects.filter(new_path__in=set(deleted)).delete()
+    if moves:
+        _store(moves, old_ids, commit)
+    return changed | {move.new_path for move in moves}
+
+
+def _store(moves: list[Move], old_ids: Mapping[str, str], commit: str) -> None:
+    """Insert the moves, replacing an earlier move away from the same path."""
     now = timezone.now()
     DocumentMove.objects.bulk_create(
         [
@@ -69,13 +75,9 @@ def moves_record(
         update_fields=["old_doc_id", "new_path", "moved_at", "commit"],
         batch_size=BATCH,
     )
-    DocumentMove.objects.filter(old_path=F("new_path")).delete()  # renamed back
-    return changed | {move.new_path for move in moves}
 
 
 def _follow_chains(new_path_of: dict[str, str]) -> None:
-    if not new_path_of:
-        return
     chained = list(DocumentMove.objects.filter(new_path__in=new_path_of))
     for row in chained:
         row.new_path = new_path_of[row.new_path]
