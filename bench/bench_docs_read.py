@@ -5,7 +5,8 @@ vocabulary: the words of the bundled `content/` plus generated ones, drawn with 
 distribution, so common words match thousands of docs and rare ones a handful. It is
 committed to a local git remote and registered by the real pipeline (`docs_sync`).
 
-Measured: the full index build; `docs_search` over 100 varied queries with a warm index (the
+Measured: the first sync (registry + index, goal ≤ 30 s), the full index rebuild alone and
+the live index's size (goal ≤ 50 MB); `docs_search` over 100 varied queries with a warm index (the
 command's path: ranking + facets, no snippets) and the search page's path (with snippets and
 anchors); the same 100 queries with `minsearch` over the same corpus; an incremental index
 update of one changed doc; the doc page of the 200-step SOP through the Django test client,
@@ -314,7 +315,7 @@ def run(ctx) -> list[Result]:
     from django.test import Client
 
     from dataops.models import User
-    from docs_app import search
+    from docs_app import search, search_index
     from docs_app.models import Document
     from docs_app.sync import docs_sync
 
@@ -326,17 +327,18 @@ def run(ctx) -> list[Result]:
     settings.DOCS_MIRROR_DIR = root / "mirror"
     settings.DOCS_INDEX_DIR = root / "index"
     generated = time.perf_counter() - started
-    started = time.perf_counter()
-    docs_sync()
-    synced = time.perf_counter() - started
-    results: list[Result] = []
-
-    build = measure_once("search index: full build (5,001 docs)", search.rebuild_index)
-    size = sum(p.stat().st_size for p in Path(settings.DOCS_INDEX_DIR).rglob("*") if p.is_file())
-    build.note = (
-        f"index {size / 1e6:.0f} MB on disk; corpus generated in {generated:.0f} s, "
-        f"registered by docs_sync in {synced:.0f} s"
-    )
+    results: list[Result] = [
+        measure_once(
+            "first sync: registry + search index (5,001 docs)",
+            docs_sync,
+            target_ms=30_000,
+            note=f"corpus generated in {generated:.0f} s",
+        )
+    ]
+    build = measure_once("search index: full rebuild alone", search.rebuild_index)
+    live = search_index.current_dir()
+    size = sum(p.stat().st_size for p in live.rglob("*") if p.is_file())
+    build.note = f"the live index: {size / 1e6:.1f} MB on disk (goal ≤ 50 MB)"
     results.append(build)
 
     queries = corpus.queries()

@@ -42,6 +42,7 @@ from docs_app.search_index import (  # noqa: F401 - the index API, re-exported
     INDEX_READY,
     SCHEMA,
     IndexBusy,
+    char_spans,
     fold,
     index_state,
     open_searcher,
@@ -383,11 +384,11 @@ def _split(value: str | None) -> list[str]:
 def _decorate(searcher, terms: dict[str, set[str]], hits: list[Hit]) -> None:
     """Snippets and heading anchors for the hits of one page.
 
-    Match positions come from the body's stored character offsets (no re-analysis of the
-    text); the anchor is the first heading holding a query word, else the section where the
-    best snippet starts.
+    Match positions come from the body's postings and their characters from its stored
+    checkpoints (no re-analysis of the text); the anchor is the first heading holding a
+    query word, else the section where the best snippet starts.
     """
-    matches = _body_matches(searcher, terms.get("body", set()), [hit.docnum for hit in hits])
+    matches = _body_matches(searcher, terms.get("body", set()), hits)
     for hit in hits:
         stored, anchors = hit.stored, hit.stored.get("anchors") or {}
         snippet, start = _body_snippet(stored.get("body", ""), matches[hit.docnum])
@@ -399,17 +400,24 @@ def _decorate(searcher, terms: dict[str, set[str]], hits: list[Hit]) -> None:
         hit.section = next((text for anchor, text in heads if anchor == hit.anchor), "")
 
 
-def _body_matches(searcher, terms: set[str], docnums: list[int]) -> dict[int, list[Token]]:
-    """docnum → the body's matching tokens (from the stored character offsets), each term's
-    postings walked once, forward, over the page's docs in order."""
-    found: dict[int, list[Token]] = {docnum: [] for docnum in docnums}
-    ordered = sorted(docnums)
+def _body_matches(searcher, terms: set[str], hits: list[Hit]) -> dict[int, list[Token]]:
+    """docnum → the body's matching words as tokens with character offsets: each term's
+    postings walked once, forward, over the page's docs in order; offsets from the stored
+    checkpoints."""
+    positions: dict[int, dict[int, str]] = {hit.docnum: {} for hit in hits}
+    ordered = sorted(positions)
     for term in terms:
         for docnum, postings in ranking.postings_in(searcher, "body", term, ordered):
-            found[docnum] += [
-                Token(text=term, pos=pos, startchar=begin, endchar=end)
-                for pos, begin, end in postings.value_as("characters")
-            ]
+            for position in postings.value_as("positions"):
+                positions[docnum][position] = term
+    found: dict[int, list[Token]] = {}
+    for hit in hits:
+        marks = (hit.stored.get("anchors") or {}).get("c", [])
+        where = positions[hit.docnum]
+        found[hit.docnum] = [
+            Token(text=where[pos], pos=pos, startchar=start, endchar=end)
+            for pos, start, end in char_spans(hit.stored.get("body", ""), marks, where)
+        ]
     return found
 
 

@@ -6,9 +6,10 @@ is written. Querying it is `docs_app.search`.
 them at query time, so changing one needs no reindex. Text fields are lowercased, folded to
 plain letters ("Café" is "cafe"), stripped of English stop words and stemmed;
 the body of a marked SOP is its structured text (sections, steps, captions, prose, TODOs)
-without markers, of any other doc its Markdown as plain text. The body keeps character
-offsets (snippets need no re-analysis) and a stored list of where each heading's section
-starts (hits land on the heading). `words` holds each doc's distinct unstemmed words: the
+without markers, of any other doc its Markdown as plain text. The body keeps word positions
+and a stored checkpoint (character offset) every 64 words, so a snippet finds its matches by
+counting at most 64 words, and a stored list of where each heading's section starts (hits
+land on the heading). `words` holds each doc's distinct unstemmed words: the
 vocabulary for typo tolerance and "did you mean".
 
 **Index directory** (`DOCS_INDEX_DIR`): `gen-v<schema>-<time>/` directories and a `current`
@@ -29,7 +30,7 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,21 +44,25 @@ from whoosh.analysis import (
     StemFilter,
     StopFilter,
 )
+from whoosh.analysis.tokenizers import default_pattern
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.formats import Existence
 from whoosh.support.charset import accent_map
 
 from dataops.jobs import TransientJobError
 from docs_app import files
 from docs_app.models import Document
 from docs_app.render import anchor_id
-from docs_app.sop import SopParseError, headings, parse, plain_text, split_frontmatter
+from docs_app.sop import SopParseError, headings, plain_text, split_frontmatter
 from docs_app.sop.lines import split_lines
+from docs_app.sop.parser import newline_of, parse_split
 from docs_app.sop.text import structured_text
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
+CHECKPOINT = 64
 FIELD_BOOSTS = {
     "title": 4.0,
     "summary": 3.0,
@@ -96,9 +101,20 @@ def analyzer():
         RegexTokenizer()
         | LowercaseFilter()
         | CharsetFilter(accent_map)
-        | StopFilter()
+        # Stop words keep their position: a token's position is its index among all the
+        # words of the text, which `char_spans` counts back to characters.
+        | StopFilter(renumber=False)
         | StemFilter(lang="english", cachesize=50000)
     )
+
+
+def _vocabulary() -> KEYWORD:
+    """A word list per doc: presence only (each word once), with a length column all the
+    same — without one, Whoosh's segment writer looks for the missing column file on disk
+    once per posting, which was a third of a full build."""
+    field = KEYWORD(lowercase=True, scorable=True)
+    field.format = Existence(field_boost=field.format.field_boost)
+    return field
 
 
 def _schema() -> Schema:
@@ -107,11 +123,14 @@ def _schema() -> Schema:
         path=ID(stored=True, unique=True),
         doc_id=ID(stored=True),
         title=TEXT(stored=True, analyzer=stem),
-        summary=TEXT(stored=True, analyzer=stem),
-        description=TEXT(analyzer=stem),
-        purpose=TEXT(analyzer=stem),
-        headings=TEXT(analyzer=stem),
-        body=TEXT(stored=True, analyzer=stem, chars=True),
+        # Positions only where a phrase is checked (the title) and snippets are cut (the body).
+        summary=TEXT(stored=True, analyzer=stem, phrase=False),
+        description=TEXT(analyzer=stem, phrase=False),
+        purpose=TEXT(analyzer=stem, phrase=False),
+        headings=TEXT(analyzer=stem, phrase=False),
+        # Positions, not character offsets (a fifth of the index): a stored checkpoint every
+        # CHECKPOINT words lets `char_spans` find a match's characters for a snippet.
+        body=TEXT(stored=True, analyzer=stem),
         tags=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
         systems=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
         domain=ID(stored=True),
@@ -119,7 +138,7 @@ def _schema() -> Schema:
         anchors=STORED(),
         # The distinct unstemmed words of title, headings and body: the spelling vocabulary
         # and the exact forms ranking prefers.
-        words=KEYWORD(lowercase=True),
+        words=_vocabulary(),
         # Not searched: identical copies share a blob (collapsed into one hit), and the
         # title's sort key orders the list of every doc.
         blob=COLUMN(VarBytesColumn()),
@@ -147,7 +166,7 @@ def searchable(text: str) -> Searchable:
     split = split_frontmatter(text)
     source = split.body
     try:
-        document = parse(text)
+        document = parse_split(split, newline_of(text))
         if document.sections:
             source = structured_text(document)
     except SopParseError:
@@ -192,10 +211,39 @@ def _document_fields(doc: Document, text: str | None) -> dict:
         sorted(set(_LETTERS.findall(fold(" ".join((doc.title, values["headings"], found.body))))))
     )
     fields = {name: value for name, value in values.items() if value}
-    fields["anchors"] = {"h": found.headings, "s": found.sections}
+    fields["anchors"] = {"h": found.headings, "s": found.sections, "c": checkpoints(found.body)}
     fields["blob"] = (doc.blob_sha or doc.path).encode()
     fields["sort_title"] = fold(doc.title or doc.path).encode()
     return fields
+
+
+def checkpoints(body: str) -> list[int]:
+    """The character offset of every CHECKPOINT-th word of `body` (word = the tokenizer's)."""
+    return [
+        match.start()
+        for i, match in enumerate(default_pattern.finditer(body))
+        if i % CHECKPOINT == 0
+    ]
+
+
+def char_spans(body: str, marks: list[int], positions: Iterable[int]) -> list[tuple[int, int, int]]:
+    """`(position, start, end)` of the words at `positions` in `body`, each found by
+    counting words from the checkpoint before it (`marks`, from `checkpoints`)."""
+    blocks: dict[int, set[int]] = {}
+    for position in positions:
+        blocks.setdefault(position // CHECKPOINT, set()).add(position)
+    spans = []
+    for block, wanted in sorted(blocks.items()):
+        if block >= len(marks):
+            continue
+        last = max(wanted)
+        words = default_pattern.finditer(body, marks[block])
+        for position, match in enumerate(words, start=block * CHECKPOINT):
+            if position > last:
+                break
+            if position in wanted:
+                spans.append((position, match.start(), match.end()))
+    return spans
 
 
 def text_of(doc: Document) -> str | None:
@@ -277,7 +325,7 @@ def rebuild_index() -> int:
 
 
 def _fill(ix) -> int:
-    writer = ix.writer(limitmb=256)
+    writer = ix.writer(limitmb=512, procs=2, multisegment=True)
     count = 0
     try:
         docs = Document.objects.prefetch_related("labels").order_by("pk")

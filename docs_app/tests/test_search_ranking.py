@@ -113,3 +113,18 @@ def test_bad_queries_answer_calmly(ranked_docs, operator_client, query):
     assert results.total >= 0
     assert operator_client.get("/docs/search/", {"q": query}).status_code == 200
     assert operator_client.get("/docs/search/suggest/", {"q": query}).status_code == 200
+
+
+def test_checkpoints_find_the_characters_of_any_word_position():
+    from docs_app.search_index import SCHEMA, char_spans, checkpoints
+
+    words = ["Café", "the", "step-3", "a", "v1.2.3", "naïve", "don't", "X", "résumé", "of"]
+    text = " ".join(words[i % len(words)] + ("," if i % 7 == 0 else "") for i in range(700))
+    tokens = [
+        (token.pos, token.startchar, token.endchar)
+        for token in SCHEMA["body"].analyzer(text, positions=True, chars=True)
+    ]
+    assert len(tokens) > 300
+    found = char_spans(text, checkpoints(text), [pos for pos, _, _ in tokens])
+    assert found == tokens
+    assert char_spans(text, checkpoints(text), [10**6]) == []  # past the end: nothing
