@@ -371,6 +371,23 @@ def run(ctx) -> list[Result]:
             lambda: search.search(next_query()),
             runs=len(queries),
             warmup=0,
+            target_ms=50,
+            count_queries=False,
+        )
+    )
+    pages = {"n": 0}
+
+    def listing() -> None:
+        pages["n"] += 1
+        search.search("*" if pages["n"] % 2 else "", page=pages["n"] % 250 + 1)
+
+    results.append(
+        measure(
+            "search page: q=* or empty, every doc by title (a page of 20, facets)",
+            listing,
+            runs=40,
+            warmup=2,
+            target_ms=100,
             count_queries=False,
         )
     )

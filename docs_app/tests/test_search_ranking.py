@@ -128,3 +128,16 @@ def test_checkpoints_find_the_characters_of_any_word_position():
     found = char_spans(text, checkpoints(text), [pos for pos, _, _ in tokens])
     assert found == tokens
     assert char_spans(text, checkpoints(text), [10**6]) == []  # past the end: nothing
+
+
+def test_docs_search_json_puts_the_doc_above_the_page_that_mentions_everything(ranked_docs):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("docs_search", "bot", "detection", "competition", "--json", stdout=out)
+    found = json.loads(out.getvalue())
+    assert found[0]["path"] == TARGET
+    assert "examples/everything.md" in [hit["path"] for hit in found]
