@@ -63,6 +63,8 @@ log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 6
 CHECKPOINT = 64
+PARALLEL_FROM = 1000  # docs: a full build this big is written by two processes
+PARALLEL_BATCH = 100  # docs handed to a writer process at a time
 FIELD_BOOSTS = {
     "title": 4.0,
     "summary": 3.0,
@@ -325,7 +327,12 @@ def rebuild_index() -> int:
 
 
 def _fill(ix) -> int:
-    writer = ix.writer(limitmb=512, procs=2, multisegment=True)
+    # Two writer processes (each a segment of its own, not merged: merging cost as much as
+    # the build) pay off for a big build; a small one is faster in-process.
+    if Document.objects.count() >= PARALLEL_FROM:
+        writer = ix.writer(limitmb=512, procs=2, multisegment=True, batchsize=PARALLEL_BATCH)
+    else:
+        writer = ix.writer(limitmb=512)
     count = 0
     try:
         docs = Document.objects.prefetch_related("labels").order_by("pk")

@@ -141,3 +141,27 @@ def test_docs_search_json_puts_the_doc_above_the_page_that_mentions_everything(r
     found = json.loads(out.getvalue())
     assert found[0]["path"] == TARGET
     assert "examples/everything.md" in [hit["path"] for hit in found]
+
+
+def test_a_parallel_build_then_updates_rank_across_segments_and_deletions(
+    db, settings, local_cache, tmp_path, monkeypatch
+):
+    from docs_app import search_index
+
+    monkeypatch.setattr(search_index, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(search_index, "PARALLEL_BATCH", 2)
+    remote = GitRemote.create(tmp_path / "docs", FILES)
+    point_docs_at(settings, remote.bare, tmp_path / "mirror")
+    docs_sync()
+    assert len(list(search_index.current_dir().glob("*.seg"))) == 2  # one per writer process
+    assert paths(search.search("bot detection competition"))[0] == TARGET
+
+    remote.write(TARGET, doc("Sign-up abuse", "Nothing about the challenge any more."))
+    remote.remove("events/cafe-meetup.md")
+    remote.commit("Retitle one doc, delete another")
+    docs_sync()
+    found = paths(search.search("bot detection competition", per_page=50))
+    assert found[0] == "examples/everything.md" and found.count(TARGET) == 0
+    assert paths(search.search("sign-up abuse"))[0] == TARGET
+    assert "events/cafe-meetup.md" not in paths(search.search("cafe meetup", per_page=50))
+    assert search.search("*", per_page=50).total == len(FILES) - 1
