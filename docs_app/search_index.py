@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import multiprocessing
 import os
 import re
 import shutil
@@ -326,13 +327,20 @@ def rebuild_index() -> int:
     return count
 
 
+def _writer(ix, docs: int):
+    """Two writer processes (each a segment of its own, not merged: merging cost as much as
+    the build) for a big build; in-process for a small one, and in a process that may not
+    have children (a Celery prefork worker's pool process is daemonic)."""
+    if docs >= PARALLEL_FROM and not multiprocessing.current_process().daemon:
+        try:
+            return ix.writer(limitmb=512, procs=2, multisegment=True, batchsize=PARALLEL_BATCH)
+        except (AssertionError, OSError) as exc:  # no child processes here after all
+            log.warning("search index: building in one process (%s)", exc)
+    return ix.writer(limitmb=512)
+
+
 def _fill(ix) -> int:
-    # Two writer processes (each a segment of its own, not merged: merging cost as much as
-    # the build) pay off for a big build; a small one is faster in-process.
-    if Document.objects.count() >= PARALLEL_FROM:
-        writer = ix.writer(limitmb=512, procs=2, multisegment=True, batchsize=PARALLEL_BATCH)
-    else:
-        writer = ix.writer(limitmb=512)
+    writer = _writer(ix, Document.objects.count())
     count = 0
     try:
         docs = Document.objects.prefetch_related("labels").order_by("pk")

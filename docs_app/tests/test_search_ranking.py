@@ -165,3 +165,19 @@ def test_a_parallel_build_then_updates_rank_across_segments_and_deletions(
     assert paths(search.search("sign-up abuse"))[0] == TARGET
     assert "events/cafe-meetup.md" not in paths(search.search("cafe meetup", per_page=50))
     assert search.search("*", per_page=50).total == len(FILES) - 1
+
+
+def test_a_process_that_may_not_have_children_builds_in_one_process(
+    db, settings, local_cache, tmp_path, monkeypatch
+):
+    import multiprocessing
+
+    from docs_app import search_index
+
+    monkeypatch.setattr(search_index, "PARALLEL_FROM", 1)
+    monkeypatch.setitem(multiprocessing.current_process()._config, "daemon", True)
+    remote = GitRemote.create(tmp_path / "docs", FILES)
+    point_docs_at(settings, remote.bare, tmp_path / "mirror")
+    docs_sync()  # a Celery prefork pool process is daemonic: children would be refused
+    assert len(list(search_index.current_dir().glob("*.seg"))) == 1
+    assert paths(search.search("bot detection competition"))[0] == TARGET
