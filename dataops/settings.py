@@ -450,6 +450,10 @@ RECURRING_MAX_PER_RUN = env.int("RECURRING_MAX_PER_RUN", default=500)
 HOLIDAYS_COUNTRY = env.str("HOLIDAYS_COUNTRY", default="DE")
 PROOF_MAX_FILE_BYTES = env.int("PROOF_MAX_FILE_BYTES", default=10 * 1024 * 1024)
 
+# --- Export / import ------------------------------------------------------------------
+# validate_export and import_data refuse an archive member larger than this, by its header.
+PORTABILITY_MAX_MEMBER_BYTES = env.int("PORTABILITY_MAX_MEMBER_BYTES", default=1024**3)
+
 # --- Celery beat: every periodic job, defined in code ---------------------------------
 # Each app adds its entries here; beat installs them on start (the schedule file is derived).
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}

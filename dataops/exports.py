@@ -1,0 +1,38 @@
+"""The shared core's exported entities, and the decision for every Django and third-party
+model the project relies on (see dataops/portability)."""
+
+from axes.models import AccessAttempt, AccessAttemptExpiration, AccessFailureLog, AccessLog
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
+
+from dataops.models import AuditEvent, Heartbeat, JobRun, Notification, User
+from dataops.portability.entities import Derived, Entity
+
+_MIGRATE = "created by migrate; references travel as natural keys"
+_LOGIN_GUARD = "login throttling state: short-lived, per installation"
+
+ENTITIES = [
+    # A password hash is a credential: copied only when asked for.
+    Entity(User, credentials=("password",)),
+    # Roles are the groups of migration 0002_roles; membership travels by group name.
+    Entity(User.groups.through),
+    Entity(User.user_permissions.through),
+    Entity(Notification),
+    Entity(AuditEvent),
+    Entity(JobRun),
+]
+DERIVED = [
+    Derived(ContentType, _MIGRATE),
+    Derived(Permission, _MIGRATE),
+    Derived(Group, _MIGRATE + " (the roles of migration 0002_roles)"),
+    Derived(Group.permissions.through, "the roles' permissions, set by migration 0002_roles"),
+    Derived(Heartbeat, "liveness marks written by the worker and beat every minute"),
+    Derived(Session, "logins: everyone signs in again after a restore"),
+    Derived(LogEntry, "Django admin's own change log; our audit trail is AuditEvent"),
+    Derived(AccessAttempt, _LOGIN_GUARD),
+    Derived(AccessAttemptExpiration, _LOGIN_GUARD),
+    Derived(AccessFailureLog, _LOGIN_GUARD),
+    Derived(AccessLog, _LOGIN_GUARD),
+]

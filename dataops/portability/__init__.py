@@ -1,0 +1,3 @@
+"""Portable export, validation and import of the installation's data (see README)."""
+
+FORMAT_VERSION = 1

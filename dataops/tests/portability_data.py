@@ -1,0 +1,76 @@
+"""One or more rows of every exported entity, made through the services where one exists."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.contrib.auth.models import Group, Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def fill_every_entity() -> None:
+    from allauth.account.models import EmailAddress
+    from allauth.socialaccount.models import SocialAccount
+
+    from accounts.models import Invite
+    from dataops.models import JobRun, User
+    from dataops.services import audit_record, notify
+    from docs_app.models import DocView, PinnedDoc
+    from tasks import services
+    from tasks.models import ClosureDay, TemplateSchedule, WorkflowTemplate
+    from tasks.services.common import local_today
+    from tasks.services.templates import SHIPPED_DIR
+
+    admin = User.objects.create_user(username="ada", password="pw-Ada-2026", is_staff=True)
+    admin.groups.add(Group.objects.get(name="admin"))
+    grace = User.objects.create_user(username="grace", password="pw-Grace-2026", email="g@x.org")
+    grace.groups.add(Group.objects.get(name="operator"))
+    grace.user_permissions.add(Permission.objects.get(codename="view_task"))
+    today = local_today()
+
+    services.templates_load(paths=[SHIPPED_DIR / "podcast.yaml"])
+    template = WorkflowTemplate.objects.get(slug="podcast")
+    workflow = services.workflow_start(template=template, anchor_date=today, by=grace)
+    task = services.task_create(title="Book the studio", due_date=today, by=grace, assignee=grace)
+    upload = SimpleUploadedFile("banner.png", PNG, content_type="image/png")
+    services.task_attach_proof_file(task=task, by=grace, upload=upload)
+    services.task_add_comment(task=task, by=grace, text="Called, waiting for a reply")
+    rule = services.recurring_rule_create(
+        data=services.RuleInput(title="Water plants", rrule="FREQ=DAILY", start_date=today),
+        by=admin,
+    )
+    services.recurring_generate(through=today + timedelta(days=2))
+    TemplateSchedule.objects.create(template=template, rrule="FREQ=WEEKLY", start_date=today)
+    ClosureDay.objects.create(date=date(today.year, 12, 24), reason="Christmas Eve")
+
+    notify(recipients=[grace], kind="task_due", text="Due today", dedup_key=f"due:{task.pk}")
+    audit_record(actor=admin, action="rule.create", target=rule, changes={"title": rule.title})
+    JobRun.objects.create(kind="docs_sync", task_name="docs_app.tasks.sync_docs", counts={"n": 1})
+    Invite.objects.create(
+        email="new@x.org",
+        role="operator",
+        invited_by=admin,
+        expires_at=timezone.now() + timedelta(days=7),
+    )
+    EmailAddress.objects.create(user=grace, email="g@x.org", verified=True, primary=True)
+    SocialAccount.objects.create(user=admin, provider="openid_connect", uid="ada-1")
+    PinnedDoc.objects.create(user=grace, doc_id="SOP-001")
+    DocView.objects.create(user=grace, doc_id="SOP-001")
+    _import_batch(task=task, by=admin)
+    assert workflow.tasks.exists()
+
+
+def _import_batch(*, task, by) -> None:
+    from django.apps import apps
+
+    try:
+        batch_model = apps.get_model("tasks", "ImportBatch")
+    except LookupError:  # the board importer's models are not installed in this checkout
+        return
+    batch = batch_model.objects.create(
+        source="trello", external_id="b1", name="Board", created_by=by
+    )
+    batch.items.create(model="tasks.task", object_id=task.pk, external_id="card-1")

@@ -1,0 +1,23 @@
+"""The work engine's exported entities: everything here is entered by people or generated
+from their rules, so all of it is exported (see dataops/portability)."""
+
+from dataops.portability.entities import Entity
+from tasks import models as m
+
+ENTITIES = [
+    Entity(m.WorkflowTemplate),
+    Entity(m.TemplatePhase),
+    Entity(m.TemplateLinkSlot),
+    Entity(m.TemplateReference),
+    Entity(m.TaskDefinition),
+    Entity(m.Workflow),
+    Entity(m.WorkflowLinkSlot),
+    Entity(m.WorkflowReference),
+    Entity(m.Task),
+    Entity(m.ProofFile),
+    Entity(m.HistoryEvent),
+    Entity(m.RecurringRule),
+    Entity(m.TemplateSchedule),
+    Entity(m.ClosureDay),
+]
+DERIVED: list = []
