@@ -110,6 +110,8 @@ class ArchiveReader:
         self.members: dict[str, tarfile.TarInfo] = {}
         for member in members:
             problem = check_member(member, max_bytes=limit)
+            if problem is None and member.name in self.members:
+                problem = f"{member.name}: appears twice in the archive"
             if problem:
                 self.problems.append(problem)
             else:

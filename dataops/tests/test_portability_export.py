@@ -3,30 +3,21 @@
 from __future__ import annotations
 
 import json
-import tarfile
 from pathlib import Path
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
 
 from dataops.portability.entities import declarations, exported
+from dataops.tests.portability_archives import export as export_to
+from dataops.tests.portability_archives import members
 from dataops.tests.portability_data import fill_every_entity
 
 pytestmark = pytest.mark.django_db
 
 
-def members(archive: Path) -> dict[str, bytes]:
-    with tarfile.open(archive, "r:gz") as tar:
-        return {m.name: tar.extractfile(m).read() for m in tar.getmembers()}
-
-
 def export(tmp_path: Path, *args: str) -> Path:
-    out = tmp_path / "out"
-    before = set(out.glob("*.tar.gz")) if out.exists() else set()
-    call_command("export_data", "--out", str(out), *args)
-    (archive,) = set(out.glob("*.tar.gz")) - before
-    return archive
+    return export_to(tmp_path / "out", *args)
 
 
 def test_every_installed_model_is_exported_or_declared_derived():

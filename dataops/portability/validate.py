@@ -1,0 +1,299 @@
+"""Check an export archive without trusting it: nothing is extracted, nothing is written.
+
+Every problem is collected, each naming the member (and line) it was found in, so one run
+tells the whole story. `validate_archive` is also the import's first step.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from dataops.portability import FORMAT_VERSION
+from dataops.portability.archive import (
+    ENTITY_DIR,
+    MANIFEST,
+    ArchiveError,
+    ArchiveReader,
+    sha256_of,
+)
+from dataops.portability.entities import Entity, by_name, column, is_natural
+from dataops.portability.export import total_sha256
+from dataops.redact import looks_secret
+
+MAX_PROBLEMS_PER_MEMBER = 20
+_MANIFEST_KEYS = {
+    "format_version": int,
+    "created_at": str,
+    "database_vendor": str,
+    "migrations": dict,
+    "entities": list,
+    "files": dict,
+    "total_sha256": str,
+    "with_credentials": bool,
+}
+_PARSED = (
+    models.DateField,
+    models.TimeField,
+    models.UUIDField,
+    models.DecimalField,
+    models.GenericIPAddressField,
+)
+
+
+@dataclass
+class Report:
+    """What validation found; `ok` when nothing."""
+
+    archive: str
+    problems: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    manifest: dict | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "archive": self.archive,
+            "ok": self.ok,
+            "format_version": (self.manifest or {}).get("format_version"),
+            "counts": self.counts,
+            "problems": self.problems,
+        }
+
+
+def validate_archive(*, path) -> Report:
+    """Validate the archive at `path`; reads only."""
+    report = Report(archive=str(path))
+    try:
+        reader = ArchiveReader(path)
+    except ArchiveError as exc:
+        report.problems.append(str(exc))
+        return report
+    with reader:
+        report.problems.extend(reader.problems)
+        report.manifest = _read_manifest(reader, report)
+        if report.manifest is not None:
+            _check_members(reader, report.manifest, report)
+    return report
+
+
+# --- manifest --------------------------------------------------------------------------------
+
+
+def _read_manifest(reader: ArchiveReader, report: Report) -> dict | None:
+    if MANIFEST not in reader.members:
+        report.problems.append(f"{MANIFEST}: missing")
+        return None
+    try:
+        manifest = json.loads(reader.read(MANIFEST))
+    except (ValueError, UnicodeDecodeError) as exc:
+        report.problems.append(f"{MANIFEST}: not JSON ({exc})")
+        return None
+    problems = _manifest_problems(manifest)
+    report.problems.extend(f"{MANIFEST}: {problem}" for problem in problems)
+    return None if problems else manifest
+
+
+def _manifest_problems(manifest: Any) -> list[str]:
+    if not isinstance(manifest, dict):
+        return ["not a JSON object"]
+    problems = [
+        f"{key} is missing or not a {kind.__name__}"
+        for key, kind in _MANIFEST_KEYS.items()
+        if not isinstance(manifest.get(key), kind)
+    ]
+    if problems:
+        return problems
+    if manifest["format_version"] > FORMAT_VERSION:
+        return [
+            f"format version {manifest['format_version']} was written by a newer DataOps; "
+            f"this installation reads format {FORMAT_VERSION} and older"
+        ]
+    entities = manifest["entities"]
+    if not all(isinstance(e, dict) and _entity_entry_ok(e) for e in entities):
+        return ["entities must be a list of {name, rows}"]
+    return []
+
+
+def _entity_entry_ok(entry: dict) -> bool:
+    return isinstance(entry.get("name"), str) and type(entry.get("rows")) is int
+
+
+# --- members ---------------------------------------------------------------------------------
+
+
+def _check_members(reader: ArchiveReader, manifest: dict, report: Report) -> None:
+    listed: dict[str, str] = manifest["files"]
+    for name in sorted(set(reader.members) - set(listed) - {MANIFEST}):
+        report.problems.append(f"{name}: in the archive but not in the manifest")
+    if total_sha256(listed) != manifest["total_sha256"]:
+        report.problems.append(f"{MANIFEST}: total_sha256 does not match the file checksums")
+    scan = _Scan(with_credentials=manifest["with_credentials"])
+    for entry in manifest["entities"]:
+        _check_entity(reader, entry, listed, scan, report)
+    for name in sorted(listed):
+        if not name.startswith(f"{ENTITY_DIR}/"):
+            _check_plain_file(reader, name, listed[name], report)
+    report.problems.extend(scan.reference_problems())
+
+
+def _check_plain_file(reader: ArchiveReader, name: str, expected: str, report: Report) -> None:
+    if name not in reader.members:
+        report.problems.append(f"{name}: listed in the manifest but missing from the archive")
+        return
+    with reader.open(name) as stream:
+        if sha256_of(stream) != expected:
+            report.problems.append(f"{name}: sha256 does not match the manifest")
+
+
+def _check_entity(reader, entry: dict, listed: dict, scan: _Scan, report: Report) -> None:
+    name, member = entry["name"], f"{ENTITY_DIR}/{entry['name']}.jsonl"
+    entity = by_name().get(name)
+    if entity is None:
+        report.problems.append(f"{member}: unknown entity {name!r}")
+        return
+    if member not in reader.members or member not in listed:
+        report.problems.append(f"{member}: listed in the manifest but missing from the archive")
+        return
+    digest, rows, problems = hashlib.sha256(), 0, []
+    for number, line in enumerate(reader.lines(member), start=1):
+        digest.update(line)
+        rows += 1
+        problems.extend(f"{member} line {number}: {p}" for p in scan.row(entity, line))
+    if digest.hexdigest() != listed[member]:
+        problems.insert(0, f"{member}: sha256 does not match the manifest")
+    if rows != entry["rows"]:
+        problems.append(f"{member}: {rows} rows, the manifest says {entry['rows']}")
+    report.counts[name] = rows
+    report.problems.extend(_capped(problems))
+
+
+def _capped(problems: list[str]) -> list[str]:
+    if len(problems) <= MAX_PROBLEMS_PER_MEMBER:
+        return problems
+    more = len(problems) - MAX_PROBLEMS_PER_MEMBER
+    return [*problems[:MAX_PROBLEMS_PER_MEMBER], f"… and {more} more problems in this file"]
+
+
+# --- rows ------------------------------------------------------------------------------------
+
+
+class _Scan:
+    """Per-row checks, and the primary keys and references seen, to resolve at the end."""
+
+    def __init__(self, *, with_credentials: bool) -> None:
+        self.with_credentials = with_credentials
+        self.pks: dict[str, set] = defaultdict(set)
+        self.refs: dict[tuple[str, str, str], set] = defaultdict(set)
+
+    def row(self, entity: Entity, line: bytes) -> list[str]:
+        try:
+            row = json.loads(line)
+        except (ValueError, UnicodeDecodeError):
+            return ["not a JSON line"]
+        if not isinstance(row, dict):
+            return ["not a JSON object"]
+        fields = entity.fields(with_credentials=self.with_credentials)
+        self._remember(entity, row)
+        problems = _key_problems(fields, row)
+        if problems:
+            return problems
+        problems = [p for f in fields if (p := _value_problem(f, row[column(f)]))]
+        return problems + _secret_problems(
+            entity, fields, row, with_credentials=self.with_credentials
+        )
+
+    def _remember(self, entity: Entity, row: dict) -> None:
+        # A row with a bad value still counts as present: one problem, not a cascade.
+        pk = row.get(entity.model._meta.pk.attname)
+        if isinstance(pk, int | str):
+            self.pks[entity.name].add(pk)
+        for ref in entity.references():
+            if isinstance(row.get(ref.attname), int):
+                target = ref.related_model._meta.label_lower
+                self.refs[(entity.name, ref.attname, target)].add(row[ref.attname])
+
+    def reference_problems(self) -> list[str]:
+        problems = []
+        for (name, attname, target), ids in sorted(self.refs.items()):
+            missing = sorted(ids - self.pks[target])
+            if missing:
+                problems.append(
+                    f"{ENTITY_DIR}/{name}.jsonl: {attname} refers to {len(missing)} "
+                    f"{target} row(s) not in the archive (e.g. id {missing[0]})"
+                )
+        return problems
+
+
+def _key_problems(fields: list[models.Field], row: dict) -> list[str]:
+    expected = {column(f) for f in fields}
+    missing, unknown = sorted(expected - set(row)), sorted(set(row) - expected)
+    return [f"missing fields: {', '.join(missing)}"] * bool(missing) + [
+        f"unknown fields: {', '.join(unknown)}"
+    ] * bool(unknown)
+
+
+def _value_problem(field: models.Field, value: Any) -> str | None:
+    if value is None:
+        return None if field.null else f"{column(field)} must not be null"
+    if is_natural(field):
+        ok = isinstance(value, list) and all(isinstance(part, str) for part in value)
+        return None if ok else f"{column(field)} must be a natural key (a list of strings)"
+    if field.is_relation:
+        field = field.target_field
+    return _type_problem(field, value)
+
+
+def _type_problem(field: models.Field, value: Any) -> str | None:
+    name = column(field)
+    if isinstance(field, models.JSONField):
+        return None
+    if isinstance(field, models.BooleanField):
+        return None if isinstance(value, bool) else f"{name} must be true or false"
+    if isinstance(field, models.IntegerField | models.AutoField):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        return None if ok else f"{name} must be an integer"
+    if isinstance(field, models.FloatField):
+        return None if isinstance(value, int | float) else f"{name} must be a number"
+    if not isinstance(value, str):
+        return f"{name} must be a string"
+    return _parse_problem(field, value) if isinstance(field, _PARSED) else None
+
+
+def _parse_problem(field: models.Field, value: str) -> str | None:
+    try:
+        field.to_python(value)
+    except ValidationError:
+        return f"{column(field)}: {value[:40]!r} is not a valid {field.get_internal_type()}"
+    return None
+
+
+def _secret_problems(
+    entity: Entity, fields: list[models.Field], row: dict, *, with_credentials: bool
+) -> list[str]:
+    allowed = set(entity.credentials) if with_credentials else set()
+    problems = []
+    for f in fields:
+        value = row[column(f)]
+        text = value if isinstance(value, str) else json.dumps(value) if value else ""
+        if f.name not in allowed and looks_secret(text):
+            problems.append(f"{column(f)} holds a secret-looking value (token, key, signed URL)")
+    return problems
+
+
+def render(report: Report) -> str:
+    """The human report: counts, then every problem, then the verdict."""
+    lines = [f"Archive: {report.archive}"]
+    lines += [f"  {name}: {rows} rows" for name, rows in report.counts.items()]
+    lines += [f"PROBLEM {problem}" for problem in report.problems]
+    lines.append("OK: the archive is complete and intact." if report.ok else "INVALID.")
+    return "\n".join(lines)
