@@ -3,6 +3,7 @@
 `choices` the choices they share."""
 
 from tasks.models.choices import CatchUp, ProofKind, Shift, Stage
+from tasks.models.imports import ImportBatch, ImportBatchItem
 from tasks.models.recurring import ClosureDay, RecurringRule, Schedule, TemplateSchedule
 from tasks.models.work import (
     USER,
@@ -26,6 +27,8 @@ __all__ = [
     "ClosureDay",
     "HistoryEvent",
     "HistoryQuerySet",
+    "ImportBatch",
+    "ImportBatchItem",
     "ProofFile",
     "ProofKind",
     "RecurringRule",

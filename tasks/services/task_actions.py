@@ -211,6 +211,8 @@ def task_create(
     proof_kind: str = ProofKind.NONE,
     proof_label: str = "",
     tags: list[str] | None = None,
+    phase: str = "",
+    position: int = 0,
 ) -> Task:
     """Create a standalone task (or a manual extra task inside a workflow)."""
     title = title.strip()
@@ -231,6 +233,8 @@ def task_create(
         proof_kind=proof_kind,
         proof_label=proof_label.strip(),
         tags=tags or [],
+        phase=phase,
+        position=position,
         created_by=by,
     )
     record(

@@ -1,0 +1,53 @@
+"""Imports from other tools: one batch per run, one item per row the run created.
+
+The items make a re-import idempotent (a Trello id is imported once: unique per model) and
+let a rollback find exactly the rows of its batch.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class ImportBatch(models.Model):
+    """One approved import run (running the command is the approval)."""
+
+    source = models.SlugField(max_length=20, help_text="trello")
+    external_id = models.CharField(max_length=64, help_text="The board's id in the source.")
+    name = models.CharField(max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    report = models.JSONField(default=dict, blank=True)
+    # The last history event the import wrote: a later event on one of its rows means
+    # somebody changed that row since, so a rollback keeps it.
+    history_mark = models.BigIntegerField(default=0)
+    rolled_back_at = models.DateTimeField(null=True, blank=True)
+    rollback_report = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.source} import #{self.pk}: {self.name}"
+
+
+class ImportBatchItem(models.Model):
+    """A row created by an import, with the id it had in the source."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="items")
+    model = models.CharField(max_length=60, help_text="app_label.model of the created row")
+    object_id = models.PositiveBigIntegerField()
+    external_id = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["model", "external_id"], name="import_item_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model}#{self.object_id} ← {self.external_id}"
