@@ -16,11 +16,13 @@ from datetime import date
 from django.apps import apps
 from django.db import models, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from dataops.errors import ServiceError
-from dataops.models import User
+from dataops.models import Notification, User
+from dataops.services import audit_record
 from tasks.importers.mapping import STANDALONE, Mapping
 from tasks.importers.trello import Board, Card, Checklist, Item
 from tasks.models import (
@@ -381,6 +383,7 @@ def _run_import(board: Board, mapping: Mapping, by: User | None, report: ImportR
     report.batch = batch.pk
     batch.report = report.as_dict()
     batch.save(update_fields=["history_mark", "report"])
+    audit_record(actor=by, action="import.trello", target=batch, changes=report.created)
 
 
 # --- rollback ---------------------------------------------------------------------------------
@@ -413,6 +416,12 @@ def _delete_history(**subject: set[int]) -> None:
     # exception, and only for events on rows nobody touched after the import.
     events = HistoryEvent.objects.filter(**{f"{key}__in": ids for key, ids in subject.items()})
     models.QuerySet.delete(events)
+
+
+def _delete_notifications(task_ids: set[int]) -> None:
+    """Due and overdue reminders about removed tasks would link to nothing."""
+    links = [reverse("tasks:task-detail", args=[pk]) for pk in task_ids]
+    Notification.objects.filter(link__in=links).delete()
 
 
 def _kept_lines(tasks: set[int], workflows: set[int]) -> list[str]:
@@ -478,6 +487,7 @@ def import_rollback(*, batch: ImportBatch, by: User | None) -> RollbackReport:
     report.removed = _removed_counts(batch, doomed)
     _delete_history(task=doomed.tasks)
     _delete_history(workflow=doomed.workflows)
+    _delete_notifications(doomed.tasks)
     Task.objects.filter(pk__in=doomed.tasks).delete()
     Workflow.objects.filter(pk__in=doomed.workflows).delete()
     report.removed["templates"] = _delete_unused_templates(batch)
@@ -485,6 +495,12 @@ def import_rollback(*, batch: ImportBatch, by: User | None) -> RollbackReport:
     batch.rolled_back_at = timezone.now()
     batch.rollback_report = report.as_dict() | {"by": by.username if by else ""}
     batch.save(update_fields=["rolled_back_at", "rollback_report"])
+    audit_record(
+        actor=by,
+        action="import.rollback",
+        target=batch,
+        changes={"removed": report.removed, "kept": len(report.kept)},
+    )
     return report
 
 

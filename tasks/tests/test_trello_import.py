@@ -249,3 +249,29 @@ def test_rollback_twice_is_refused(imported):
 def test_rollback_of_an_unknown_batch_is_refused(db):
     message, _ = refused("rollback_import", "999")
     assert message == "no import batch #999"
+
+
+def test_import_and_rollback_are_audited(imported, admin_user):
+    from dataops.models import AuditEvent
+
+    call_command("rollback_import", str(imported["batch"]), "--by", "ada", stdout=StringIO())
+    events = AuditEvent.objects.filter(target_id=str(imported["batch"])).order_by("pk")
+    assert [(e.action, e.actor) for e in events] == [
+        ("import.trello", admin_user),
+        ("import.rollback", admin_user),
+    ]
+
+
+def test_rollback_removes_reminders_about_removed_tasks(imported, operator):
+    from dataops.models import Notification
+
+    task = Task.objects.get(title="Edit audio #9")
+    Notification.objects.create(
+        recipient=operator,
+        kind="overdue",
+        text="Overdue",
+        link=task.get_absolute_url(),
+        dedup_key="x",
+    )
+    call_command("rollback_import", str(imported["batch"]), stdout=StringIO())
+    assert not Notification.objects.exists()
