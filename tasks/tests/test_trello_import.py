@@ -275,3 +275,28 @@ def test_rollback_removes_reminders_about_removed_tasks(imported, operator):
     )
     call_command("rollback_import", str(imported["batch"]), stdout=StringIO())
     assert not Notification.objects.exists()
+
+
+def test_a_card_that_fails_is_reported_and_the_rest_import(tmp_path, db):
+    board = {
+        "id": "b-errors",
+        "lists": [{"id": "l1", "name": "Todo"}],
+        "cards": [
+            {"id": "c1", "idList": "l1", "name": "Far away", "due": "2099-01-01T09:00:00Z"},
+            {"id": "c2", "idList": "l1", "name": "Pay rent"},
+        ],
+    }
+    report = run(str(write(tmp_path, "board.json", json.dumps(board))))
+    assert report["created"]["tasks"] == 1 and Task.objects.get().title == "Pay rent"
+    assert len(report["errors"]) == 1 and report["errors"][0].startswith("card “Far away”: ")
+    assert ImportBatchItem.objects.filter(external_id="c1").count() == 0
+
+
+def test_the_text_report_lists_counts_and_redactions(db):
+    out = StringIO()
+    call_command("import_trello", str(SAMPLE), "--dry-run", stdout=out)
+    text = out.getvalue()
+    assert text.startswith("Dry run: nothing written.")
+    assert f"Created: workflows {WORKFLOWS}, tasks {STANDALONE + CHECKLIST_TASKS}" in text
+    assert "  signed url in card “Webinar #1” attachment" in text
+    assert "Members without a user: Ada Lovelace, Grace H., Sam Stranger" in text
