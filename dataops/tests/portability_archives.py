@@ -21,6 +21,15 @@ def export(out: Path, *args: str) -> Path:
     return archive
 
 
+def run(capsys, command: str, *args) -> tuple[int, str]:
+    """Run a management command that exits 1 on problems: (exit code, stdout)."""
+    try:
+        call_command(command, *map(str, args))
+    except SystemExit as exc:
+        return exc.code, capsys.readouterr().out
+    return 0, capsys.readouterr().out
+
+
 def members(archive: Path) -> dict[str, bytes]:
     with tarfile.open(archive, "r:gz") as tar:
         return {m.name: tar.extractfile(m).read() for m in tar.getmembers()}

@@ -7,12 +7,11 @@ import json
 
 import pytest
 from django.core.files.storage import default_storage
-from django.core.management import call_command
 
 from dataops.portability.entities import exported
 from dataops.portability.importer import INVALID, NOT_EMPTY, import_data
 from dataops.portability.validate import validate_archive
-from dataops.tests.portability_archives import export, members, rewrite
+from dataops.tests.portability_archives import export, members, rewrite, run
 from dataops.tests.portability_data import fill_every_entity
 
 pytestmark = pytest.mark.django_db
@@ -40,20 +39,12 @@ def entity_checksums(archive) -> dict[str, str]:
     return manifest["files"]
 
 
-def run(capsys, *args) -> tuple[int, str]:
-    try:
-        call_command("import_data", *map(str, args))
-    except SystemExit as exc:
-        return exc.code, capsys.readouterr().out
-    return 0, capsys.readouterr().out
-
-
 def test_round_trip_restores_every_entity_exactly(archive, tmp_path, settings, capsys):
     assert validate_archive(path=archive).ok
     before = row_counts()
     empty_the_installation()
     settings.MEDIA_ROOT = tmp_path / "restored-media"
-    code, out = run(capsys, archive)
+    code, out = run(capsys, "import_data", archive)
     assert code == 0, out
     assert "Import complete." in out and row_counts() == before
     again = export(tmp_path / "again", "--include-files")
@@ -74,7 +65,7 @@ def test_new_rows_after_an_import_get_fresh_ids(archive):
 def test_dry_run_reports_counts_and_writes_nothing(archive, capsys):
     before = row_counts()
     empty_the_installation()
-    code, out = run(capsys, archive, "--dry-run", "--json")
+    code, out = run(capsys, "import_data", archive, "--dry-run", "--json")
     report = json.loads(out)
     assert (code, report["ok"], report["problems"]) == (0, True, [])
     assert report["would_create"] == {name: n for name, n in before.items()}
@@ -88,7 +79,7 @@ def test_dry_run_on_a_filled_installation_lists_the_problem(archive):
 
 def test_import_into_a_filled_installation_is_refused(archive, capsys):
     before = row_counts()
-    code, out = run(capsys, archive)
+    code, out = run(capsys, "import_data", archive)
     assert code == 1 and "PROBLEM This installation already has data (" in out
     assert "empty installation" in NOT_EMPTY and row_counts() == before
 

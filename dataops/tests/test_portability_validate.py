@@ -6,10 +6,9 @@ import json
 import tarfile
 
 import pytest
-from django.core.management import call_command
 
 from dataops.portability.validate import validate_archive
-from dataops.tests.portability_archives import edit_line, export, rewrite, write
+from dataops.tests.portability_archives import edit_line, export, rewrite, run, write
 from dataops.tests.portability_data import fill_every_entity
 
 pytestmark = pytest.mark.django_db
@@ -27,20 +26,12 @@ def problems(path) -> list[str]:
     return validate_archive(path=path).problems
 
 
-def run(capsys, *args) -> tuple[int, str]:
-    try:
-        call_command("validate_export", *map(str, args))
-    except SystemExit as exc:
-        return exc.code, capsys.readouterr().out
-    return 0, capsys.readouterr().out
-
-
 def test_a_fresh_export_is_valid(archive, capsys):
-    code, out = run(capsys, archive, "--json")
+    code, out = run(capsys, "validate_export", archive, "--json")
     report = json.loads(out)
     assert (code, report["ok"], report["problems"]) == (0, True, [])
     assert report["counts"]["tasks.task"] > 0
-    code, out = run(capsys, archive)
+    code, out = run(capsys, "validate_export", archive)
     assert code == 0 and "OK: the archive is complete and intact." in out
 
 
@@ -48,7 +39,7 @@ def test_a_truncated_archive_is_refused(archive, tmp_path, capsys):
     cut = tmp_path / "cut.tar.gz"
     data = archive.read_bytes()
     cut.write_bytes(data[: len(data) // 2])
-    code, out = run(capsys, cut)
+    code, out = run(capsys, "validate_export", cut)
     assert code == 1 and "not a readable .tar.gz archive" in out
 
 
@@ -56,7 +47,9 @@ def test_a_changed_byte_fails_the_checksum_of_that_file(archive, tmp_path, capsy
     def flip(files):
         files[TASKS] = files[TASKS].replace(b'"title":"', b'"title":"X', 1)
 
-    code, out = run(capsys, rewrite(archive, tmp_path / "bad.tar.gz", flip, reseal=False))
+    code, out = run(
+        capsys, "validate_export", rewrite(archive, tmp_path / "bad.tar.gz", flip, reseal=False)
+    )
     assert code == 1 and f"PROBLEM {TASKS}: sha256 does not match the manifest" in out
 
 
