@@ -19,5 +19,8 @@ ENTITIES = [
     Entity(m.RecurringRule),
     Entity(m.TemplateSchedule),
     Entity(m.ClosureDay),
+    # What an import created, so a restored installation can still roll a batch back.
+    Entity(m.ImportBatch),
+    Entity(m.ImportBatchItem),
 ]
 DERIVED: list = []
