@@ -60,6 +60,17 @@ def test_new_rows_after_an_import_get_fresh_ids(archive):
     empty_the_installation()
     assert import_data(path=archive, dry_run=False).ok
     assert User.objects.create_user(username="new").pk > highest
+    assert not User.objects.get(username="grace").check_password("pw-Grace-2026")
+
+
+def test_with_credentials_passwords_survive(tmp_path):
+    from dataops.models import User
+
+    fill_every_entity()
+    archive = export(tmp_path / "out", "--with-credentials")
+    empty_the_installation()
+    assert import_data(path=archive, dry_run=False).ok
+    assert User.objects.get(username="grace").check_password("pw-Grace-2026")
 
 
 def test_dry_run_reports_counts_and_writes_nothing(archive, capsys):
