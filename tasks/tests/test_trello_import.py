@@ -300,3 +300,22 @@ def test_the_text_report_lists_counts_and_redactions(db):
     assert f"Created: workflows {WORKFLOWS}, tasks {STANDALONE + CHECKLIST_TASKS}" in text
     assert "  signed url in card “Webinar #1” attachment" in text
     assert "Members without a user: Ada Lovelace, Grace H., Sam Stranger" in text
+
+
+def test_a_failed_first_workflow_card_leaves_the_board_template_to_the_next(tmp_path, db):
+    item = {"id": "i1", "name": "Far away", "state": "incomplete", "due": "2099-01-01T09:00:00Z"}
+    board = {
+        "id": "b-template",
+        "lists": [{"id": "l1", "name": "Todo"}],
+        "cards": [{"id": "c1", "idList": "l1"}, {"id": "c2", "idList": "l1"}],
+        "checklists": [
+            {"id": "k1", "idCard": "c1", "name": "Plan", "checkItems": [item]},
+            {"id": "k2", "idCard": "c2", "name": "Plan", "checkItems": [{"id": "i2"}]},
+        ],
+    }
+    report = run(str(write(tmp_path, "board.json", json.dumps(board))))
+    assert report["created"]["workflows"] == 1 and len(report["errors"]) == 1
+    template = WorkflowTemplate.objects.get(slug="trello-b-template")
+    assert ImportBatchItem.objects.filter(
+        model="tasks.workflowtemplate", object_id=template.pk, batch_id=report["batch"]
+    ).exists()
