@@ -1,4 +1,4 @@
-"""Importing a Trello board and rolling an import back.
+"""Importing a Trello board (rolling it back: `tasks.services.import_rollback`).
 
 The import runs in one transaction and writes through the task services (`task_create`,
 `task_complete`, `task_add_comment`, `record`), so every imported row has its history and
@@ -13,15 +13,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from django.apps import apps
 from django.db import models, transaction
 from django.db.models import Max
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from dataops.errors import ServiceError
-from dataops.models import Notification, User
+from dataops.models import User
 from dataops.services import audit_record
 from tasks.importers.mapping import STANDALONE, Mapping
 from tasks.importers.trello import Board, Card, Checklist, Item
@@ -75,7 +73,8 @@ class _DryRun(Exception):
     """Raised at the end of a dry run to roll its transaction back."""
 
 
-def _label(model: type[models.Model]) -> str:
+def item_model(model: type[models.Model]) -> str:
+    """How an `ImportBatchItem` names the model of its row."""
     return model._meta.label_lower
 
 
@@ -123,10 +122,13 @@ class _Run:
     def remember(self, row: models.Model, external_id: str) -> None:
         self.items.append(
             ImportBatchItem(
-                batch=self.batch, model=_label(type(row)), object_id=row.pk, external_id=external_id
+                batch=self.batch,
+                model=item_model(type(row)),
+                object_id=row.pk,
+                external_id=external_id,
             )
         )
-        self.known.add((_label(type(row)), external_id))
+        self.known.add((item_model(type(row)), external_id))
 
     def checkpoint(self) -> tuple[int, dict[str, int]]:
         return len(self.items), dict(self.report.created)
@@ -140,7 +142,7 @@ class _Run:
         self.board_template = None  # it may have been created, and rolled back, with the card
 
     def seen(self, model: type[models.Model], external_id: str) -> bool:
-        return (_label(model), external_id) in self.known
+        return (item_model(model), external_id) in self.known
 
     def list_name(self, card: Card) -> str:
         trello_list = self.board.lists.get(card.list_id)
@@ -202,6 +204,10 @@ def _start_workflow(run: _Run, card: Card, slug: str) -> Workflow:
         workflow = workflow_start(
             template=run.templates[slug], anchor_date=anchor, by=run.by, title=card.name
         )
+        # The card's checklists join the template's phases, so their tasks group under them.
+        known = {phase["slug"] for phase in workflow.phases}
+        workflow.phases += [p for p in _phases(card.checklists) if p["slug"] not in known]
+        workflow.save(update_fields=["phases"])
         for task in workflow.tasks.all():
             run.remember(task, f"{card.trello_id}:{task.template_ref}")
         run.report.created["tasks"] += workflow.tasks.count()
@@ -406,135 +412,3 @@ def _run_import(board: Board, mapping: Mapping, by: User | None, report: ImportR
     batch.report = report.as_dict()
     batch.save(update_fields=["history_mark", "report"])
     audit_record(actor=by, action="import.trello", target=batch, changes=report.created)
-
-
-# --- rollback ---------------------------------------------------------------------------------
-
-ALREADY_ROLLED_BACK = "Import #{batch} was rolled back already, on {when}."
-
-
-@dataclass
-class RollbackReport:
-    batch: int
-    removed: dict[str, int] = field(default_factory=dict)
-    kept: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-def _ids(batch: ImportBatch, model: type[models.Model]) -> set[int]:
-    return set(batch.items.filter(model=_label(model)).values_list("object_id", flat=True))
-
-
-def _changed_since(batch: ImportBatch, subject: str, ids: set[int]) -> set[int]:
-    """Rows among `ids` with a history event written after the import (by anyone)."""
-    later = HistoryEvent.objects.filter(pk__gt=batch.history_mark, **{f"{subject}__in": ids})
-    return set(later.values_list(subject, flat=True))
-
-
-def _delete_history(**subject: set[int]) -> None:
-    # History is append-only for people and services; undoing an import is the one
-    # exception, and only for events on rows nobody touched after the import.
-    events = HistoryEvent.objects.filter(**{f"{key}__in": ids for key, ids in subject.items()})
-    models.QuerySet.delete(events)
-
-
-def _delete_notifications(task_ids: set[int]) -> None:
-    """Due and overdue reminders about removed tasks would link to nothing."""
-    links = [reverse("tasks:task-detail", args=[pk]) for pk in task_ids]
-    Notification.objects.filter(link__in=links).delete()
-
-
-def _kept_lines(tasks: set[int], workflows: set[int]) -> list[str]:
-    lines = [f"workflow #{w.pk} “{w.title}”" for w in Workflow.objects.filter(pk__in=workflows)]
-    lines += [f"task #{t.pk} “{t.title}”" for t in Task.objects.filter(pk__in=tasks)]
-    return lines
-
-
-@dataclass(frozen=True)
-class _Doomed:
-    tasks: set[int]
-    workflows: set[int]
-    kept: list[str]
-
-
-def _rollback_plan(batch: ImportBatch) -> _Doomed:
-    """Which of the batch's rows go: a changed task keeps its whole workflow."""
-    workflows, tasks = _ids(batch, Workflow), _ids(batch, Task)
-    changed_tasks = _changed_since(batch, "task", tasks)
-    parents = Task.objects.filter(pk__in=changed_tasks).values_list("workflow", flat=True)
-    kept_workflows = _changed_since(batch, "workflow", workflows) | (set(parents) & workflows)
-    in_kept = set(Task.objects.filter(workflow__in=kept_workflows).values_list("pk", flat=True))
-    return _Doomed(
-        tasks=tasks - changed_tasks - in_kept,
-        workflows=workflows - kept_workflows,
-        kept=_kept_lines(changed_tasks, kept_workflows),
-    )
-
-
-def _removed_counts(batch: ImportBatch, doomed: _Doomed) -> dict[str, int]:
-    subject = models.Q(task__in=doomed.tasks) | models.Q(workflow__in=doomed.workflows)
-    comments = HistoryEvent.objects.filter(
-        subject, pk__in=_ids(batch, HistoryEvent), action=Action.COMMENTED
-    )
-    references = WorkflowReference.objects.filter(
-        pk__in=_ids(batch, WorkflowReference), workflow__in=doomed.workflows
-    )
-    return {
-        "workflows": len(doomed.workflows),
-        "tasks": len(doomed.tasks),
-        "comments": comments.count(),
-        "references": references.count(),
-    }
-
-
-def _check_not_rolled_back(batch: ImportBatch) -> None:
-    if batch.rolled_back_at:
-        when = f"{timezone.localtime(batch.rolled_back_at):%Y-%m-%d %H:%M}"
-        raise ServiceError(ALREADY_ROLLED_BACK.format(batch=batch.pk, when=when))
-
-
-@transaction.atomic
-def import_rollback(*, batch: ImportBatch, by: User | None) -> RollbackReport:
-    """Remove the rows `batch` created that nobody changed since, in one transaction.
-
-    A task with a later history event is kept, and so is its whole workflow (with every
-    task in it); kept rows are listed in the report and stay in the batch, so importing the
-    board again still skips them. Refused when the batch was rolled back already."""
-    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-    _check_not_rolled_back(batch)
-    doomed = _rollback_plan(batch)
-    report = RollbackReport(batch=batch.pk, kept=doomed.kept)
-    report.removed = _removed_counts(batch, doomed)
-    _delete_history(task=doomed.tasks)
-    _delete_history(workflow=doomed.workflows)
-    _delete_notifications(doomed.tasks)
-    Task.objects.filter(pk__in=doomed.tasks).delete()
-    Workflow.objects.filter(pk__in=doomed.workflows).delete()
-    report.removed["templates"] = _delete_unused_templates(batch)
-    _forget_removed(batch)
-    batch.rolled_back_at = timezone.now()
-    batch.rollback_report = report.as_dict() | {"by": by.username if by else ""}
-    batch.save(update_fields=["rolled_back_at", "rollback_report"])
-    audit_record(
-        actor=by,
-        action="import.rollback",
-        target=batch,
-        changes={"removed": report.removed, "kept": len(report.kept)},
-    )
-    return report
-
-
-def _delete_unused_templates(batch: ImportBatch) -> int:
-    ids = _ids(batch, WorkflowTemplate)
-    unused = WorkflowTemplate.objects.filter(pk__in=ids, workflows__isnull=True)
-    return unused.delete()[1].get(WorkflowTemplate._meta.label, 0)
-
-
-def _forget_removed(batch: ImportBatch) -> None:
-    """Drop the items of rows that are gone, so a later import may create them again."""
-    for label in set(batch.items.values_list("model", flat=True)):
-        items = batch.items.filter(model=label)
-        existing = apps.get_model(label)._default_manager.filter(pk__in=items.values("object_id"))
-        items.exclude(object_id__in=existing.values("pk")).delete()

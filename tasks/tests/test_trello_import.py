@@ -319,3 +319,20 @@ def test_a_failed_first_workflow_card_leaves_the_board_template_to_the_next(tmp_
     assert ImportBatchItem.objects.filter(
         model="tasks.workflowtemplate", object_id=template.pk, batch_id=report["batch"]
     ).exists()
+
+
+def test_an_imported_workflow_shows_its_checklists_as_phases(imported, operator_client):
+    workflow = Workflow.objects.get(title="Venue booking #4")
+    page = operator_client.get(workflow.get_absolute_url())
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Preparation" in text and "Production" in text and "Other tasks" not in text
+
+
+def test_checklists_of_a_template_workflow_join_its_phases(tmp_path, load_podcast, operator):
+    mapping = write(tmp_path, "map.yml", "targets: {Podcast episodes: podcast}\n")
+    run(str(SAMPLE), "--mapping", str(mapping))
+    workflow = Workflow.objects.get(title="Recording #8")
+    slugs = [phase["slug"] for phase in workflow.phases]
+    assert {"preparation", "production", "follow-up"} <= set(slugs)
+    assert set(workflow.tasks.values_list("phase", flat=True)) <= set(slugs)

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from dataops.errors import ServiceError
 from dataops.models import User
 from tasks.models import ImportBatch
-from tasks.services.imports import import_rollback
+from tasks.services.import_rollback import import_rollback
 
 
 class Command(BaseCommand):
