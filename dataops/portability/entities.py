@@ -103,6 +103,7 @@ def _dependency_order(entities: list[Entity]) -> list[Entity]:
 
 # Rows of these models are created by migrations, with ids that differ between
 # installations: references to them travel as natural keys.
+@cache
 def _natural_models() -> tuple[type[models.Model], ...]:
     return (
         apps.get_model("contenttypes", "ContentType"),

@@ -10,6 +10,7 @@ import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -187,6 +188,66 @@ def _capped(problems: list[str]) -> list[str]:
 # --- rows ------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Column:
+    """One exported field, with what is checked on its values worked out once per entity."""
+
+    name: str
+    field: models.Field
+    kind: str
+    secret_allowed: bool
+
+    def problem(self, value: Any) -> str | None:
+        if value is None:
+            return None if self.field.null else f"{self.name} must not be null"
+        ok = _KIND_CHECKS[self.kind](value)
+        if ok and self.kind == "parsed":
+            return _parse_problem(self.field, self.name, value)
+        return None if ok else f"{self.name} must be {_KIND_NAMES[self.kind]}"
+
+
+_KIND_CHECKS = {
+    "any": lambda v: True,
+    "bool": lambda v: isinstance(v, bool),
+    "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "natural": lambda v: isinstance(v, list) and all(isinstance(p, str) for p in v),
+    "str": lambda v: isinstance(v, str),
+    "parsed": lambda v: isinstance(v, str),
+}
+_KIND_NAMES = {
+    "bool": "true or false",
+    "int": "an integer",
+    "number": "a number",
+    "natural": "a natural key (a list of strings)",
+    "str": "a string",
+    "parsed": "a string",
+}
+
+
+def _kind(field: models.Field) -> str:
+    if is_natural(field):
+        return "natural"
+    target = field.target_field if field.is_relation else field
+    kinds = (
+        (models.JSONField, "any"),
+        (models.BooleanField, "bool"),
+        (models.IntegerField | models.AutoField, "int"),
+        (models.FloatField, "number"),
+        (_PARSED, "parsed"),
+    )
+    return next((kind for types, kind in kinds if isinstance(target, types)), "str")
+
+
+@cache
+def _columns(entity: Entity, with_credentials: bool) -> tuple[_Column, ...]:
+    allowed = set(entity.credentials) if with_credentials else set()
+    return tuple(
+        _Column(column(f), f, _kind(f), f.name in allowed)
+        for f in entity.fields(with_credentials=with_credentials)
+    )
+
+
 class _Scan:
     """Per-row checks, and the primary keys and references seen, to resolve at the end."""
 
@@ -202,15 +263,13 @@ class _Scan:
             return ["not a JSON line"]
         if not isinstance(row, dict):
             return ["not a JSON object"]
-        fields = entity.fields(with_credentials=self.with_credentials)
+        columns = _columns(entity, self.with_credentials)
         self._remember(entity, row)
-        problems = _key_problems(fields, row)
+        problems = _key_problems(columns, row)
         if problems:
             return problems
-        problems = [p for f in fields if (p := _value_problem(f, row[column(f)]))]
-        return problems + _secret_problems(
-            entity, fields, row, with_credentials=self.with_credentials
-        )
+        problems = [p for c in columns if (p := c.problem(row[c.name]))]
+        return problems + _secret_problems(columns, row)
 
     def _remember(self, entity: Entity, row: dict) -> None:
         # A row with a bad value still counts as present: one problem, not a cascade.
@@ -234,60 +293,40 @@ class _Scan:
         return problems
 
 
-def _key_problems(fields: list[models.Field], row: dict) -> list[str]:
-    expected = {column(f) for f in fields}
+def _key_problems(columns: tuple[_Column, ...], row: dict) -> list[str]:
+    if len(row) == len(columns) and all(c.name in row for c in columns):
+        return []
+    expected = {c.name for c in columns}
     missing, unknown = sorted(expected - set(row)), sorted(set(row) - expected)
     return [f"missing fields: {', '.join(missing)}"] * bool(missing) + [
         f"unknown fields: {', '.join(unknown)}"
     ] * bool(unknown)
 
 
-def _value_problem(field: models.Field, value: Any) -> str | None:
-    if value is None:
-        return None if field.null else f"{column(field)} must not be null"
-    if is_natural(field):
-        ok = isinstance(value, list) and all(isinstance(part, str) for part in value)
-        return None if ok else f"{column(field)} must be a natural key (a list of strings)"
-    if field.is_relation:
-        field = field.target_field
-    return _type_problem(field, value)
-
-
-def _type_problem(field: models.Field, value: Any) -> str | None:
-    name = column(field)
-    if isinstance(field, models.JSONField):
-        return None
-    if isinstance(field, models.BooleanField):
-        return None if isinstance(value, bool) else f"{name} must be true or false"
-    if isinstance(field, models.IntegerField | models.AutoField):
-        ok = isinstance(value, int) and not isinstance(value, bool)
-        return None if ok else f"{name} must be an integer"
-    if isinstance(field, models.FloatField):
-        return None if isinstance(value, int | float) else f"{name} must be a number"
-    if not isinstance(value, str):
-        return f"{name} must be a string"
-    return _parse_problem(field, value) if isinstance(field, _PARSED) else None
-
-
-def _parse_problem(field: models.Field, value: str) -> str | None:
+def _parse_problem(field: models.Field, name: str, value: str) -> str | None:
     try:
         field.to_python(value)
     except ValidationError:
-        return f"{column(field)}: {value[:40]!r} is not a valid {field.get_internal_type()}"
+        return f"{name}: {value[:40]!r} is not a valid {field.get_internal_type()}"
     return None
 
 
-def _secret_problems(
-    entity: Entity, fields: list[models.Field], row: dict, *, with_credentials: bool
-) -> list[str]:
-    allowed = set(entity.credentials) if with_credentials else set()
-    problems = []
-    for f in fields:
-        value = row[column(f)]
-        text = value if isinstance(value, str) else json.dumps(value) if value else ""
-        if f.name not in allowed and looks_secret(text):
-            problems.append(f"{column(f)} holds a secret-looking value (token, key, signed URL)")
-    return problems
+def _secret_problems(columns: tuple[_Column, ...], row: dict) -> list[str]:
+    texts = {c.name: _text(row[c.name]) for c in columns if not c.secret_allowed}
+    # One look at the whole row first: almost every row is clean, and redact is not cheap.
+    if not looks_secret("\n".join(texts.values())):
+        return []
+    return [
+        f"{name} holds a secret-looking value (token, key, signed URL)"
+        for name, text in texts.items()
+        if looks_secret(text)
+    ]
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value) if isinstance(value, dict | list) else ""
 
 
 def render(report: Report) -> str:
