@@ -23,6 +23,11 @@ FILE_DIR = "files"
 CHUNK = 1024 * 1024
 
 
+def entity_member(entity_name: str) -> str:
+    """The archive member holding an entity's rows."""
+    return f"{ENTITY_DIR}/{entity_name}.jsonl"
+
+
 class ArchiveError(Exception):
     """The archive cannot be read safely; the message names the problem."""
 

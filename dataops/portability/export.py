@@ -22,10 +22,10 @@ from django.utils import timezone
 
 from dataops.portability import FORMAT_VERSION
 from dataops.portability.archive import (
-    ENTITY_DIR,
     FILE_DIR,
     MANIFEST,
     ArchiveWriter,
+    entity_member,
     sha256_of,
     sha256_of_path,
 )
@@ -104,36 +104,40 @@ def export_data(
     now = timezone.now()
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="dataops-export-") as tmp:
-        staged: dict[str, Path] = {}
-        counts: dict[str, int] = {}
-        file_names: list[str] = []
-        for entity in exported():
-            path = Path(tmp) / f"{entity.name}.jsonl"
-            with path.open("wb") as stream:
-                counts[entity.name] = _write_entity(
-                    entity, stream, with_credentials=with_credentials
-                )
-            staged[f"{ENTITY_DIR}/{entity.name}.jsonl"] = path
-            if include_files:
-                file_names.extend(_file_names(entity))
-        checksums = {name: sha256_of_path(path) for name, path in staged.items()}
-        manifest = _manifest(
-            now=now, counts=counts, checksums=checksums, with_credentials=with_credentials
-        )
-        files = {f"{FILE_DIR}/{name}": name for name in sorted(file_names)}
+        staged = _stage(Path(tmp), with_credentials=with_credentials)
+        files = _stored_files() if include_files else {}
+        checksums = {entity_member(n): sha256_of_path(path) for n, (path, _) in staged.items()}
         for member, name in files.items():
             with default_storage.open(name, "rb") as stream:
                 checksums[member] = sha256_of(stream)
+        counts = {name: rows for name, (_, rows) in staged.items()}
+        manifest = _manifest(now=now, counts=counts, with_credentials=with_credentials)
         manifest["files"] = dict(sorted(checksums.items()))
         manifest["total_sha256"] = total_sha256(checksums)
         target = _archive_path(out_dir, now)
-        _pack(target, manifest, staged, files)
+        entity_files = {entity_member(name): path for name, (path, _) in staged.items()}
+        _pack(target, manifest, entity_files, files)
     return ExportResult(path=target, manifest=manifest)
 
 
-def _manifest(
-    *, now, counts: dict[str, int], checksums: dict[str, str], with_credentials: bool
-) -> dict:
+def _stage(folder: Path, *, with_credentials: bool) -> dict[str, tuple[Path, int]]:
+    """Each entity's JSONL file in `folder`: entity name → (path, rows)."""
+    staged: dict[str, tuple[Path, int]] = {}
+    for entity in exported():
+        path = folder / f"{entity.name}.jsonl"
+        with path.open("wb") as stream:
+            rows = _write_entity(entity, stream, with_credentials=with_credentials)
+        staged[entity.name] = (path, rows)
+    return staged
+
+
+def _stored_files() -> dict[str, str]:
+    """Archive member name → storage name of every file an exported row points at."""
+    names = sorted(name for entity in exported() for name in _file_names(entity))
+    return {f"{FILE_DIR}/{name}": name for name in names}
+
+
+def _manifest(*, now, counts: dict[str, int], with_credentials: bool) -> dict:
     return {
         "format_version": FORMAT_VERSION,
         "app_version": _app_version(),

@@ -19,7 +19,7 @@ from django.core.files.storage import default_storage
 from django.core.management.color import no_style
 from django.db import DatabaseError, connection, models, transaction
 
-from dataops.portability.archive import ENTITY_DIR, FILE_DIR, ArchiveReader, sha256_of
+from dataops.portability.archive import FILE_DIR, ArchiveReader, entity_member, sha256_of
 from dataops.portability.entities import Entity, NaturalKeys, column, exported, is_natural
 from dataops.portability.validate import validate_archive
 
@@ -102,7 +102,7 @@ class _Plan:
         self.problems: list[str] = []
 
     def objects(self, entity: Entity) -> Iterator[models.Model]:
-        member = f"{ENTITY_DIR}/{entity.name}.jsonl"
+        member = entity_member(entity.name)
         fields = entity.fields(with_credentials=self.with_credentials)
         for number, line in enumerate(self.reader.lines(member), start=1):
             row = json.loads(line)

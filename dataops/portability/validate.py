@@ -22,6 +22,7 @@ from dataops.portability.archive import (
     MANIFEST,
     ArchiveError,
     ArchiveReader,
+    entity_member,
     sha256_of,
 )
 from dataops.portability.entities import Entity, by_name, column, is_natural
@@ -157,7 +158,7 @@ def _check_plain_file(reader: ArchiveReader, name: str, expected: str, report: R
 
 
 def _check_entity(reader, entry: dict, listed: dict, scan: _Scan, report: Report) -> None:
-    name, member = entry["name"], f"{ENTITY_DIR}/{entry['name']}.jsonl"
+    name, member = entry["name"], entity_member(entry["name"])
     entity = by_name().get(name)
     if entity is None:
         report.problems.append(f"{member}: unknown entity {name!r}")
@@ -287,7 +288,7 @@ class _Scan:
             missing = sorted(ids - self.pks[target])
             if missing:
                 problems.append(
-                    f"{ENTITY_DIR}/{name}.jsonl: {attname} refers to {len(missing)} "
+                    f"{entity_member(name)}: {attname} refers to {len(missing)} "
                     f"{target} row(s) not in the archive (e.g. id {missing[0]})"
                 )
         return problems
