@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from dataops.portability.entities import exported
 from dataops.portability.importer import INVALID, NOT_EMPTY, import_data
 from dataops.portability.validate import validate_archive
-from dataops.tests.portability_archives import export, members, rewrite, run
+from dataops.tests.portability_archives import edit_line, export, members, rewrite, run
 from dataops.tests.portability_data import fill_every_entity
 
 pytestmark = pytest.mark.django_db
@@ -93,6 +93,20 @@ def test_import_into_a_filled_installation_is_refused(archive, capsys):
     code, out = run(capsys, "import_data", archive)
     assert code == 1 and "PROBLEM This installation already has data (" in out
     assert "empty installation" in NOT_EMPTY and row_counts() == before
+
+
+def test_a_group_missing_here_is_named_by_the_dry_run(archive, tmp_path):
+    def unknown_group(files):
+        edit_line(files, "dataops.user_groups", group=["auditors"])
+
+    changed = rewrite(archive, tmp_path / "group.tar.gz", unknown_group, reseal=True)
+    empty_the_installation()
+    result = import_data(path=changed, dry_run=True)
+    assert result.problems == [
+        "entities/dataops.user_groups.jsonl line 1: no auth.Group ['auditors'] here"
+    ]
+    assert not import_data(path=changed, dry_run=False).ok
+    assert not any(row_counts().values())
 
 
 def test_an_invalid_archive_is_refused_before_anything_is_written(archive, tmp_path):
