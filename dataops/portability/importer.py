@@ -66,8 +66,9 @@ def import_data(*, path: Path, dry_run: bool) -> ImportResult:
     entities = [e for e in exported() if e.name in report.counts]
     result.problems = _not_empty(entities)
     with ArchiveReader(path) as reader:
-        plan = _Plan(reader, with_credentials=report.manifest["with_credentials"])
-        if dry_run or result.problems:
+        collect = dry_run or bool(result.problems)
+        plan = _Plan(reader, with_credentials=report.manifest["with_credentials"], collect=collect)
+        if collect:
             result.counts = plan.count(entities)
             result.problems += plan.problems
             return result
@@ -95,9 +96,10 @@ def _file_members(manifest: dict) -> list[str]:
 class _Plan:
     """Turns JSON lines back into model instances, resolving natural keys."""
 
-    def __init__(self, reader: ArchiveReader, *, with_credentials: bool) -> None:
+    def __init__(self, reader: ArchiveReader, *, with_credentials: bool, collect: bool) -> None:
         self.reader = reader
         self.with_credentials = with_credentials
+        self.collect = collect  # a dry run lists every problem; an import stops at the first
         self.keys = NaturalKeys()
         self.problems: list[str] = []
 
@@ -116,11 +118,16 @@ class _Plan:
             pk = self.keys.pk(f.related_model, value)
             if pk is None:
                 label = f.related_model._meta.label
-                self.problems.append(f"{member} line {number}: no {label} {value} here")
+                self._problem(f"{member} line {number}: no {label} {value} here")
             return pk
         if f.is_relation or isinstance(f, models.JSONField | models.FileField):
             return value
         return f.to_python(value)
+
+    def _problem(self, text: str) -> None:
+        if not self.collect:
+            raise ImportRefused([text])
+        self.problems.append(text)
 
     def count(self, entities: list[Entity]) -> dict[str, int]:
         return {e.name: sum(1 for _ in self.objects(e)) for e in entities}
@@ -133,8 +140,6 @@ def _restore(
     with transaction.atomic(), _stamps_off([e.model for e in entities]):
         for entity in entities:
             counts[entity.name] = _insert(entity, plan.objects(entity))
-        if plan.problems:
-            raise ImportRefused(plan.problems)
         _reset_sequences([e.model for e in entities])
         _restore_files(plan.reader, files, checksums)
     return counts
