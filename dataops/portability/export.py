@@ -112,6 +112,7 @@ def export_data(
                 checksums[member] = sha256_of(stream)
         counts = {name: rows for name, (_, rows) in staged.items()}
         manifest = _manifest(now=now, counts=counts, with_credentials=with_credentials)
+        manifest["include_files"] = include_files
         manifest["files"] = dict(sorted(checksums.items()))
         manifest["total_sha256"] = total_sha256(checksums)
         target = _archive_path(out_dir, now)

@@ -19,6 +19,7 @@ from django.db import models
 from dataops.portability import FORMAT_VERSION
 from dataops.portability.archive import (
     ENTITY_DIR,
+    FILE_DIR,
     MANIFEST,
     ArchiveError,
     ArchiveReader,
@@ -39,6 +40,7 @@ _MANIFEST_KEYS = {
     "files": dict,
     "total_sha256": str,
     "with_credentials": bool,
+    "include_files": bool,
 }
 _PARSED = (
     models.DateField,
@@ -142,6 +144,8 @@ def _check_members(reader: ArchiveReader, manifest: dict, report: Report) -> Non
     scan = _Scan(with_credentials=manifest["with_credentials"])
     for entry in manifest["entities"]:
         _check_entity(reader, entry, listed, scan, report)
+    if manifest["include_files"]:
+        report.problems.extend(scan.missing_file_problems(listed))
     for name in sorted(listed):
         if not name.startswith(f"{ENTITY_DIR}/"):
             _check_plain_file(reader, name, listed[name], report)
@@ -256,6 +260,7 @@ class _Scan:
         self.with_credentials = with_credentials
         self.pks: dict[str, set] = defaultdict(set)
         self.refs: dict[tuple[str, str, str], set] = defaultdict(set)
+        self.file_names: dict[str, str] = {}
 
     def row(self, entity: Entity, line: bytes) -> list[str]:
         try:
@@ -270,7 +275,20 @@ class _Scan:
         if problems:
             return problems
         problems = [p for c in columns if (p := c.problem(row[c.name]))]
+        self._remember_files(entity, columns, row)
         return problems + _secret_problems(columns, row)
+
+    def _remember_files(self, entity: Entity, columns: tuple[_Column, ...], row: dict) -> None:
+        for c in columns:
+            if isinstance(c.field, models.FileField) and isinstance(row[c.name], str):
+                self.file_names.setdefault(row[c.name], f"{entity_member(entity.name)} {c.name}")
+
+    def missing_file_problems(self, listed: dict[str, str]) -> list[str]:
+        return [
+            f"{where}: {name} is not in the archive's files/"
+            for name, where in sorted(self.file_names.items())
+            if name and f"{FILE_DIR}/{name}" not in listed
+        ]
 
     def _remember(self, entity: Entity, row: dict) -> None:
         # A row with a bad value still counts as present: one problem, not a cascade.

@@ -96,6 +96,17 @@ def test_references_to_missing_rows_are_reported(archive, tmp_path):
     assert any(p.startswith(f"{TASKS}: workflow_id refers to 1 tasks.workflow row") for p in found)
 
 
+def test_a_proof_file_missing_from_an_export_with_files_is_reported(archive, tmp_path):
+    def drop(files):
+        (name,) = [n for n in files if n.startswith("files/")]
+        del files[name]
+
+    found = problems(rewrite(archive, tmp_path / "nofile.tar.gz", drop, reseal=True))
+    assert len(found) == 1
+    assert found[0].startswith("entities/tasks.prooffile.jsonl file: proof/")
+    assert found[0].endswith(" is not in the archive's files/")
+
+
 def test_secret_looking_values_are_refused(archive, tmp_path):
     def leak(files):
         edit_line(files, "tasks.task", description="see https://x.org/f?X-Amz-Signature=abc123")
