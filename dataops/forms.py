@@ -24,3 +24,29 @@ class LoginForm(AuthenticationForm):
 class JobFilterForm(forms.Form):
     kind = forms.CharField(required=False)
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *JobRun.Status.choices])
+
+
+SYSTEM_ACTOR = "system"
+
+
+class AuditFilterForm(forms.Form):
+    """Who (a person, or `system` for changes made by no one), what kind (the part of the
+    action before the dot: `recurring`, `user`, `import` …) and between which dates."""
+
+    actor = forms.CharField(required=False)
+    kind = forms.CharField(required=False, max_length=64)
+    since = forms.DateField(required=False, label="From")
+    until = forms.DateField(required=False, label="To")
+
+    def clean_actor(self) -> str:
+        actor = self.cleaned_data["actor"].strip()
+        if actor and actor != SYSTEM_ACTOR and not actor.isdigit():
+            raise forms.ValidationError("Pick a person from the list.")
+        return actor
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", "The end date is before the start date.")
+        return cleaned

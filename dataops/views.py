@@ -12,10 +12,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
-from dataops import health, job_kinds, selectors, services
+from dataops import audit_csv, health, job_kinds, selectors, services
 from dataops.demo import DEMO_PASSWORD, demo_logins
 from dataops.errors import ServiceError
-from dataops.forms import JobFilterForm, LoginForm
+from dataops.forms import AuditFilterForm, JobFilterForm, LoginForm
 from dataops.jobs import enqueue, queue_note
 from dataops.models import JobRun
 from dataops.roles import ADMIN_SITE_REFUSED, admin_required
@@ -238,8 +238,28 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 @admin_required
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
-    page = selectors.paginate(selectors.audit_events(), request.GET.get("page"))
-    return render(request, "dataops/audit_log.html", {"page_obj": page})
+    """The audit log, filtered by person, kind and dates; `?format=csv` downloads every
+    matching event (not just the page)."""
+    form = AuditFilterForm(request.GET or None)
+    form.is_valid()  # a wrong field is named on the page; the others still filter
+    filters = getattr(form, "cleaned_data", {})
+    events = selectors.audit_events(
+        actor=filters.get("actor", ""),
+        kind=filters.get("kind", ""),
+        since=filters.get("since"),
+        until=filters.get("until"),
+    )
+    if request.GET.get("format") == "csv" and not form.errors:
+        return audit_csv.response(events)
+    people, kinds = selectors.audit_filter_choices()
+    context = {
+        "form": form,
+        "page_obj": selectors.paginate(events, request.GET.get("page")),
+        "people": people,
+        "kinds": kinds,
+        "filtered": any(filters.values()),
+    }
+    return render(request, "dataops/audit_log.html", context)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
