@@ -56,7 +56,7 @@ from docs_app.sop.tree import (
 log = logging.getLogger(__name__)
 
 # Bump when the HTML changes shape, so cached renders are not reused.
-RENDERER_VERSION = "5"
+RENDERER_VERSION = "6"
 PARSE_ERROR_NOTICE = "The SOP structure could not be read, so the plain Markdown is shown: {}"
 RENDER_FAILED_NOTICE = "This document could not be rendered; its source is shown instead."
 # Ids of the page layout a document heading must not take (it would hijack the element).
@@ -133,10 +133,27 @@ _CELL = {"colspan", "rowspan", "align"}
 _ALIGN_CLASSES = {"align-left", "align-center", "align-right"}
 
 
+_image_linker: contextvars.ContextVar[Linker | None] = contextvars.ContextVar(
+    "docs_image_linker", default=None
+)
+
+
 def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
     if attribute == "id":
         return value if value in _allowed_ids.get() else None
+    if tag == "img" and attribute == "src":
+        return _raw_image_src(value)
     return value
+
+
+def _raw_image_src(src: str) -> str | None:
+    """A raw `<img src>` written relative to the doc is served from the mirror like a
+    Markdown image; one that leaves the repository is dropped (a finding names it)."""
+    linker = _image_linker.get()
+    if linker is None or _SCHEME.match(src) or src.startswith(("/", "#")):
+        return src
+    link = linker.asset(unquote(src.split("?", 1)[0]))
+    return link.url or None
 
 
 _CLEANER = nh3.Cleaner(
@@ -368,6 +385,7 @@ def _render(text: str, linker: Linker, title: str) -> Rendered:
     ctx = _Context(linker, title, anchors)
     toc = [(h.level, h.text, anchor_id(h.anchor)) for h in found if 2 <= h.level <= 3]
     token = _allowed_ids.set(ctx.ids)
+    image_token = _image_linker.set(linker)
     try:
         recordings = _loom_html(split.frontmatter.data if split.frontmatter else {})
         try:
@@ -388,6 +406,7 @@ def _render(text: str, linker: Linker, title: str) -> Rendered:
         )
     finally:
         _allowed_ids.reset(token)
+        _image_linker.reset(image_token)
 
 
 def _drop_title(text: str, title: str) -> str:

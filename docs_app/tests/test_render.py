@@ -301,3 +301,14 @@ def test_table_alignment_becomes_classes_and_raw_styles_are_dropped():
     assert html.count('class="align-left"') == 2 and html.count('class="align-right"') == 2
     assert '<th class="align-center">b</th>' in html
     assert 'align="right"' in html
+
+
+def test_raw_html_images_are_served_from_the_mirror_like_markdown_ones():
+    html = render(
+        '<p><img src="img/diagram.png" alt="flow" width="300"></p>\n\n'
+        '<img src="../../etc/passwd.png" alt="up">\n\n'
+        '<img src="https://cdn.example/x.png" alt="ext"> <img src="/static/logo.svg" alt="site">\n'
+    ).html
+    assert '<img src="/docs/assets/img/diagram.png" alt="flow" width="300">' in html
+    assert "passwd" not in html and 'alt="up"' in html  # the escape loses its src
+    assert 'src="https://cdn.example/x.png"' in html and 'src="/static/logo.svg"' in html
