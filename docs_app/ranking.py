@@ -154,8 +154,8 @@ def _idf(count: int, frequency: int) -> float:
     return math.log(1 + (count - frequency + 0.5) / (frequency + 0.5))
 
 
-def score(searcher, words: list[Word], allowed: set[int] | None = None) -> dict[int, float]:
-    """docnum → score for every doc matching any word (restricted to `allowed`). The share
+def score(searcher, words: list[Word]) -> dict[int, float]:
+    """docnum → score for every doc matching any word (filters apply afterwards). The share
     of the query a doc matched is weighted by idf: missing a word most docs contain costs
     little, missing the rare word that names the topic costs most."""
     reader = searcher.reader()
@@ -172,9 +172,8 @@ def score(searcher, words: list[Word], allowed: set[int] | None = None) -> dict[
                 if docnum in scores:
                     scores[docnum] += bonus
         for docnum, value in scores.items():
-            if allowed is None or docnum in allowed:
-                totals[docnum] += value
-                matched[docnum] += idf
+            totals[docnum] += value
+            matched[docnum] += idf
     weight = weight or 1.0
     return {d: s * (matched[d] / weight) ** COORD_POWER for d, s in totals.items()}
 
