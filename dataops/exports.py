@@ -9,9 +9,11 @@ from django.contrib.sessions.models import Session
 
 from dataops.models import AuditEvent, Heartbeat, JobRun, Notification, User
 from dataops.portability.entities import Derived, Entity
+from dataops.portability.models import BackupRun, ExportArchive, RestoreDrill
 
 _MIGRATE = "created by migrate; references travel as natural keys"
 _LOGIN_GUARD = "login throttling state: short-lived, per installation"
+_FILES_HERE = "describes archives and dumps on this installation's disk; the run's JobRun travels"
 
 ENTITIES = [
     # A password hash is a credential: copied only when asked for.
@@ -35,4 +37,7 @@ DERIVED = [
     Derived(AccessAttemptExpiration, _LOGIN_GUARD),
     Derived(AccessFailureLog, _LOGIN_GUARD),
     Derived(AccessLog, _LOGIN_GUARD),
+    Derived(ExportArchive, _FILES_HERE),
+    Derived(BackupRun, _FILES_HERE),
+    Derived(RestoreDrill, _FILES_HERE),
 ]

@@ -221,3 +221,7 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+# The data-safety records live beside their package; importing them here registers them.
+from dataops.portability.models import BackupRun, ExportArchive, RestoreDrill  # noqa: E402, F401
