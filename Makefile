@@ -54,7 +54,7 @@ test: check
 
 # The gates every change passes: lint and formatting, no model change without its migration,
 # Django's deployment checks with production settings, and the security scan (medium and up).
-APPS := dataops docs_app tasks accounts
+APPS := dataops docs_app tasks accounts podcast
 check: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

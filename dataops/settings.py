@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "docs_app",
     "tasks",
+    "podcast",
 ]
 
 MIDDLEWARE = [

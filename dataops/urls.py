@@ -34,5 +34,6 @@ urlpatterns = [
     path("sso/", include("accounts.sso_urls")),
     path("admin/", admin.site.urls),
     path("docs/", include("docs_app.urls")),
+    path("podcast/", include("podcast.urls")),
     path("", include("tasks.urls")),  # workflows/, tasks/, recurring/ (namespace "tasks")
 ]

@@ -63,6 +63,7 @@ def fill_every_entity() -> None:
     PinnedDoc.objects.create(user=grace, doc_id="SOP-001")
     DocView.objects.create(user=grace, doc_id="SOP-001")
     _import_batch(task=task, by=admin)
+    _podcast(workflow=workflow, task=task, by=grace)
     assert workflow.tasks.exists()
 
 
@@ -73,3 +74,21 @@ def _import_batch(*, task, by) -> None:
         source="trello", external_id="b1", name="Board", created_by=by
     )
     batch.items.create(model="tasks.task", object_id=task.pk, external_id="card-1")
+
+
+def _podcast(*, workflow, task, by) -> None:
+    from podcast.models import Episode, Guest, GuestFormLink, IntakeAttachment
+
+    guest = Guest.objects.create(name="Ada Byron", email="ada@example.org", created_by=by)
+    guest.events.create(actor=by, action="created", changes={"name": guest.name})
+    episode = Episode.objects.create(working_title="Engines", workflow=workflow, owner=by)
+    episode.guests.add(guest)
+    item = guest.intake_items.create(
+        source="form", text="Bio", episode=episode, converted_task=task
+    )
+    item.events.create(actor=by, action="attach", before={}, after={"guest": guest.pk})
+    # No stored file: the archive tests count exactly one file (the proof file above).
+    IntakeAttachment.objects.create(
+        item=item, name="notes.png", size=len(PNG), sha256="0" * 64, content_type="image/png"
+    )
+    GuestFormLink.objects.create(guest=guest, episode=episode, nonce="n" * 32, item=item)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PodcastConfig(AppConfig):
+    name = "podcast"
+    label = "podcast"
+    verbose_name = "Podcast"
