@@ -450,6 +450,10 @@ RECURRING_TICK_MINUTES = env.int("RECURRING_TICK_MINUTES", default=5)
 RECURRING_MAX_PER_RUN = env.int("RECURRING_MAX_PER_RUN", default=500)
 HOLIDAYS_COUNTRY = env.str("HOLIDAYS_COUNTRY", default="DE")
 PROOF_MAX_FILE_BYTES = env.int("PROOF_MAX_FILE_BYTES", default=10 * 1024 * 1024)
+# The Trello import page refuses a larger board file before reading it; an uploaded board
+# waits this long for its mapping and approval.
+TRELLO_UPLOAD_MAX_BYTES = env.int("TRELLO_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+TRELLO_UPLOAD_KEEP_HOURS = env.int("TRELLO_UPLOAD_KEEP_HOURS", default=24)
 
 # --- Export / import ------------------------------------------------------------------
 # validate_export and import_data refuse an archive member larger than this, by its header.

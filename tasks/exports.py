@@ -1,7 +1,8 @@
 """The work engine's exported entities: everything here is entered by people or generated
-from their rules, so all of it is exported (see dataops/portability)."""
+from their rules, so all of it is exported but the board files waiting on the import page
+(see dataops/portability)."""
 
-from dataops.portability.entities import Entity
+from dataops.portability.entities import Derived, Entity
 from tasks import models as m
 
 ENTITIES = [
@@ -23,4 +24,9 @@ ENTITIES = [
     Entity(m.ImportBatch),
     Entity(m.ImportBatchItem),
 ]
-DERIVED: list = []
+DERIVED = [
+    Derived(
+        m.ImportUpload,
+        "board files waiting for approval on the import page: unredacted, kept for hours",
+    ),
+]

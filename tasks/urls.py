@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tasks.views import recurring_views, task_views, workflow_views
+from tasks.views import import_views, recurring_views, task_views, workflow_views
 
 app_name = "tasks"
 
@@ -48,4 +48,15 @@ urlpatterns = [
     path("recurring/<int:pk>/delete/", recurring_views.recurring_delete, name="recurring-delete"),
     *_control("recurring", recurring_views.rule_control, "recurring"),
     *_control("recurring/automatic", recurring_views.template_control, "recurring-template"),
+    path("imports/", import_views.import_batch_list, name="import-list"),
+    path("imports/trello/", import_views.import_upload, name="import-upload"),
+    path("imports/trello/<int:pk>/", import_views.import_mapping, name="import-mapping"),
+    path("imports/trello/<int:pk>/report/", import_views.import_report, name="import-report"),
+    path("imports/trello/<int:pk>/approve/", import_views.import_approve, name="import-approve"),
+    path("imports/batches/<int:pk>/", import_views.import_batch, name="import-batch"),
+    path(
+        "imports/batches/<int:pk>/rollback/",
+        import_views.import_batch_rollback,
+        name="import-rollback",
+    ),
 ]

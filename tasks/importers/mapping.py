@@ -2,14 +2,16 @@
 
     lists: [Backlog, This week]          # lists to import (default: every open list)
     targets: {Podcast episodes: podcast, Backlog: standalone}  # list → template slug
-    labels: {urgent: urgent, marketing: mkt}                   # label → tag
+    labels: {urgent: urgent, marketing: mkt}                   # label name or id → tag
     members: {samstranger: operator}                           # Trello username → username
     done: default                        # default | dueComplete | checklist | list:NAME
     keep_emails: false                   # keep addresses in descriptions unmasked
 
 A list without a target follows the default: cards with checklists become workflows,
-cards without become standalone tasks. No Django imports: the template slugs are checked
-by the importer, which can read the database.
+cards without become standalone tasks. The target "workflow" makes every card of the list a
+workflow without a template. An empty tag drops the label; an empty username leaves the
+member without a user (no matching by name or email). No Django imports: the template
+slugs are checked by the importer, which can read the database.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from dataclasses import dataclass, field
 import yaml
 
 STANDALONE = "standalone"
+# Every card of the list becomes a workflow of the board's own template (no tasks of a plan).
+WORKFLOW = "workflow"
 DONE_RULES = ("default", "dueComplete", "checklist")
 MAPPING_UNREADABLE = "The mapping is not valid YAML: {error}."
 MAPPING_NOT_A_MAPPING = (
@@ -55,7 +59,18 @@ class Mapping:
         return self.targets.get(list_name, "")
 
     def template_slugs(self) -> set[str]:
-        return {slug for slug in self.targets.values() if slug != STANDALONE}
+        return {slug for slug in self.targets.values() if slug not in (STANDALONE, WORKFLOW)}
+
+    def as_data(self) -> dict:
+        """The mapping as plain data; `mapping_from_data` reads it back."""
+        return {
+            "lists": sorted(self.lists) if self.lists is not None else None,
+            "targets": dict(self.targets),
+            "labels": dict(self.labels),
+            "members": dict(self.members),
+            "done": self.done,
+            "keep_emails": self.keep_emails,
+        }
 
 
 def _texts(data: dict, key: str) -> dict[str, str]:
@@ -89,6 +104,11 @@ def parse_mapping(text: str) -> Mapping:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise MappingError(MAPPING_UNREADABLE.format(error=exc)) from exc
+    return mapping_from_data(data)
+
+
+def mapping_from_data(data: object) -> Mapping:
+    """A `Mapping` from parsed YAML or `Mapping.as_data()`; None is the default mapping."""
     if data is None:
         return Mapping()
     if not isinstance(data, dict):

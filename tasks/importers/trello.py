@@ -166,6 +166,7 @@ class Board:
     members: dict[str, Member]
     redactions: list[Redaction]
     other_actions: int = 0
+    label_colors: dict[str, str] = field(default_factory=dict)
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -205,6 +206,7 @@ def parse_board(data: dict, redactor: Redactor) -> Board:
         members={_str(raw, "id"): _member(raw) for raw in _objects(data, "members")},
         redactions=redactor.found,
         other_actions=other,
+        label_colors={_str(raw, "id"): _str(raw, "color") for raw in _objects(data, "labels")},
     )
 
 

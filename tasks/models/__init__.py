@@ -3,7 +3,7 @@
 `choices` the choices they share."""
 
 from tasks.models.choices import CatchUp, ProofKind, Shift, Stage
-from tasks.models.imports import ImportBatch, ImportBatchItem
+from tasks.models.imports import ImportBatch, ImportBatchItem, ImportUpload
 from tasks.models.recurring import ClosureDay, RecurringRule, Schedule, TemplateSchedule
 from tasks.models.work import (
     USER,
@@ -29,6 +29,7 @@ __all__ = [
     "HistoryQuerySet",
     "ImportBatch",
     "ImportBatchItem",
+    "ImportUpload",
     "ProofFile",
     "ProofKind",
     "RecurringRule",

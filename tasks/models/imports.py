@@ -51,3 +51,37 @@ class ImportBatchItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model}#{self.object_id} ← {self.external_id}"
+
+
+class ImportUpload(models.Model):
+    """A board file uploaded on the import page, held between the mapping, the dry run and
+    the approval so that only its id travels in the page's URLs.
+
+    The raw file is unredacted, so it is kept only until the import is approved (then it is
+    emptied) or for TRELLO_UPLOAD_KEEP_HOURS (then the row is deleted)."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    raw = models.TextField(blank=True)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField(default=0)
+    board_name = models.CharField(max_length=300)
+    # What the admin chose on the mapping page, and the dry run's report for it.
+    mapping = models.JSONField(null=True, blank=True)
+    preview = models.JSONField(default=dict, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    result = models.JSONField(default=dict, blank=True)
+    batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="uploads"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"upload #{self.pk}: {self.board_name}"

@@ -76,6 +76,8 @@ class _Doomed:
     tasks: set[int]
     workflows: set[int]
     kept: list[str]
+    changed_tasks: set[int] = field(default_factory=set)
+    kept_workflows: set[int] = field(default_factory=set)
 
 
 def _rollback_plan(batch: ImportBatch) -> _Doomed:
@@ -89,6 +91,8 @@ def _rollback_plan(batch: ImportBatch) -> _Doomed:
         tasks=tasks - changed_tasks - in_kept,
         workflows=workflows - kept_workflows,
         kept=_kept_lines(changed_tasks, kept_workflows),
+        changed_tasks=changed_tasks,
+        kept_workflows=kept_workflows,
     )
 
 
@@ -157,3 +161,62 @@ def _forget_removed(batch: ImportBatch) -> None:
         items = batch.items.filter(model=label)
         existing = apps.get_model(label)._default_manager.filter(pk__in=items.values("object_id"))
         items.exclude(object_id__in=existing.values("pk")).delete()
+
+
+# --- the preview the batch page shows before a rollback ---------------------------------------
+
+
+@dataclass(frozen=True)
+class KeptRow:
+    row: Task | Workflow
+    why: str
+
+
+@dataclass
+class RollbackPreview:
+    removed: dict[str, int]
+    workflows: list[Workflow]  # removed, with every task in them
+    tasks: list[Task]  # removed standalone tasks
+    kept: list[KeptRow]
+
+
+def _change_note(event: HistoryEvent) -> str:
+    who = event.actor.get_full_name() or event.actor.username if event.actor else "the system"
+    when = f"{timezone.localtime(event.at):%Y-%m-%d %H:%M}"
+    return f"{event.get_action_display()} by {who} on {when}"
+
+
+def _last_changes(batch: ImportBatch, subject: str, ids: set[int]) -> dict[int, str]:
+    later = HistoryEvent.objects.filter(pk__gt=batch.history_mark, **{f"{subject}__in": ids})
+    events = later.select_related("actor").order_by("pk")
+    return {getattr(event, f"{subject}_id"): _change_note(event) for event in events}
+
+
+def _kept_rows(batch: ImportBatch, doomed: _Doomed) -> list[KeptRow]:
+    tasks = Task.objects.filter(pk__in=doomed.changed_tasks).order_by("pk")
+    task_notes = _last_changes(batch, "task", doomed.changed_tasks)
+    workflow_notes = _last_changes(batch, "workflow", doomed.kept_workflows)
+    changed_in = {task.workflow_id: task for task in tasks if task.workflow_id}
+    rows = []
+    for workflow in Workflow.objects.filter(pk__in=doomed.kept_workflows).order_by("pk"):
+        inner = changed_in.get(workflow.pk)
+        note = workflow_notes.get(workflow.pk)
+        if note or inner is None:
+            why = f"changed since the import: {note}"
+        else:
+            why = f"its task “{inner.title}” changed since the import"
+        rows.append(KeptRow(workflow, why))
+    rows += [KeptRow(task, f"changed since the import: {task_notes[task.pk]}") for task in tasks]
+    return rows
+
+
+def import_rollback_preview(*, batch: ImportBatch) -> RollbackPreview:
+    """What `import_rollback` would do now, without doing it: the rows it would remove and
+    the ones it would keep, each with the change that keeps it."""
+    doomed = _rollback_plan(batch)
+    return RollbackPreview(
+        removed=_removed_counts(batch, doomed),
+        workflows=list(Workflow.objects.filter(pk__in=doomed.workflows).order_by("pk")),
+        tasks=list(Task.objects.filter(pk__in=doomed.tasks, workflow__isnull=True).order_by("pk")),
+        kept=_kept_rows(batch, doomed),
+    )

@@ -21,7 +21,7 @@ from django.utils.text import slugify
 from dataops.errors import ServiceError
 from dataops.models import User
 from dataops.services import audit_record
-from tasks.importers.mapping import STANDALONE, Mapping
+from tasks.importers.mapping import STANDALONE, WORKFLOW, Mapping
 from tasks.importers.trello import Board, Card, Checklist, Item
 from tasks.models import (
     HistoryEvent,
@@ -81,8 +81,9 @@ def item_model(model: type[models.Model]) -> str:
 # --- people ---------------------------------------------------------------------------------
 
 
-def _match_members(board: Board, mapping: Mapping) -> tuple[dict[str, User], list[str]]:
-    """Trello member id → user: the mapping first, then username, email, full name."""
+def match_members(board: Board, mapping: Mapping) -> tuple[dict[str, User], list[str]]:
+    """Trello member id → user: the mapping first, then username, email, full name; a
+    member the mapping sends to "" has no user."""
     users = list(User.objects.filter(is_active=True))
     by_username = {u.username.lower(): u for u in users}
     by_email = {u.email.lower(): u for u in users if u.email}
@@ -90,12 +91,12 @@ def _match_members(board: Board, mapping: Mapping) -> tuple[dict[str, User], lis
     matched, unmatched = {}, []
     for member in board.members.values():
         wanted = mapping.members.get(member.username, member.username).lower()
-        user = (
+        user = wanted and (
             by_username.get(wanted)
             or by_email.get(member.email.lower() if member.email else "")
             or by_name.get(member.full_name.lower())
         )
-        if user is None:
+        if not user:
             unmatched.append(member.full_name or member.username)
         else:
             matched[member.trello_id] = user
@@ -149,8 +150,13 @@ class _Run:
         return trello_list.name if trello_list else ""
 
     def tags(self, card: Card) -> list[str]:
-        names = (self.board.labels.get(label_id, "") for label_id in card.label_ids)
-        return sorted({self.mapping.labels.get(name, name) for name in names if name})
+        """The card's labels as tags, mapped by label id or name; a nameless label or one
+        mapped to "" gives none."""
+        tags = set()
+        for label_id in card.label_ids:
+            name = self.board.labels.get(label_id, "")
+            tags.add(self.mapping.labels.get(label_id, self.mapping.labels.get(name, name)))
+        return sorted(tag for tag in tags if tag)
 
     def assignee(self, *member_ids: str) -> User | None:
         return next((self.people[m] for m in member_ids if m in self.people), None)
@@ -307,7 +313,7 @@ def _import_card(run: _Run, card: Card) -> None:
     target = run.mapping.target(run.list_name(card))
     as_workflow = target not in ("", STANDALONE) or (target == "" and card.checklists)
     if as_workflow:
-        workflow = _start_workflow(run, card, target if target != STANDALONE else "")
+        workflow = _start_workflow(run, card, target if target != WORKFLOW else "")
         _checklist_tasks(run, card, workflow)
         _add_references(run, card, workflow)
         _add_comments(run, card, task=None, workflow=workflow)
@@ -395,7 +401,7 @@ def trello_import(
 
 def _run_import(board: Board, mapping: Mapping, by: User | None, report: ImportReport) -> None:
     templates = _templates(mapping)
-    people, report.unmatched_members = _match_members(board, mapping)
+    people, report.unmatched_members = match_members(board, mapping)
     batch = ImportBatch.objects.create(
         source="trello", external_id=board.trello_id, name=board.name[:300], created_by=by
     )

@@ -1,0 +1,356 @@
+"""The Trello import pages: upload → mapping → dry run → approve, batches and rollback."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from dataops.models import AuditEvent
+from tasks import import_forms
+from tasks.importers.trello import NO_CARDS, NOT_A_BOARD
+from tasks.models import ImportBatch, ImportUpload, Task, Workflow
+from tasks.services import task_complete
+from tasks.services.import_rollback import ALREADY_ROLLED_BACK
+from tasks.services.import_uploads import NOT_UTF8
+from tasks.views import import_views
+
+SAMPLE = Path(__file__).resolve().parents[1] / "importers" / "fixtures" / "sample_board.json"
+TOKEN = "ATTA9f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c6b5a4938271605f4e3d2c1b0a"
+SIGNATURE = "X-Amz-Signature=9a8b7c6d"
+
+pytestmark = pytest.mark.django_db
+
+
+def board_file(content: bytes | None = None, name: str = "board.json") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, SAMPLE.read_bytes() if content is None else content)
+
+
+def upload(client, content: bytes | None = None):
+    return client.post(reverse("tasks:import-upload"), {"board": board_file(content)})
+
+
+def uploaded(client) -> ImportUpload:
+    response = upload(client)
+    assert response.status_code == 302, response.content.decode()[:500]
+    return ImportUpload.objects.get(pk=response["Location"].rstrip("/").rsplit("/", 1)[-1])
+
+
+def form_defaults(client, pk: int) -> dict:
+    """What the mapping page posts when the admin changes nothing."""
+    form = client.get(reverse("tasks:import-mapping", args=[pk])).context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    return {name: value for name, value in data.items() if value not in (None, False)}
+
+
+def list_field(form, name: str) -> str:
+    return next(f"list_{lst.trello_id}" for lst in form.open_lists if lst.name == name)
+
+
+def dry_run(client, pk: int, **changes) -> object:
+    data = form_defaults(client, pk) | changes
+    return client.post(reverse("tasks:import-mapping", args=[pk]), data)
+
+
+def approve(client, pk: int):
+    return client.post(reverse("tasks:import-approve", args=[pk]), follow=True)
+
+
+def command_report(*args: str) -> dict:
+    out = StringIO()
+    call_command("import_trello", str(SAMPLE), *args, "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+@pytest.fixture
+def admin(admin_client_, operator):
+    """An admin's client, with the operator `grace` (a board member) on the team."""
+    return admin_client_
+
+
+@pytest.fixture
+def previewed(admin) -> ImportUpload:
+    upload_row = uploaded(admin)
+    assert dry_run(admin, upload_row.pk).status_code == 302
+    upload_row.refresh_from_db()
+    return upload_row
+
+
+@pytest.fixture
+def imported(admin, previewed) -> ImportBatch:
+    approve(admin, previewed.pk)
+    return ImportBatch.objects.get()
+
+
+# --- access -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def urls(imported, previewed):
+    """(method, url) of every import page and action."""
+    upload_pk, batch_pk = [previewed.pk], [imported.pk]
+    return [
+        ("get", reverse("tasks:import-list")),
+        ("get", reverse("tasks:import-upload")),
+        ("post", reverse("tasks:import-upload")),
+        ("get", reverse("tasks:import-mapping", args=upload_pk)),
+        ("post", reverse("tasks:import-mapping", args=upload_pk)),
+        ("get", reverse("tasks:import-report", args=upload_pk)),
+        ("post", reverse("tasks:import-approve", args=upload_pk)),
+        ("get", reverse("tasks:import-batch", args=batch_pk)),
+        ("get", reverse("tasks:import-rollback", args=batch_pk)),
+        ("post", reverse("tasks:import-rollback", args=batch_pk)),
+    ]
+
+
+def test_only_admins_get_in(client, operator, outsider, urls):
+    """Anonymous people go to the login page; operators and people without a role get 403."""
+    for person, status in ((None, 302), (operator, 403), (outsider, 403)):
+        client.logout()
+        if person:
+            client.force_login(person)
+        for method, url in urls:
+            response = getattr(client, method)(url)
+            assert response.status_code == status, (person, url)
+            assert status == 403 or response["Location"].startswith("/login/"), url
+    assert not ImportBatch.objects.get().rolled_back_at
+
+
+def test_templates_page_links_the_import_for_admins_only(admin, operator_client):
+    link = reverse("tasks:import-upload")
+    assert link in admin.get(reverse("tasks:template-list")).content.decode()
+    assert link not in operator_client.get(reverse("tasks:template-list")).content.decode()
+
+
+# --- upload --------------------------------------------------------------------------------------
+
+
+def test_empty_states(admin):
+    page = admin.get(reverse("tasks:import-list")).content.decode()
+    assert "No imports yet" in page
+    assert "Nothing waiting" in admin.get(reverse("tasks:import-upload")).content.decode()
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"{not json", "The file is not valid JSON"),
+        (b"[1, 2]", NOT_A_BOARD.format(missing="board object")),
+        (b'{"name": "x"}', "This is not a Trello board export"),
+        (b'{"id": "b1", "name": "Empty", "lists": [], "cards": []}', NO_CARDS.format(name="Empty")),
+        (b"\xff\xfe\x00{", NOT_UTF8),
+    ],
+)
+def test_a_file_that_is_not_a_board_with_cards_is_refused_on_the_form(admin, content, message):
+    response = upload(admin, content)
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    assert not ImportUpload.objects.exists()
+
+
+def test_a_missing_file_is_named(admin):
+    response = admin.post(reverse("tasks:import-upload"), {})
+    assert response.status_code == 422
+    assert "Choose the board" in response.content.decode()
+
+
+def test_a_file_over_the_limit_is_refused_by_its_size(admin, settings):
+    settings.TRELLO_UPLOAD_MAX_BYTES = 1024 * 1024
+    response = upload(admin, b" " * (2 * 1024 * 1024))  # not JSON: the size speaks first
+    assert response.status_code == 422
+    assert "The file is 2 MB; boards up to 1 MB can be imported." in response.content.decode()
+    assert not ImportUpload.objects.exists()
+
+
+def test_an_upload_is_kept_server_side_and_only_its_id_travels(admin, admin_user):
+    upload_row = uploaded(admin)
+    assert upload_row.created_by == admin_user and len(upload_row.sha256) == 64
+    assert upload_row.board_name == "Operations board"
+    page = admin.get(reverse("tasks:import-mapping", args=[upload_row.pk])).content.decode()
+    assert 'type="file"' not in page and TOKEN not in page
+
+
+def test_old_uploads_are_gone_and_cleaned_at_the_next_upload(admin, settings):
+    old = uploaded(admin)
+    ImportUpload.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - timedelta(hours=settings.TRELLO_UPLOAD_KEEP_HOURS + 1)
+    )
+    response = admin.get(reverse("tasks:import-mapping", args=[old.pk]))
+    assert response.status_code == 404
+    uploaded(admin)
+    assert not ImportUpload.objects.filter(pk=old.pk).exists()
+
+
+# --- mapping -------------------------------------------------------------------------------------
+
+
+def test_mapping_page_shows_lists_with_counts_and_archived_ones_skipped(admin):
+    upload_row = uploaded(admin)
+    response = admin.get(reverse("tasks:import-mapping", args=[upload_row.pk]))
+    rows = {row.name: row for row in response.context["form"].list_rows()}
+    old = rows["Old ideas 2024"]
+    assert old.field is None and (old.cards, old.archived) == (15, 1)
+    assert all(row.field is not None for name, row in rows.items() if name != "Old ideas 2024")
+    assert sum(row.cards for row in rows.values()) + sum(r.archived for r in rows.values()) == 66
+    assert "Skipped: the list is archived" in response.content.decode()
+
+
+def test_the_unchanged_mapping_dry_runs_exactly_what_the_command_would(admin, admin_user):
+    upload_row = uploaded(admin)
+    defaults = form_defaults(admin, upload_row.pk)
+    assert defaults["member_c30000000000000000000001"] == "grace"  # matched by username
+    assert defaults["member_c30000000000000000000003"] == ""  # nobody called Sam here
+    assert defaults["label_b20000000000000000000001"] == "urgent"
+    dry_run(admin, upload_row.pk)
+    upload_row.refresh_from_db()
+    expected = command_report("--dry-run", "--by", admin_user.username)
+    for key in ("created", "skipped", "errors", "redacted", "unmatched_members"):
+        assert upload_row.preview[key] == expected[key], key
+    assert Workflow.objects.count() == 0 and not ImportBatch.objects.exists()
+
+
+def test_report_page_lists_redactions_without_the_secrets(admin, previewed):
+    response = admin.get(reverse("tasks:import-report", args=[previewed.pk]))
+    page = response.content.decode()
+    assert "trello token" in page and "signed url" in page and "email address" in page
+    assert TOKEN not in page and SIGNATURE not in page and "dave@example.com" not in page
+    assert "Approve import" in page and "Would create" in page
+    assert "Sam Stranger" in page  # a member without a person here
+
+
+def test_a_target_that_names_a_missing_template_is_a_form_error(admin):
+    upload_row = uploaded(admin)
+    form = admin.get(reverse("tasks:import-mapping", args=[upload_row.pk])).context["form"]
+    response = dry_run(admin, upload_row.pk, **{list_field(form, "Backlog"): "template:nope"})
+    assert response.status_code == 422
+    assert "There is no workflow template “template:nope” here" in response.content.decode()
+    upload_row.refresh_from_db()
+    assert upload_row.preview == {} and upload_row.mapping is None
+
+
+def test_skipping_every_list_is_refused(admin):
+    upload_row = uploaded(admin)
+    form = admin.get(reverse("tasks:import-mapping", args=[upload_row.pk])).context["form"]
+    skip_all = {f"list_{lst.trello_id}": import_forms.SKIP for lst in form.open_lists}
+    response = dry_run(admin, upload_row.pk, **skip_all)
+    assert response.status_code == 422
+    assert import_forms.NOTHING_SELECTED in response.content.decode()
+
+
+def test_mapped_lists_labels_members_and_done_rule_are_what_gets_imported(
+    admin, operator, load_podcast
+):
+    upload_row = uploaded(admin)
+    form = admin.get(reverse("tasks:import-mapping", args=[upload_row.pk])).context["form"]
+    dry_run(
+        admin,
+        upload_row.pk,
+        **{
+            list_field(form, "Podcast episodes"): "template:podcast",
+            list_field(form, "Backlog"): import_forms.SKIP,
+            list_field(form, "Waiting on others"): "workflow",
+            "label_b20000000000000000000001": "hot",
+            "label_b20000000000000000000004": "purple",
+            "member_c30000000000000000000003": operator.username,
+            "done": "list:Done",
+        },
+    )
+    upload_row.refresh_from_db()
+    assert upload_row.mapping["targets"]["Podcast episodes"] == "podcast"
+    assert upload_row.preview["skipped"]["unselected_cards"] > 0
+    assert upload_row.preview["unmatched_members"] == []
+    approve(admin, upload_row.pk)
+    podcasts = Workflow.objects.filter(template__slug="podcast")
+    assert podcasts.exists() and all(w.tasks.count() > 40 for w in podcasts)
+    waiting = Workflow.objects.exclude(template__slug="podcast").count()
+    assert waiting >= Task.objects.filter(workflow=None).count() > 0
+    tags = {tag for tags in Task.objects.values_list("tags", flat=True) for tag in tags}
+    assert "hot" in tags and "urgent" not in tags and "purple" in tags
+    in_done_list = Task.objects.filter(workflow__title="Venue booking #4")
+    assert in_done_list.exists() and not in_done_list.exclude(status="done").exists()
+
+
+# --- approve --------------------------------------------------------------------------------------
+
+
+def test_approve_imports_once_records_an_audit_event_and_shows_the_batch(
+    admin, previewed, admin_user
+):
+    response = approve(admin, previewed.pk)
+    batch = ImportBatch.objects.get()
+    assert response.redirect_chain[-1][0] == reverse("tasks:import-batch", args=[batch.pk])
+    assert f"as import #{batch.pk}" in response.content.decode()
+    assert batch.created_by == admin_user and Workflow.objects.count() == 29
+    assert AuditEvent.objects.filter(action="import.trello", actor=admin_user).count() == 1
+    previewed.refresh_from_db()
+    assert previewed.batch == batch and previewed.raw == "" and previewed.approved_at
+
+    again = approve(admin, previewed.pk)
+    assert "approved already" in again.content.decode()
+    assert ImportBatch.objects.count() == 1 and Workflow.objects.count() == 29
+
+
+def test_approving_without_a_dry_run_goes_back_to_the_mapping(admin):
+    upload_row = uploaded(admin)
+    response = approve(admin, upload_row.pk)
+    assert response.redirect_chain[-1][0] == reverse("tasks:import-mapping", args=[upload_row.pk])
+    assert import_views.PREVIEW_FIRST in response.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+def test_the_same_board_again_shows_nothing_new(admin, imported):
+    second = uploaded(admin)
+    dry_run(admin, second.pk)
+    report = admin.get(reverse("tasks:import-report", args=[second.pk])).content.decode()
+    assert "Nothing new: every selected card was imported already" in report
+    response = approve(admin, second.pk)
+    page = response.content.decode()
+    assert "Nothing new: every card of" in page and "Nothing new" in page
+    assert ImportBatch.objects.count() == 1 and Workflow.objects.count() == 29
+    assert AuditEvent.objects.filter(target_label__contains="nothing new").count() == 1
+
+
+# --- batches and rollback ------------------------------------------------------------------------
+
+
+def test_batch_list_and_page_show_what_the_import_created(admin, imported):
+    listing = admin.get(reverse("tasks:import-list")).content.decode()
+    assert reverse("tasks:import-batch", args=[imported.pk]) in listing
+    response = admin.get(reverse("tasks:import-batch", args=[imported.pk]))
+    page = response.content.decode()
+    assert response.context["workflow_total"] == 29 and response.context["task_total"] == 19
+    workflow = Workflow.objects.order_by("pk").first()
+    assert workflow.get_absolute_url() in page and "Roll back" in page
+
+
+def test_rollback_preview_lists_kept_rows_with_why_and_confirm_removes_the_rest(
+    admin, imported, operator
+):
+    done = Task.objects.filter(workflow=None, status="todo").order_by("pk").first()
+    task_complete(task=done, by=operator)
+    url = reverse("tasks:import-rollback", args=[imported.pk])
+    preview = admin.get(url)
+    kept = preview.context["preview"].kept
+    assert [row.row for row in kept] == [done]
+    assert "changed since the import: completed by Grace Hopper" in kept[0].why
+    assert preview.context["preview"].removed["workflows"] == 29
+    assert Workflow.objects.count() == 29  # a preview removes nothing
+
+    response = admin.post(url, follow=True)
+    page = response.content.decode()
+    assert f"Rolled back import #{imported.pk}" in page and "Kept 1 row(s)" in page
+    assert Workflow.objects.count() == 0
+    assert list(Task.objects.all()) == [done]
+    assert done.get_absolute_url() in page
+    assert AuditEvent.objects.filter(action="import.rollback").count() == 1
+
+    assert admin.get(url)["Location"] == reverse("tasks:import-batch", args=[imported.pk])
+    again = admin.post(url, follow=True).content.decode()
+    assert ALREADY_ROLLED_BACK.split("{")[0] in again
