@@ -445,6 +445,21 @@ DOCS_MAX_FILE_BYTES = env.int("DOCS_MAX_FILE_BYTES", default=1024 * 1024)
 # Files of the docs repository linked from docs (CSV, PDF, …) are sent up to this size.
 DOCS_MAX_DOWNLOAD_BYTES = env.int("DOCS_MAX_DOWNLOAD_BYTES", default=25 * 1024 * 1024)
 
+# --- Podcast intake and the public guest form --------------------------------------------
+# An intake attachment (a guest-form upload, a file added in the inbox) larger than this is
+# refused; executable files are refused by name and by content.
+INTAKE_MAX_ATTACHMENT_BYTES = env.int("INTAKE_MAX_ATTACHMENT_BYTES", default=5 * 1024 * 1024)
+# The public guest form's request bodies: a larger one is refused (413) before it is read.
+GUEST_FORM_MAX_BODY_BYTES = env.int(
+    "GUEST_FORM_MAX_BODY_BYTES", default=INTAKE_MAX_ATTACHMENT_BYTES + 256 * 1024
+)
+# Requests to the guest form allowed per window, per link token and per client IP.
+GUEST_FORM_TOKEN_RATE_LIMIT = env.int("GUEST_FORM_TOKEN_RATE_LIMIT", default=60)
+GUEST_FORM_IP_RATE_LIMIT = env.int("GUEST_FORM_IP_RATE_LIMIT", default=120)
+GUEST_FORM_RATE_WINDOW_SECONDS = env.int("GUEST_FORM_RATE_WINDOW_SECONDS", default=600)
+# Paths with their own body limit (BodySizeLimitMiddleware; the longest matching prefix wins).
+MAX_REQUEST_BYTES_BY_PATH = {"/podcast/form/": GUEST_FORM_MAX_BODY_BYTES}
+
 # --- Work engine (tasks) --------------------------------------------------------------
 RECURRING_TICK_MINUTES = env.int("RECURRING_TICK_MINUTES", default=5)
 RECURRING_MAX_PER_RUN = env.int("RECURRING_MAX_PER_RUN", default=500)

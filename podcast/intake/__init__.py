@@ -1,0 +1,1 @@
+"""Intake: raw material about guests and episodes, and the inbox where the team triages it."""
