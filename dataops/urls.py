@@ -30,6 +30,7 @@ urlpatterns = [
     path("notifications/<int:pk>/read/", views.notification_read, name="notification-read"),
     path("notifications/read-all/", views.notification_read_all, name="notifications-read-all"),
     path("audit/", views.audit_log, name="audit-log"),
+    path("data/", include("dataops.portability.urls")),
     path("", include("accounts.urls")),  # account/, password-reset/, invites/, people/ …
     path("sso/", include("accounts.sso_urls")),
     path("admin/", admin.site.urls),

@@ -2,6 +2,7 @@
 
 from dataops.celery import app
 from dataops.jobs import JobOutcome, LedgerTask
+from dataops.portability.pause import skip_note
 from tasks.models import RecurringRule, TemplateSchedule
 from tasks.services import notify_due_tasks, recurring_generate, recurring_generate_one
 from tasks.services.common import local_today
@@ -10,6 +11,8 @@ from tasks.services.common import local_today
 @app.task(base=LedgerTask, kind="tasks.notify-due")
 def notify_due() -> dict[str, int]:
     """Hourly: follow-ups due and overdue tasks, each notified once per date."""
+    if note := skip_note("tasks.notify-due"):  # an import is restoring data
+        return JobOutcome(note=note)
     return notify_due_tasks(today=local_today())
 
 
@@ -18,6 +21,8 @@ def generate_recurring(rule: int | None = None, template_schedule: int | None = 
     """Every RECURRING_TICK_MINUTES: settle every schedule that is due (under the advisory
     lock; a concurrent run notes "skipped: already running"). With an id: "generate now"
     for that one rule or automatic template."""
+    if note := skip_note("recurring.generate"):  # an import is restoring data
+        return JobOutcome(note=note)
     target = (
         RecurringRule.objects.filter(pk=rule).first()
         if rule

@@ -20,6 +20,8 @@ from django.db import connection, models
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from dataops.jobs import progress
+from dataops.models import JobRun, User
 from dataops.portability import FORMAT_VERSION
 from dataops.portability.archive import (
     FILE_DIR,
@@ -30,8 +32,10 @@ from dataops.portability.archive import (
     sha256_of_path,
 )
 from dataops.portability.entities import Entity, NaturalKeys, column, exported, is_natural, to_json
+from dataops.portability.models import ExportArchive
 
 CHUNK_ROWS = 2000
+PROGRESS_ROWS = 10_000  # a long table reports its progress this often
 
 
 @dataclass
@@ -46,18 +50,26 @@ def dump_line(row: dict) -> bytes:
     )
 
 
-def _write_entity(entity: Entity, out: IO[bytes], *, with_credentials: bool) -> int:
+def row_of(fields: list[models.Field], values, keys: NaturalKeys) -> dict:
+    """A row as it is written to the archive: `values` are the fields' attnames in order."""
+    return {
+        column(f): keys.key(f.related_model, v) if is_natural(f) else to_json(v)
+        for f, v in zip(fields, values, strict=True)
+    }
+
+
+def _write_entity(
+    entity: Entity, out: IO[bytes], *, with_credentials: bool, rows_before: int = 0
+) -> int:
     fields = entity.fields(with_credentials=with_credentials)
     keys = NaturalKeys()
     rows = entity.model._base_manager.order_by("pk").values_list(*(f.attname for f in fields))
     count = 0
     for values in rows.iterator(chunk_size=CHUNK_ROWS):
-        row = {
-            column(f): keys.key(f.related_model, v) if is_natural(f) else to_json(v)
-            for f, v in zip(fields, values, strict=True)
-        }
-        out.write(dump_line(row))
+        out.write(dump_line(row_of(fields, values, keys)))
         count += 1
+        if count % PROGRESS_ROWS == 0:
+            progress(rows=rows_before + count)
     return count
 
 
@@ -124,11 +136,18 @@ def export_data(
 def _stage(folder: Path, *, with_credentials: bool) -> dict[str, tuple[Path, int]]:
     """Each entity's JSONL file in `folder`: entity name → (path, rows)."""
     staged: dict[str, tuple[Path, int]] = {}
-    for entity in exported():
+    entities = exported()
+    total = 0
+    progress(entities=0, entities_total=len(entities), rows=0)
+    for done, entity in enumerate(entities, start=1):
         path = folder / f"{entity.name}.jsonl"
         with path.open("wb") as stream:
-            rows = _write_entity(entity, stream, with_credentials=with_credentials)
+            rows = _write_entity(
+                entity, stream, with_credentials=with_credentials, rows_before=total
+            )
         staged[entity.name] = (path, rows)
+        total += rows
+        progress(entities=done, rows=total)
     return staged
 
 
@@ -158,3 +177,26 @@ def _pack(target: Path, manifest: dict, staged: dict[str, Path], files: dict[str
         for member, name in files.items():
             with default_storage.open(name, "rb") as stream:
                 writer.add_stream(member, stream, size=default_storage.size(name))
+
+
+def record_export(
+    result: ExportResult, *, trigger: str, by: User | None = None, job_run: JobRun | None = None
+) -> ExportArchive:
+    """Remember a written archive: the Export page lists it and a restore drill takes the
+    latest by default. Backups call this for the export they write. Audit events are the
+    caller's (the Export page's job records one; a command export records none, see
+    export_data's command)."""
+    path = result.path.resolve()
+    manifest = result.manifest
+    return ExportArchive.objects.create(
+        name=path.name,
+        path=str(path),
+        size_bytes=path.stat().st_size,
+        sha256=sha256_of_path(path),
+        total_sha256=manifest["total_sha256"],
+        counts={entry["name"]: entry["rows"] for entry in manifest["entities"]},
+        include_files=manifest["include_files"],
+        trigger=trigger,
+        created_by=by,
+        job_run=job_run,
+    )
