@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "docs_app",
     "tasks",
     "podcast",
+    "podcast.kb",
 ]
 
 MIDDLEWARE = [
@@ -444,6 +445,23 @@ DOCS_WEBHOOK_SECRET = env.str("DOCS_WEBHOOK_SECRET", default="")
 DOCS_MAX_FILE_BYTES = env.int("DOCS_MAX_FILE_BYTES", default=1024 * 1024)
 # Files of the docs repository linked from docs (CSV, PDF, …) are sent up to this size.
 DOCS_MAX_DOWNLOAD_BYTES = env.int("DOCS_MAX_DOWNLOAD_BYTES", default=25 * 1024 * 1024)
+
+# --- Podcast knowledge base (podcast.kb) -----------------------------------------------
+# Episode files and people profiles: folders of the docs repository (or of any folder
+# given to podcast_kb_import); the docs registry, lint and search leave them out.
+PODCAST_KB_PATH = env.str("PODCAST_KB_PATH", default="podcast/episodes/")
+PODCAST_PEOPLE_PATH = env.str("PODCAST_PEOPLE_PATH", default="podcast/people/")
+# Transcript speakers whose lines with a "?" are the host's questions.
+PODCAST_HOST_NAMES = env.list("PODCAST_HOST_NAMES", default=["Alexey"])
+# A larger episode or profile file is refused before it is read.
+PODCAST_KB_MAX_FILE_BYTES = env.int("PODCAST_KB_MAX_FILE_BYTES", default=20 * 1024 * 1024)
+PODCAST_KB_INDEX_DIR = Path(
+    env.str("PODCAST_KB_INDEX_DIR", default=str(VAR_DIR / "podcast-kb-index"))
+)
+# Repository folders that are not process docs.
+DOCS_EXCLUDE_PATHS = env.list(
+    "DOCS_EXCLUDE_PATHS", default=[PODCAST_KB_PATH, PODCAST_PEOPLE_PATH]
+)
 
 # --- Podcast intake and the public guest form --------------------------------------------
 # An intake attachment (a guest-form upload, a file added in the inbox) larger than this is

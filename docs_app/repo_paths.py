@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from django.conf import settings
+
 from docs_app import files
+from docs_app.sop import is_doc_path as is_markdown_doc
 
 # Sent as themselves; everything else is `application/octet-stream`. None of them is a type a
 # browser renders as a page or runs, and every download also carries `nosniff`.
@@ -29,6 +32,15 @@ def _plain(rel: str) -> Path | None:
         return None
     # `rel` has no `.` or `..` parts, so resolving changed it only if it passed a symlink.
     return resolved if resolved == real_root / rel else None
+
+
+def is_doc_path(rel: str) -> bool:
+    """A document the sync registers (and so lints and indexes): `sop.is_doc_path`, outside
+    the folders of `DOCS_EXCLUDE_PATHS` (content that is not process docs, such as the
+    podcast's episode files)."""
+    return is_markdown_doc(rel) and not any(
+        rel.startswith(folder.rstrip("/") + "/") for folder in settings.DOCS_EXCLUDE_PATHS if folder
+    )
 
 
 class MirrorPaths:

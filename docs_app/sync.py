@@ -53,7 +53,8 @@ from docs_app.models import Document, MirrorState
 from docs_app.moves import Move
 from docs_app.records import DocRecord, Source, read_record
 from docs_app.registry import RefreshStats, registry_refresh
-from docs_app.sop import is_doc_path
+from docs_app.repo_paths import is_doc_path
+from docs_app.signals import announce_sync
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,7 @@ class Plan:
     renamed: int = 0
     assets_changed: bool = False
     moves: list[Move] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)  # every file changed, docs or not
 
     @property
     def rebuild(self) -> bool:
@@ -177,6 +179,7 @@ def _sync(state: MirrorState, *, full: bool, reclone: bool) -> SyncResult:
         )
     stats = _register(state, mirror.url, plan, records, commits, assets)
     indexed = _reindex(plan, stats.upserted)
+    announce_sync(head=plan.head, paths=plan.paths)
     counts = _counts(
         changed=plan.changed,
         added=plan.added,
@@ -277,6 +280,7 @@ def _plan_everything(head: str, tree: dict[str, TreeEntry]) -> Plan:
         changed=len(set(markdown) & known),
         deleted=len(known - set(markdown)),
         assets_changed=True,
+        paths=sorted(tree),
     )
 
 
@@ -285,6 +289,7 @@ def _is_doc_move(change) -> bool:
 
 
 def _plan_change(plan: Plan, change) -> None:
+    plan.paths.extend(p for p in (change.old_path, change.path) if p)
     new_md = is_doc_path(change.path)
     old_md = change.old_path is not None and is_doc_path(change.old_path)
     if not new_md and not old_md:
