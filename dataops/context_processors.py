@@ -12,6 +12,7 @@ SECTIONS = [
     ("Workflows", "tasks:workflow-list", "workflows", "w"),
     ("Tasks", "tasks:task-list", "tasks", "t"),
     ("Recurring", "tasks:recurring-list", "recurring", "r"),
+    ("Podcast", "podcast:episode-list", "podcast", "p"),
     ("Docs", "docs:index", "docs", "d"),
 ]
 

@@ -488,6 +488,17 @@ PROOF_MAX_FILE_BYTES = env.int("PROOF_MAX_FILE_BYTES", default=10 * 1024 * 1024)
 TRELLO_UPLOAD_MAX_BYTES = env.int("TRELLO_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 TRELLO_UPLOAD_KEEP_HOURS = env.int("TRELLO_UPLOAD_KEEP_HOURS", default=24)
 
+# --- Podcast --------------------------------------------------------------------------
+# The workflow template an episode starts, and the link its “Guest email” slot gets
+# ({email} is the guest's address): the mailbox search for the guest's emails.
+PODCAST_TEMPLATE_SLUG = env.str("PODCAST_TEMPLATE_SLUG", default="podcast")
+PODCAST_GUEST_EMAIL_URL = env.str(
+    "PODCAST_GUEST_EMAIL_URL", default="https://mail.google.com/mail/u/0/#search/{email}"
+)
+# Counters Operations Home shows above its lanes: dotted paths of functions (user) → a
+# counter with label, count and url, or None to hide it (loaded like HEALTH_CHECKS).
+HOME_COUNTERS = ["podcast.selectors.home_intake_counter"]
+
 # --- Export / import ------------------------------------------------------------------
 # validate_export and import_data refuse an archive member larger than this, by its header.
 PORTABILITY_MAX_MEMBER_BYTES = env.int("PORTABILITY_MAX_MEMBER_BYTES", default=1024**3)

@@ -140,6 +140,16 @@ class Guest(models.Model):
         return [(label, url) for label, url in named if url] + others
 
 
+GUEST_EVENT_LABELS = {
+    "created": "added the guest",
+    "edited": "edited",
+    "status_changed": "changed the status",
+    "merged": "merged a duplicate into this guest",
+    "kb_created": "added the guest from the knowledge base",
+    "kb_updated": "updated the guest from the knowledge base",
+}
+
+
 class GuestEvent(models.Model):
     """One change to a guest: created, edited, status changed, merged, …"""
 
@@ -157,6 +167,11 @@ class GuestEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} · {self.guest_id}"
+
+    @property
+    def label(self) -> str:
+        """What happened, as the history shows it after the actor's name."""
+        return GUEST_EVENT_LABELS.get(self.action, self.action.replace("_", " "))
 
 
 # --- episodes ----------------------------------------------------------------------------

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache, partial
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS
+from django.utils.module_loading import import_string
 
 from dataops.models import User
 from tasks.models import Task, Workflow, WorkflowTemplate
@@ -205,3 +207,11 @@ def _risky_workflows(assessed: list[tuple[dict, Risk]]) -> list[Workflow]:
         result.append(workflow)
     result.sort(key=lambda w: (w.risk.rank, w.anchor_date))
     return result
+
+
+def home_counters(user: User) -> list:
+    """Counters other apps put on Home (settings.HOME_COUNTERS: dotted paths of functions
+    of the user returning an object with `label`, `count` and `url`, or None to stay
+    hidden). The work engine imports none of those apps."""
+    found = (import_string(path)(user) for path in settings.HOME_COUNTERS)
+    return [counter for counter in found if counter is not None]

@@ -30,6 +30,7 @@ from tasks.services.common import (
     clean_url,
     lock_workflow,
     record,
+    save_task,
 )
 from tasks.services.notifications import resolve_due_notifications
 from tasks.template_spec import render_title
@@ -338,3 +339,78 @@ def workflow_archive(*, workflow: Workflow, by: User | None, note: str = "") -> 
     )
     resolve_due_notifications(task.pk for task in open_tasks)
     return workflow
+
+
+# --- moving the anchor date -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaskShift:
+    """One open task's due date before and after the workflow's anchor moves."""
+
+    task: Task
+    old_due: date
+    new_due: date
+
+
+def workflow_shift_preview(*, workflow: Workflow, new_anchor: date) -> list[TaskShift]:
+    """What `workflow_shift_open_tasks` would do: every open task (to do or waiting) with
+    its due date moved by the anchor's change. Done, skipped and archived tasks keep theirs."""
+    return _shifts(workflow.tasks.all(), new_anchor - workflow.anchor_date)
+
+
+def _shifts(tasks, delta: timedelta) -> list[TaskShift]:
+    open_tasks = tasks.filter(status__in=Task.OPEN).order_by("due_date", "position", "id")
+    return [TaskShift(task, task.due_date, task.due_date + delta) for task in open_tasks]
+
+
+@transaction.atomic
+def workflow_shift_open_tasks(
+    *, workflow: Workflow, new_anchor: date, by: User | None
+) -> list[TaskShift]:
+    """Move the workflow's anchor date to `new_anchor` and each open task's due date by the
+    same number of days, under the workflow's row lock. Closed tasks never move. One history
+    event per moved task (its due date before/after) and one for the workflow."""
+    workflow = lock_workflow(workflow)
+    if workflow.is_archived:
+        raise ServiceError(messages.WORKFLOW_ARCHIVED)
+    check_date(
+        new_anchor,
+        field="anchor_date",
+        years=ANCHOR_RANGE_YEARS,
+        message=messages.ANCHOR_OUT_OF_RANGE,
+    )
+    old_anchor = workflow.anchor_date
+    if new_anchor == old_anchor:
+        return []
+    shifts = _shifts(workflow.tasks.select_for_update(), new_anchor - old_anchor)
+    note = f"Re-dated with the workflow: anchor {old_anchor:%-d %b %Y} → {new_anchor:%-d %b %Y}."
+    for shift in shifts:
+        shift.task.due_date = shift.new_due
+        save_task(shift.task, ["due_date"])
+    HistoryEvent.objects.bulk_create(
+        [
+            HistoryEvent(
+                task=shift.task,
+                workflow=workflow,
+                actor=by,
+                action=Action.EDITED,
+                note=note,
+                before={"due_date": shift.old_due.isoformat()},
+                after={"due_date": shift.new_due.isoformat()},
+            )
+            for shift in shifts
+        ]
+    )
+    workflow.anchor_date = new_anchor
+    workflow.save(update_fields=["anchor_date"])
+    record(
+        action=Action.EDITED,
+        by=by,
+        workflow=workflow,
+        note=f"{note} {len(shifts)} open tasks moved; closed tasks kept their dates.",
+        before={"anchor_date": old_anchor.isoformat()},
+        after={"anchor_date": new_anchor.isoformat(), "tasks_moved": len(shifts)},
+    )
+    resolve_due_notifications(shift.task.pk for shift in shifts if shift.new_due > shift.old_due)
+    return shifts

@@ -38,6 +38,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context.update(
         task_form=task_forms.TaskCreateForm(users=users, me=request.user),
         start_templates=selectors.templates_for_start(),
+        counters=home_selectors.home_counters(request.user),
         can_see_everyone=request.user.is_admin,
     )
     return render(request, "tasks/home.html", context)
