@@ -42,7 +42,7 @@ class RequestIdMiddleware:
 
 
 class BodySizeLimitMiddleware:
-    """Refuse (413) any request whose declared body exceeds MAX_REQUEST_BYTES, uploads included.
+    """Refuse (413) any request whose declared body exceeds its path's body limit, uploads included.
 
     Django's own DATA_UPLOAD_MAX_MEMORY_SIZE covers form fields only and only when a view
     reads them; this stops oversized bodies before any view runs.
@@ -56,9 +56,20 @@ class BodySizeLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > settings.MAX_REQUEST_BYTES:
-            return render(request, "413.html", {"limit": settings.MAX_REQUEST_BYTES}, status=413)
+        limit = body_limit(request.path_info)
+        if length > limit:
+            return render(request, "413.html", {"limit": limit}, status=413)
         return self.get_response(request)
+
+
+def body_limit(path: str) -> int:
+    """MAX_REQUEST_BYTES, or the limit of the longest MAX_REQUEST_BYTES_BY_PATH prefix of
+    `path` (the public guest form takes much less than an upload page)."""
+    prefixes = getattr(settings, "MAX_REQUEST_BYTES_BY_PATH", {})
+    matching = [prefix for prefix in prefixes if path.startswith(prefix)]
+    if not matching:
+        return settings.MAX_REQUEST_BYTES
+    return prefixes[max(matching, key=len)]
 
 
 class RejectNulMiddleware:
