@@ -43,6 +43,7 @@ COUNT_LABELS = {
     "tasks": "Tasks",
     "comments": "Comments",
     "references": "References (links)",
+    "templates": "Template for the board",
     "archived_lists": "Archived lists",
     "cards_in_archived_lists": "Cards in archived lists",
     "archived_cards": "Archived cards",
@@ -127,7 +128,10 @@ def import_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _labelled(counts: dict[str, int]) -> list[tuple[str, int]]:
-    return [(COUNT_LABELS.get(key, key), n) for key, n in counts.items()]
+    """In the report's own order (the database may have sorted a stored report's keys)."""
+    keys = [key for key in COUNT_LABELS if key in counts]
+    keys += [key for key in counts if key not in COUNT_LABELS]
+    return [(COUNT_LABELS.get(key, key), counts[key]) for key in keys]
 
 
 def _report_context(report: dict) -> dict:
@@ -201,7 +205,12 @@ def _batch_rows(batch: ImportBatch) -> dict:
 def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
     _in_workflows(request)
     batch = get_object_or_404(ImportBatch.objects.select_related("created_by"), pk=pk)
-    context = {"batch": batch, **_batch_rows(batch), **_report_context(batch.report)}
+    context = {
+        "batch": batch,
+        **_batch_rows(batch),
+        **_report_context(batch.report),
+        "rollback_removed": _labelled(batch.rollback_report.get("removed", {})),
+    }
     return render(request, "tasks/imports/batch_detail.html", context)
 
 
@@ -215,14 +224,20 @@ def import_batch_rollback(request: HttpRequest, pk: int) -> HttpResponse:
         if batch.rolled_back_at:
             return redirect("tasks:import-batch", pk=batch.pk)
         preview = import_rollback_preview(batch=batch)
-        context = {"batch": batch, "preview": preview, "shown": ROWS_SHOWN}
+        context = {
+            "batch": batch,
+            "preview": preview,
+            "removed": _labelled(preview.removed),
+            "shown": ROWS_SHOWN,
+        }
         return render(request, "tasks/imports/rollback.html", context)
     try:
         report = import_rollback(batch=batch, by=request.user)
     except ServiceError as exc:
         messages.error(request, str(exc))
         return redirect("tasks:import-batch", pk=batch.pk)
-    removed = ", ".join(f"{n} {name}" for name, n in report.removed.items() if n) or "nothing"
+    counts = _labelled(report.removed)
+    removed = ", ".join(f"{n} {label.lower()}" for label, n in counts if n) or "nothing"
     text = ROLLED_BACK.format(batch=batch.pk, removed=removed)
     if report.kept:
         text += ROLLED_BACK_KEPT.format(kept=len(report.kept))

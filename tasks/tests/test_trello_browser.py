@@ -1,0 +1,135 @@
+"""The Trello import in a real browser (system Chromium): upload the sample board, map its
+lists to templates, read the dry run, approve, find the work on Operations Home, roll back.
+
+Run alone with: pytest tasks/tests/test_trello_browser.py -m browser
+"""
+
+import re
+from datetime import date, datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from playwright.sync_api import Page, expect
+
+from conftest import PASSWORD
+from tasks.models import ImportBatch, Task, Workflow
+from tasks.services import task_complete
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SAMPLE = Path(__file__).resolve().parents[1] / "importers" / "fixtures" / "sample_board.json"
+SCREENS = Path("/tmp/dataops-screens")
+HAS_ITEMS = re.compile(r"\bhas-items\b")
+# The sample board's due dates are fixed (every third day from 1 December 2026): on the 7th,
+# the cards due on the 1st and 4th are overdue and those due on the 7th are due today.
+TODAY = date(2026, 12, 7)
+TOKEN = "ATTA9f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c6b5a4938271605f4e3d2c1b0a"
+
+
+def shot(page: Page, name: str) -> None:
+    page.screenshot(path=str(SCREENS / f"trello-{name}.png"), full_page=True)
+
+
+def log_in(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.locator("h1")).to_contain_text("Good")
+
+
+def lane_rows(page: Page, lane: str):
+    return page.locator(f"#lane-{lane} li.task-row")
+
+
+def upload_and_map(page: Page, base: str) -> None:
+    page.goto(f"{base}/imports/")
+    expect(page.locator(".empty-state")).to_contain_text("No imports yet")
+    shot(page, "0-no-imports")
+    page.goto(f"{base}/templates/")
+    page.get_by_role("link", name="Import from Trello").click()
+    expect(page.locator("h1")).to_have_text("Import from Trello")
+    not_a_board = {"name": "notes.json", "mimeType": "application/json", "buffer": b"[1, 2]"}
+    page.set_input_files("input[name=board]", files=not_a_board)
+    page.get_by_role("button", name="Upload and map").click()
+    expect(page.locator(".field-error")).to_contain_text("This is not a Trello board export")
+    shot(page, "1-upload")
+    page.set_input_files("input[name=board]", str(SAMPLE))
+    page.get_by_role("button", name="Upload and map").click()
+    expect(page.locator("h1")).to_have_text("Map “Operations board”")
+    expect(page.locator("tr", has_text="Old ideas 2024")).to_contain_text("archived")
+    page.get_by_label("Podcast episodes").select_option("template:podcast")
+    page.get_by_label("Waiting on others").select_option("standalone")
+    shot(page, "2-mapping")
+    page.get_by_role("button", name="Dry run").click()
+
+
+def check_dry_run(page: Page) -> None:
+    expect(page.locator("h1")).to_have_text("Dry run: “Operations board”")
+    redactions = page.locator("#redactions")
+    for kind in ("trello token", "signed url", "email address"):
+        expect(redactions).to_contain_text(kind)
+    assert TOKEN not in page.content() and "X-Amz-Signature=" not in page.content()
+    expect(page.locator("section", has_text="Members without a person")).to_contain_text(
+        "Sam Stranger"
+    )
+    shot(page, "3-dry-run")
+
+
+def test_import_a_board_find_it_on_home_and_roll_it_back(
+    page: Page, live_server, admin_user, operator, load_podcast, settings
+):
+    SCREENS.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    base = live_server.url
+    morning = datetime.combine(TODAY, time(9, 30), ZoneInfo(settings.TIME_ZONE))
+    with time_machine.travel(morning, tick=True):
+        log_in(page, base, admin_user.username)
+        upload_and_map(page, base)
+        check_dry_run(page)
+
+        page.get_by_role("button", name="Approve import").click()
+        batch = ImportBatch.objects.get()
+        expect(page.locator("h1")).to_contain_text(f"Import #{batch.pk}: Operations board")
+        expect(page.locator("#messages")).to_contain_text(f"as import #{batch.pk}")
+        shot(page, "4-batch")
+
+        # Operations Home: the imported workflows' tasks are overdue and due today, and the
+        # workflows themselves are at risk.
+        page.goto(f"{base}/?scope=everyone")
+        imported = set(Workflow.objects.values_list("title", flat=True))
+        for lane in ("overdue", "today"):
+            expect(lane_rows(page, lane).first).to_be_visible()
+        overdue_chips = page.locator("#lane-overdue li.task-row a.chip").all_inner_texts()
+        assert overdue_chips and set(overdue_chips) <= imported
+        today_rows = lane_rows(page, "today").evaluate_all("rows => rows.map(r => r.dataset.task)")
+        assert {int(pk) for pk in today_rows} <= set(Task.objects.values_list("pk", flat=True))
+        at_risk = page.locator("#lane-risk a.risk-title").all_inner_texts()
+        assert any(text.strip().endswith(title) for text in at_risk for title in imported)
+        shot(page, "5-home")
+
+        # Meanwhile the operator completes one of the imported tasks due today.
+        done = Task.objects.filter(workflow=None, due_date=TODAY, status="todo").first()
+        task_complete(task=done, by=operator)
+
+        page.goto(f"{base}/imports/batches/{batch.pk}/")
+        page.get_by_role("link", name="Roll back…").click()
+        kept = page.locator("#rollback-kept")
+        expect(kept).to_contain_text(done.title)
+        expect(kept).to_contain_text("completed by Grace Hopper")
+        shot(page, "6-rollback-preview")
+        page.get_by_role("button", name=f"Roll back import #{batch.pk}").click()
+        expect(page.locator("#messages")).to_contain_text("Kept 1 row(s) changed since")
+        expect(page.get_by_role("link", name=done.title)).to_be_visible()
+        shot(page, "7-rolled-back")
+
+        page.goto(f"{base}/?scope=everyone")
+        for lane in ("overdue", "today", "risk"):
+            expect(page.locator(f".count-tile.count-{lane}")).not_to_have_class(HAS_ITEMS)
+        expect(page.locator("main")).not_to_contain_text(overdue_chips[0])
+        shot(page, "8-home-after")
+        page.goto(f"{base}/imports/")
+        expect(page.locator("tbody tr").first).to_contain_text("rolled back")
+        shot(page, "9-imports")
+    assert list(Task.objects.all()) == [done]
