@@ -10,13 +10,15 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from dataops.models import AuditEvent
 from tasks import import_forms
 from tasks.importers.trello import NO_CARDS, NOT_A_BOARD
-from tasks.models import ImportBatch, ImportUpload, Task, Workflow
+from tasks.models import ImportBatch, ImportUpload, Task, Workflow, WorkflowTemplate
 from tasks.services import task_complete
 from tasks.services.import_rollback import ALREADY_ROLLED_BACK
 from tasks.services.import_uploads import NOT_UTF8
@@ -354,3 +356,65 @@ def test_rollback_preview_lists_kept_rows_with_why_and_confirm_removes_the_rest(
     assert admin.get(url)["Location"] == reverse("tasks:import-batch", args=[imported.pk])
     again = admin.post(url, follow=True).content.decode()
     assert ALREADY_ROLLED_BACK.split("{")[0] in again
+
+
+def test_the_mapping_page_comes_back_with_what_was_chosen(admin, load_podcast):
+    upload_row = uploaded(admin)
+    form = admin.get(reverse("tasks:import-mapping", args=[upload_row.pk])).context["form"]
+    field = list_field(form, "Podcast episodes")
+    dry_run(admin, upload_row.pk, **{field: "template:podcast", "keep_emails": "on"})
+    again = admin.get(reverse("tasks:import-mapping", args=[upload_row.pk])).context["form"]
+    assert again[field].value() == "template:podcast" and again["keep_emails"].value() is True
+    upload_row.refresh_from_db()
+    kinds = {r["kind"] for r in upload_row.preview["redactions"]}
+    assert "email address" not in kinds and "trello token" in kinds
+
+
+def test_a_template_gone_before_approval_is_reported_and_nothing_imported(admin, load_podcast):
+    upload_row = uploaded(admin)
+    form = admin.get(reverse("tasks:import-mapping", args=[upload_row.pk])).context["form"]
+    dry_run(admin, upload_row.pk, **{list_field(form, "Podcast episodes"): "template:podcast"})
+    WorkflowTemplate.objects.filter(pk=load_podcast.pk).update(slug="podcast-renamed")
+    response = approve(admin, upload_row.pk)
+    assert "The mapping names templates that do not exist: podcast." in response.content.decode()
+    assert not ImportBatch.objects.exists() and not Workflow.objects.exists()
+    upload_row.refresh_from_db()
+    assert upload_row.approved_at is None and upload_row.raw
+
+
+def test_batch_list_queries_do_not_grow_with_batches(admin, admin_user):
+    def make(count: int) -> None:
+        for n in range(count):
+            ImportBatch.objects.create(
+                source="trello", external_id=f"b{n}", name=f"Board {n}", created_by=admin_user
+            )
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert admin.get(reverse("tasks:import-list")).status_code == 200
+        return len(context)
+
+    make(1)
+    queries()  # the session and the cached role lists
+    one = queries()
+    make(5)
+    assert queries() == one
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_approvals_import_the_board_once(admin_user, operator):
+    from django.test import Client
+
+    from tasks.tests.conftest import concurrent_posts
+
+    client = Client()
+    client.force_login(admin_user)
+    upload_row = uploaded(client)
+    dry_run(client, upload_row.pk)
+    url = reverse("tasks:import-approve", args=[upload_row.pk])
+    responses = concurrent_posts(admin_user, url, count=4)
+    batch = ImportBatch.objects.get()
+    target = reverse("tasks:import-batch", args=[batch.pk])
+    assert [(r.status_code, r["Location"]) for r in responses] == [(302, target)] * 4
+    assert Workflow.objects.count() == 29
