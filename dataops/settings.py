@@ -536,4 +536,4 @@ CELERY_BEAT_SCHEDULE["jobs-reap-lost"] = {
 }
 
 # Demo data loaders run by `load_demo` (DEMO_MODE only), in order.
-DEMO_LOADERS = ["dataops.demo.load_users", "tasks.demo.load"]
+DEMO_LOADERS = ["dataops.demo.load_users", "tasks.demo.load", "podcast.demo.load"]
