@@ -220,6 +220,29 @@ def _postgres_scratch() -> Iterator[str]:
             log.info("restore drill: scratch database %s dropped", name)
 
 
+# Connection options that are libpq's own (Django's OPTIONS may hold its own keys too).
+LIBPQ_OPTIONS = frozenset(
+    {
+        "sslmode",
+        "sslrootcert",
+        "sslcert",
+        "sslkey",
+        "sslpassword",
+        "connect_timeout",
+        "options",
+        "application_name",
+        "target_session_attrs",
+        "passfile",
+        "service",
+    }
+)
+
+
+def _libpq_options(params: dict) -> dict:
+    options = params.get("OPTIONS") or {}
+    return {k: v for k, v in options.items() if k in LIBPQ_OPTIONS and isinstance(v, str | int)}
+
+
 def _connect_kwargs(params: dict) -> dict:
     kwargs = {
         "dbname": params["NAME"],
@@ -228,8 +251,7 @@ def _connect_kwargs(params: dict) -> dict:
         "host": params.get("HOST") or None,
         "port": params.get("PORT") or None,
     }
-    options = {k: v for k, v in (params.get("OPTIONS") or {}).items() if isinstance(v, str | int)}
-    return {k: v for k, v in {**kwargs, **options}.items() if v is not None}
+    return {k: v for k, v in {**kwargs, **_libpq_options(params)}.items() if v is not None}
 
 
 def _postgres_url(params: dict, name: str) -> str:
@@ -238,7 +260,7 @@ def _postgres_url(params: dict, name: str) -> str:
     auth = f"{user}:{password}@" if password else f"{user}@" if user else ""
     host = quote(params.get("HOST") or "", safe="")
     port = f":{params['PORT']}" if params.get("PORT") else ""
-    options = {k: v for k, v in (params.get("OPTIONS") or {}).items() if isinstance(v, str | int)}
+    options = _libpq_options(params)
     query = f"?{urlencode(options)}" if options else ""
     return f"postgres://{auth}{host}{port}/{quote(name, safe='')}{query}"
 

@@ -114,6 +114,7 @@ def drill_list(request: HttpRequest) -> HttpResponse:
     page = paginate(RestoreDrill.objects.select_related("triggered_by"), request.GET.get("page"))
     for drill in page.object_list:
         drill.rows_restored = sum(drill.counts.values())
+        drill.source_label = drill.source if "://" in drill.source else Path(drill.source).name
     context = {
         "page_obj": page,
         "active_job": _active_run(DRILL_KIND),

@@ -196,3 +196,27 @@ def test_a_drill_on_sqlite_uses_a_temporary_file(filled, tmp_path):
     assert result["counts"] == {e["name"]: e["rows"] for e in manifest_of(archive)["entities"]}
     leftovers = Path(tempfile.gettempdir()).glob("dataops-drill-*")
     assert not [p for p in leftovers if (p / "drill.sqlite3").exists()]
+
+
+def test_the_scratch_database_url_keeps_credentials_and_ssl_options():
+    import environ
+
+    params = {
+        "NAME": "dataops",
+        "USER": "dataops",
+        "PASSWORD": "p@ss:w/rd",
+        "HOST": "db.internal",
+        "PORT": 5433,
+        "OPTIONS": {"sslmode": "require", "pool": True},
+    }
+    config = environ.Env.db_url_config(drill_module._postgres_url(params, "dataops_drill_ab12"))
+    assert (config["NAME"], config["USER"], config["PASSWORD"]) == (
+        "dataops_drill_ab12",
+        "dataops",
+        "p@ss:w/rd",
+    )
+    assert (config["HOST"], config["PORT"], config["OPTIONS"]) == (
+        "db.internal",
+        5433,
+        {"sslmode": "require"},
+    )
