@@ -95,6 +95,14 @@ def test_import_a_board_find_it_on_home_and_roll_it_back(
         expect(page.locator("#messages")).to_contain_text(f"as import #{batch.pk}")
         shot(page, "4-batch")
 
+        # The same board again: the dry run says there is nothing new.
+        page.goto(f"{base}/imports/trello/")
+        page.set_input_files("input[name=board]", str(SAMPLE))
+        page.get_by_role("button", name="Upload and map").click()
+        page.get_by_role("button", name="Dry run").click()
+        expect(page.locator("main")).to_contain_text("Nothing new: every selected card")
+        shot(page, "4b-nothing-new")
+
         # Operations Home: the imported workflows' tasks are overdue and due today, and the
         # workflows themselves are at risk.
         page.goto(f"{base}/?scope=everyone")

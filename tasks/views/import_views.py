@@ -30,7 +30,8 @@ from tasks.services.import_uploads import (
 from tasks.services.imports import item_model
 from tasks.views.common import add_service_error
 
-UPLOAD_GONE = "This upload is gone: uploaded boards are kept for a day. Upload the board again."
+UPLOAD_GONE = "This upload is gone: uploaded boards are kept for {hours} hours. Upload it again."
+WAITING = "Uploaded boards wait here for their mapping and approval for {hours} hours."
 PREVIEW_FIRST = "Choose the mapping and look at the dry run before approving."
 IMPORTED = "Imported “{name}” as import #{batch}."
 APPROVED_ALREADY = "This upload was approved already, as import #{batch}: nothing imported twice."
@@ -59,7 +60,7 @@ def _in_workflows(request: HttpRequest) -> None:
 def _open_upload(pk: int) -> ImportUpload:
     upload = live_uploads().select_related("created_by", "approved_by").filter(pk=pk).first()
     if upload is None:
-        raise Http404(UPLOAD_GONE)
+        raise Http404(UPLOAD_GONE.format(hours=settings.TRELLO_UPLOAD_KEEP_HOURS))
     return upload
 
 
@@ -86,6 +87,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             "form": form,
             "pending": pending,
             "upload_limit_mb": settings.TRELLO_UPLOAD_MAX_BYTES // (1024 * 1024),
+            "waiting_note": WAITING.format(hours=settings.TRELLO_UPLOAD_KEEP_HOURS),
         },
         status=422 if form.is_bound else 200,
     )
