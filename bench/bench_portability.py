@@ -1,11 +1,12 @@
-"""Data safety at the product's scale: export and validate with 100,000 tasks, 2,000
-workflows and their history; a Trello dry run of a 2,000-card board.
+"""Data safety at the product's scale: export, validate and a restore drill with 100,000
+tasks, 2,000 workflows and their history; a Trello dry run of a 2,000-card board.
 
 The work data comes from the work-engine benchmark's generator (`bench/bench_tasks.py`) plus
 one history event per task; the board is the shipped sample board's cards copied under new
 ids until it holds 2,000. Memory: `export_data` and `validate_export` run once more as
 processes of their own, and their peak resident size is compared with that of a process that
-only starts Django and runs `check`.
+only starts Django and runs `check`. The restore drill is the real one (`run_drill`): a
+scratch database beside the benchmark's, migrate, import, export again, compare.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from bench.bench_tasks import TASKS, WORKFLOWS, Generator, _users
 from bench.harness import Result, measure_once
+from dataops.portability.drill import run_drill
 from dataops.portability.export import export_data
 from dataops.portability.validate import validate_archive
 from dataops.redact import redact
@@ -30,7 +32,9 @@ from tasks.services import templates_load
 from tasks.services.common import local_today
 from tasks.services.imports import trello_import
 
-TITLE = "Data safety: export + validate at 100,000 tasks, Trello dry run of 2,000 cards"
+TITLE = (
+    "Data safety: export + validate + restore drill at 100,000 tasks, Trello dry run of 2,000 cards"
+)
 ROOT = Path(__file__).resolve().parent.parent
 BOARD = ROOT / "tasks/importers/fixtures/sample_board.json"
 CARDS = 2_000
@@ -148,6 +152,20 @@ def run(ctx) -> list[Result]:
         f"peak memory {validate_growth:+.0f} MB over a bare Django process"
     )
     results.append(validate)
+
+    drill = measure_once(
+        "restore_drill: scratch database, migrate, import, export, compare",
+        lambda: done.update(drill=run_drill(archive)),
+        target_ms=180_000,
+    )
+    record = done["drill"]
+    rows = sum(record.counts.values())
+    drill.note = (
+        f"{record.status} on {record.database_vendor}: {rows:,} rows restored, "
+        f"{len(record.mismatches)} file(s) different"
+        + (f"; {record.error[:200]}" if record.error else "")
+    )
+    results.append(drill)
 
     board = parse_board(_big_board(CARDS), Redactor(keep_emails=False, secrets=redact))
     dry = measure_once(
