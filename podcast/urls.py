@@ -24,5 +24,6 @@ urlpatterns = [
     path("guests/<int:pk>/edit/", guest_views.guest_edit, name="guest-edit"),
     path("guests/<int:pk>/status/", guest_views.guest_status, name="guest-status"),
     path("guests/<int:pk>/merge/", guest_views.guest_merge, name="guest-merge"),
+    path("kb/", include("podcast.kb.urls")),
     path("", include("podcast.intake.urls")),
 ]

@@ -36,7 +36,7 @@ from podcast.kb.models import KbAppearance, KbEpisode, KbProfile, KbQuestion
 from podcast.kb.parse import Episode, KbFileError, parse_episode, parse_profile
 
 # Bump when parsing or classifying changes: every file is then read again.
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 
 
 class KbImportError(Exception):

@@ -65,7 +65,7 @@ class KbEpisode(models.Model):
         return f"{self.code} {self.title}".strip()
 
     def get_absolute_url(self) -> str:
-        return reverse("podcast_kb:episode", args=[self.pk])
+        return reverse("podcast:podcast_kb:episode", args=[self.pk])
 
     @property
     def code(self) -> str:
