@@ -44,6 +44,7 @@ run: install
 	  python manage.py recurring generate; \
 	  python manage.py notify_due; \
 	  python manage.py docs_sync || echo "  Docs sync failed (see above); the portal starts anyway."; \
+	  python manage.py podcast_kb_import || python manage.py podcast_kb_import content/podcast/episodes || echo "  Podcast knowledge base import failed (see above); the portal starts anyway."; \
 	  echo; echo "  DataOps is starting on http://127.0.0.1:8000"; \
 	  echo "  Demo logins: grace (operator) and admin (admin), password demo-pass-2026"; \
 	  echo "  Ctrl-C stops web, worker and beat."; echo; \
