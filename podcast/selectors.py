@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
@@ -133,17 +133,28 @@ def stream_date(episode: Episode) -> date | None:
     return timezone.localtime(episode.stream_at, org_zone()).date() if episode.stream_at else None
 
 
-def episode_list(*, status: str = "", now: datetime | None = None) -> list[Episode]:
+def episode_list(*, status: str = "", now: datetime | None = None) -> QuerySet[Episode]:
     """Upcoming episodes first (soonest first), then undated ones, then past ones (latest
-    first); guests prefetched."""
+    first), in one query; guests prefetched."""
     now = now or timezone.now()
     episodes = Episode.objects.select_related("workflow", "owner").prefetch_related("guests")
     if status:
         episodes = episodes.filter(status=status)
-    upcoming = list(episodes.filter(stream_at__gte=now).order_by("stream_at", "pk"))
-    undated = list(episodes.filter(stream_at__isnull=True).order_by("-created_at", "-pk"))
-    past = list(episodes.filter(stream_at__lt=now).order_by("-stream_at", "-pk"))
-    return upcoming + undated + past
+    return episodes.annotate(
+        bucket=Case(
+            When(stream_at__gte=now, then=Value(0)),
+            When(stream_at__isnull=True, then=Value(1)),
+            default=Value(2),
+        ),
+        upcoming_at=Case(When(stream_at__gte=now, then=F("stream_at"))),
+        past_at=Case(When(stream_at__lt=now, then=F("stream_at"))),
+    ).order_by(
+        "bucket",
+        F("upcoming_at").asc(nulls_last=True),
+        F("past_at").desc(nulls_last=True),
+        "-created_at",
+        "-pk",
+    )
 
 
 @dataclass(frozen=True)
