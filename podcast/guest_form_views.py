@@ -141,7 +141,9 @@ def guest_form_autosave(request: HttpRequest, link: GuestFormLink, token: str) -
 
 
 class LinkForm(forms.Form):
-    episode = forms.ModelChoiceField(queryset=Episode.objects.none(), required=False)
+    episode = forms.ModelChoiceField(
+        queryset=Episode.objects.none(), required=False, empty_label="No episode"
+    )
     expires_on = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Expires on"
     )

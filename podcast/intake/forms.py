@@ -57,10 +57,14 @@ class ManualItemForm(forms.Form):
 
 class AttachForm(forms.Form):
     guest = forms.ModelChoiceField(
-        queryset=Guest.objects.filter(merged_into__isnull=True).order_by("name"), required=False
+        queryset=Guest.objects.filter(merged_into__isnull=True).order_by("name"),
+        required=False,
+        empty_label="No guest",
     )
     episode = forms.ModelChoiceField(
-        queryset=Episode.objects.order_by("-stream_at", "-pk"), required=False
+        queryset=Episode.objects.order_by("-stream_at", "-pk"),
+        required=False,
+        empty_label="No episode",
     )
 
     def clean(self):
@@ -82,7 +86,7 @@ def _members():
 class ConvertTaskForm(forms.Form):
     title = forms.CharField(max_length=200)
     due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    assignee = forms.ModelChoiceField(queryset=_members(), required=False)
+    assignee = forms.ModelChoiceField(queryset=_members(), required=False, empty_label="Nobody")
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=services.TEXT_LIMIT
     )

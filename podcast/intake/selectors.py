@@ -40,8 +40,8 @@ def _rows() -> QuerySet[IntakeItem]:
 
 
 def inbox_items(filters: InboxFilters) -> QuerySet[IntakeItem]:
-    """New items first, then the newest; every relation a row shows is loaded up front."""
-    items = _rows()
+    """The filtered items, new first, then the newest (no relations: see `inbox_page`)."""
+    items = IntakeItem.objects.all()
     if filters.status == TO_TRIAGE:
         items = items.filter(status__in=[S.NEW, S.TRIAGED])
     elif filters.status != ANY:
@@ -59,7 +59,13 @@ def inbox_items(filters: InboxFilters) -> QuerySet[IntakeItem]:
 
 
 def inbox_page(filters: InboxFilters, page: str | int | None) -> Page:
-    return paginate(inbox_items(filters), page)
+    """One page of the inbox in three queries whatever its size: the count, the page's ids
+    (sorting ids, not wide joined rows, keeps 10,000 items fast), then those rows with every
+    relation a row shows."""
+    ids = paginate(inbox_items(filters).values_list("pk", flat=True), page)
+    rows = _rows().in_bulk(list(ids.object_list))
+    ids.object_list = [rows[pk] for pk in ids.object_list if pk in rows]
+    return ids
 
 
 def inbox_row(pk: int) -> IntakeItem | None:

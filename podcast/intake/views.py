@@ -15,10 +15,14 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import engines
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dataops.errors import ServiceError
+from dataops.templatetags.dataops_tags import ago
 from podcast.intake import forms as intake_forms
 from podcast.intake import messages as texts
 from podcast.intake import selectors, services
@@ -26,15 +30,42 @@ from podcast.models import IntakeAttachment, IntakeEvent, IntakeItem
 from tasks.views.common import add_service_error, member_required, safe_next
 
 
+def _row_template():
+    # Jinja2 keeps the compiled template (see dataops/jinja.py).
+    return engines["jinja2"].get_template("podcast/intake/row.html")
+
+
+def _row_context(**extra) -> dict:
+    return {"base": reverse("podcast:intake-inbox"), "ago": ago, **extra}
+
+
+def render_rows(request: HttpRequest, items) -> SafeString:
+    """The inbox's rows, drawn by Jinja2 (a page of fifty in a few milliseconds)."""
+    template = engines["jinja2"].get_template("podcast/intake/rows.html")
+    html = template.render(_row_context(items=items), request)
+    return mark_safe(html)  # nosec B308 B703: the Jinja2 environment autoescapes
+
+
+def _options(choices: list[tuple[int, str]], selected: int | None) -> SafeString:
+    """A filter select's options in one pass (a select of every guest stays cheap)."""
+    html = "".join(
+        f'<option value="{pk}"{" selected" if pk == selected else ""}>{escape(label)}</option>'
+        for pk, label in choices
+    )
+    return mark_safe(html)  # nosec B308 B703: every label is escaped above
+
+
 def _inbox_context(request: HttpRequest) -> dict:
     form = intake_forms.InboxFilterForm(request.GET or None)
     filters = form.filters() if request.GET else selectors.InboxFilters()
+    page = selectors.inbox_page(filters, request.GET.get("page"))
     return {
         "filter_form": form,
         "filters": filters,
-        "page_obj": selectors.inbox_page(filters, request.GET.get("page")),
-        "guests": selectors.guest_choices(),
-        "episodes": selectors.episode_choices(),
+        "page_obj": page,
+        "rows": render_rows(request, page.object_list),
+        "guest_options": _options(selectors.guest_choices(), filters.guest),
+        "episode_options": _options(selectors.episode_choices(), filters.episode),
     }
 
 
@@ -198,14 +229,15 @@ def _action_context(item: IntakeItem, action: Action, form: forms.Form, slug: st
 
 
 def _render_row(request, item: IntakeItem, *, status: int = 200, **extra) -> HttpResponse:
-    context = {"item": selectors.inbox_row(item.pk), **extra}
-    return render(request, "podcast/intake/_row.html", context, status=status)
+    context = _row_context(**extra, item=selectors.inbox_row(item.pk))
+    return HttpResponse(_row_template().render(context, request), status=status)
 
 
 def _show_form(request, item, action, form, slug, *, status=200) -> HttpResponse:
     context = _action_context(item, action, form, slug)
     if request.htmx:
-        return _render_row(request, item, status=status, open_form=context)
+        context.pop("item")
+        return _render_row(request, item, status=status, open_form=True, inline=True, **context)
     return render(request, "podcast/intake/action.html", context, status=status)
 
 

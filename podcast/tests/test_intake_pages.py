@@ -67,7 +67,9 @@ def test_empty_inbox_is_designed(operator_client):
 
 
 def test_new_items_come_first_then_the_newest(operator_client, make_item, operator):
-    old_new, triaged, newest = make_item("old new"), make_item("triaged one"), make_item("newest")
+    make_item("old new")
+    triaged = make_item("triaged one")
+    make_item("newest")
     s.intake_set_priority(item=triaged, by=operator, priority=1, tags=[])
     body = operator_client.get(INBOX).content.decode()
     assert body.index("newest") < body.index("old new") < body.index("triaged one")
