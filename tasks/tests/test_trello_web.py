@@ -184,8 +184,9 @@ def test_old_uploads_are_gone_and_cleaned_at_the_next_upload(admin, settings):
     ImportUpload.objects.filter(pk=old.pk).update(
         created_at=timezone.now() - timedelta(hours=settings.TRELLO_UPLOAD_KEEP_HOURS + 1)
     )
-    response = admin.get(reverse("tasks:import-mapping", args=[old.pk]))
-    assert response.status_code == 404
+    response = admin.get(reverse("tasks:import-mapping", args=[old.pk]), follow=True)
+    assert response.redirect_chain == [(reverse("tasks:import-upload"), 302)]
+    assert "This upload is gone" in response.content.decode()
     uploaded(admin)
     assert not ImportUpload.objects.filter(pk=old.pk).exists()
 

@@ -8,7 +8,7 @@ from collections import Counter
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -57,11 +57,14 @@ def _in_workflows(request: HttpRequest) -> None:
     request.nav_section = "workflows"
 
 
-def _open_upload(pk: int) -> ImportUpload:
-    upload = live_uploads().select_related("created_by", "approved_by").filter(pk=pk).first()
-    if upload is None:
-        raise Http404(UPLOAD_GONE.format(hours=settings.TRELLO_UPLOAD_KEEP_HOURS))
-    return upload
+def _open_upload(pk: int) -> ImportUpload | None:
+    return live_uploads().select_related("created_by", "approved_by").filter(pk=pk).first()
+
+
+def _gone(request: HttpRequest) -> HttpResponse:
+    """An upload past its time (or never made) sends the admin back to upload it again."""
+    messages.error(request, UPLOAD_GONE.format(hours=settings.TRELLO_UPLOAD_KEEP_HOURS))
+    return redirect("tasks:import-upload")
 
 
 # --- upload → mapping → dry run → approve ------------------------------------------------------
@@ -98,6 +101,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     _in_workflows(request)
     upload = _open_upload(pk)
+    if upload is None:
+        return _gone(request)
     if upload.approved_at:
         return redirect("tasks:import-report", pk=upload.pk)
     mapping = upload_mapping(upload)
@@ -122,6 +127,8 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
 def import_report(request: HttpRequest, pk: int) -> HttpResponse:
     _in_workflows(request)
     upload = _open_upload(pk)
+    if upload is None:
+        return _gone(request)
     if not upload.approved_at and not upload.preview:
         return redirect("tasks:import-mapping", pk=upload.pk)
     report = upload.result if upload.approved_at else upload.preview
@@ -154,6 +161,8 @@ def _report_context(report: dict) -> dict:
 @require_POST
 def import_approve(request: HttpRequest, pk: int) -> HttpResponse:
     upload = _open_upload(pk)
+    if upload is None:
+        return _gone(request)
     if not upload.approved_at and not upload.preview:
         messages.error(request, PREVIEW_FIRST)
         return redirect("tasks:import-mapping", pk=upload.pk)
