@@ -178,9 +178,11 @@ def _related(query: str) -> Related:
 
 
 def related_for_guest(guest: Guest) -> Related:
-    """Past episodes and questions on the guest's topics: their tags, role and the topics
-    of their episodes."""
+    """Past episodes and questions on the guest's topics: their tags, role, the topics of
+    their planned episodes and of the past episodes they were on."""
     topics = [episode.topic for episode in guest.episodes.all() if episode.topic]
+    for names in guest.kb_episodes.values_list("topics", flat=True):
+        topics += [name for name in names if name not in topics]
     return _related(" ".join([*guest.tags, *topics, guest.role]))
 
 

@@ -143,3 +143,11 @@ def test_related_panel_without_a_topic_says_what_to_add(operator_client, importe
     assert (
         "Add a topic or tags" in operator_client.get(url, HTTP_HX_REQUEST="true").content.decode()
     )
+
+
+def test_guest_and_episode_pages_carry_the_panel(operator_client, imported):
+    guest = Guest.objects.get(kb_id="ada")
+    episode = Episode.objects.create(working_title="Feature platforms", topic="MLOps")
+    for kind, subject in (("guest", guest), ("episode", episode)):
+        page = operator_client.get(subject.get_absolute_url()).content.decode()
+        assert reverse("podcast:podcast_kb:related", args=[kind, subject.pk]) in page
