@@ -101,6 +101,9 @@ class ConvertTaskForm(forms.Form):
 class ConvertGuestForm(forms.Form):
     name = forms.CharField(max_length=200)
     email = forms.EmailField(required=False)
+    confirmed = forms.BooleanField(
+        required=False, label="Create anyway (even if it looks like an existing guest)"
+    )
 
 
 class DuplicateForm(forms.Form):

@@ -12,6 +12,10 @@ DUPLICATE_NEEDS_ITEM = "Pick the item this one repeats."
 REASON_REQUIRED = "Say why the item is ignored."
 REASON_TOO_LONG = "Keep the reason under {limit} characters."
 GUEST_NAME_REQUIRED = "The new guest needs a name."
+GUEST_LOOKS_KNOWN = (
+    "This looks like a guest we already have ({known}). Attach the item to them instead, "
+    "or tick “Create anyway”."
+)
 TOO_MANY_TAGS = "At most {limit} tags."
 TAG_TOO_LONG = "Tags are at most {limit} characters."
 UNDO_DONE_ALREADY = "That action was already undone."

@@ -23,6 +23,7 @@ from dataops.services import audit_record
 from podcast.intake import messages
 from podcast.intake.files import check_attachment
 from podcast.models import Episode, Guest, IntakeAttachment, IntakeEvent, IntakeItem
+from podcast.services.guests import PossibleDuplicate, guest_create
 from tasks.models import Task
 from tasks.services import task_create
 
@@ -285,26 +286,24 @@ def intake_convert_to_task(
     return task
 
 
-def _create_guest(*, name: str, by: User | None, email: str = "", bio: str = "") -> Guest:
-    """The one place intake makes a guest; it moves to the guest service once that exists."""
-    from podcast.keys import name_key
-
-    return Guest.objects.create(
-        name=name, name_key=name_key(name), email=email, bio=bio, created_by=by
-    )
-
-
 @transaction.atomic
 def intake_convert_to_guest(
-    *, item: IntakeItem, by: User | None, name: str, email: str = ""
+    *, item: IntakeItem, by: User | None, name: str, email: str = "", confirmed: bool = False
 ) -> Guest:
-    """Create a guest from the item (name, contact, the text as bio) and link the item to it."""
+    """Create a guest from the item (name, contact, the text as bio) through the guest
+    service, and link the item to it. A guest who looks like an existing one is refused
+    unless `confirmed` (the item can be attached to that guest instead)."""
     name = (name or "").strip()[:200]
     if not name:
         raise ServiceError(messages.GUEST_NAME_REQUIRED, field="name")
     item = _lock(item)
     _refuse_if_converted(item)
-    guest = _create_guest(name=name, by=by, email=(email or "").strip(), bio=item.text)
+    data = {"name": name, "email": (email or "").strip(), "bio": item.text}
+    try:
+        guest = guest_create(data=data, by=by, confirmed=confirmed)
+    except PossibleDuplicate as exc:
+        known = ", ".join(g.name for g in exc.matches[:3])
+        raise ServiceError(messages.GUEST_LOOKS_KNOWN.format(known=known), field="name") from exc
     _apply(
         item,
         by=by,

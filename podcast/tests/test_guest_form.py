@@ -301,3 +301,9 @@ def test_link_controls_need_a_role(client, outsider, guest, link):
     assert client.post(reverse("podcast:guest-form-lock", args=[link.pk])).status_code == 403
     link.refresh_from_db()
     assert not link.is_locked
+
+
+def test_the_guest_page_carries_the_form_links_panel(operator_client, guest):
+    body = operator_client.get(guest.get_absolute_url()).content.decode()
+    panel = reverse("podcast:guest-form-links", args=[guest.pk])
+    assert f'hx-get="{panel}"' in body and f'href="{panel}"' in body

@@ -229,3 +229,13 @@ def test_attachment_over_the_limit_is_refused(make_item, operator, media, settin
     settings.INTAKE_MAX_ATTACHMENT_BYTES = 100
     with pytest.raises(ServiceError, match="attachments can be at most 100"):
         s.intake_add_attachment(item=make_item(), upload=upload("a.txt", b"x" * 101), by=operator)
+
+
+def test_convert_to_guest_asks_before_making_a_lookalike(make_item, operator, guest):
+    item = make_item("Dana again, from another address")
+    with pytest.raises(ServiceError, match=r"already have \(Dana Reyes\)"):
+        s.intake_convert_to_guest(item=item, by=operator, name="dana  REYES")
+    item.refresh_from_db()
+    assert item.status == Status.NEW
+    made = s.intake_convert_to_guest(item=item, by=operator, name="Dana Reyes", confirmed=True)
+    assert made.pk != guest.pk and made.events.filter(action="created").exists()
