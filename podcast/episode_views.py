@@ -141,9 +141,7 @@ def episode_redate(request: HttpRequest, pk: int) -> HttpResponse:
         except ServiceError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(
-                request, f"Moved {len(shifts)} open task{'s' if len(shifts) != 1 else ''}."
-            )
+            messages.success(request, _moved(len(shifts)))
         return redirect(episode)
     if not episode.workflow or anchor is None:
         messages.error(
@@ -151,17 +149,20 @@ def episode_redate(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect(episode)
     workflow = episode.workflow
-    shifts = (
-        []
-        if anchor == workflow.anchor_date
-        else workflow_shift_preview(workflow=workflow, new_anchor=anchor)
-    )
-    closed = workflow.tasks.exclude(pk__in=[s.task.pk for s in shifts]).count()
+    differs = anchor != workflow.anchor_date
+    shifts = workflow_shift_preview(workflow=workflow, new_anchor=anchor) if differs else []
     context = {
         "episode": episode,
         "workflow": workflow,
         "new_anchor": anchor,
+        "differs": differs,
         "shifts": shifts,
-        "closed": closed,
+        "closed": workflow.tasks.count() - len(shifts),
     }
     return render(request, "podcast/episode_redate.html", context)
+
+
+def _moved(count: int) -> str:
+    if not count:
+        return "Moved the workflow's anchor date; no task was open."
+    return f"Moved {count} open task{'s' if count != 1 else ''} and the anchor date."

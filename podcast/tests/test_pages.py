@@ -12,6 +12,7 @@ from django.utils.html import escape
 
 from podcast import messages
 from podcast.models import Episode, Guest
+from podcast.selectors import stream_date
 from podcast.services.episodes import episode_start_workflow
 from podcast.tests.core_fixtures import *  # noqa: F403 (fixtures)
 from tasks.models import Workflow
@@ -280,6 +281,25 @@ def test_moving_the_stream_offers_a_preview_then_moves_on_confirm(
     workflow.refresh_from_db()
     assert workflow.anchor_date == new_day
     assert "Nothing to move" in operator_client.get(redate).content.decode()
+
+
+def test_redate_with_every_task_closed_moves_the_anchor_only(
+    operator_client, podcast_template, make_episode, dana, operator
+):
+    episode = make_episode([dana])
+    workflow = episode_start_workflow(episode=episode, by=operator)
+    dates = dict(workflow.tasks.values_list("pk", "due_date"))
+    workflow.tasks.update(status="skipped")  # as if every task had been closed
+    Episode.objects.filter(pk=episode.pk).update(stream_at=episode.stream_at + timedelta(days=2))
+    redate = reverse("podcast:episode-redate", args=[episode.pk])
+    html = operator_client.get(redate).content.decode()
+    assert "Move the anchor date" in html and "42 done, skipped or archived tasks" in html
+    response = operator_client.post(redate, follow=True)
+    assert "no task was open" in response.content.decode()
+    workflow.refresh_from_db()
+    episode.refresh_from_db()
+    assert workflow.anchor_date == stream_date(episode) == min(dates.values()) + timedelta(28 + 2)
+    assert dict(workflow.tasks.values_list("pk", "due_date")) == dates
 
 
 def test_redate_without_a_workflow_says_so(operator_client, make_episode):
