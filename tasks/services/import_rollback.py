@@ -188,6 +188,8 @@ def _change_note(event: HistoryEvent) -> str:
 
 def _last_changes(batch: ImportBatch, subject: str, ids: set[int]) -> dict[int, str]:
     later = HistoryEvent.objects.filter(pk__gt=batch.history_mark, **{f"{subject}__in": ids})
+    if subject == "workflow":
+        later = later.filter(task=None)  # the workflow's own events; its tasks speak apart
     events = later.select_related("actor").order_by("pk")
     return {getattr(event, f"{subject}_id"): _change_note(event) for event in events}
 

@@ -419,3 +419,15 @@ def test_concurrent_approvals_import_the_board_once(admin_user, operator):
     target = reverse("tasks:import-batch", args=[batch.pk])
     assert [(r.status_code, r["Location"]) for r in responses] == [(302, target)] * 4
     assert Workflow.objects.count() == 29
+
+
+def test_a_changed_task_keeps_its_workflow_and_the_preview_says_why(imported, operator):
+    from tasks.services.import_rollback import import_rollback_preview
+
+    task = Task.objects.filter(workflow__isnull=False, status="todo").order_by("pk").first()
+    task_complete(task=task, by=operator)
+    preview = import_rollback_preview(batch=imported)
+    why = {row.row: row.why for row in preview.kept}
+    assert why[task.workflow] == f"its task “{task.title}” changed since the import"
+    assert why[task].startswith("changed since the import: completed by Grace Hopper")
+    assert task.workflow not in preview.workflows and preview.removed["workflows"] == 28
