@@ -145,7 +145,9 @@ class LinkForm(forms.Form):
         queryset=Episode.objects.none(), required=False, empty_label="No episode"
     )
     expires_on = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Expires on"
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        label="Expires on",
     )
 
     def __init__(self, *args, guest: Guest, **kwargs):

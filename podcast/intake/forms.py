@@ -85,7 +85,7 @@ def _members():
 
 class ConvertTaskForm(forms.Form):
     title = forms.CharField(max_length=200)
-    due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     assignee = forms.ModelChoiceField(queryset=_members(), required=False, empty_label="Nobody")
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=services.TEXT_LIMIT

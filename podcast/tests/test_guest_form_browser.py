@@ -41,6 +41,9 @@ def test_guest_fills_the_form_on_a_phone_and_the_team_attaches_it(
     link_url = link_input.input_value()
     assert link_url.startswith(live_server.url + "/podcast/form/")
     page.screenshot(path=str(SCREENS / "guest-form-links.png"), full_page=True)
+    page.goto(f"{live_server.url}{guest.get_absolute_url()}")
+    expect(page.locator("#guest-form-links input.gf-url")).to_have_value(link_url)
+    page.screenshot(path=str(SCREENS / "guest-page-form-links.png"), full_page=True)
 
     # The guest: a new browser context, no login, a phone-sized screen.
     phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)

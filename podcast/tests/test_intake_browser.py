@@ -71,6 +71,15 @@ def test_keyboard_triage_of_three_items(page: Page, live_server, operator, guest
     page.keyboard.press("j")
     page.keyboard.press("j")
     expect(row(page, first)).to_be_focused()
+    # c opens the convert form, prefilled; Esc closes it without changing anything.
+    page.keyboard.press("c")
+    expect(row(page, first).locator("input[name=title]")).to_have_value(
+        "Dana sent her talk outline"
+    )
+    page.screenshot(path=str(SCREENS / "intake-convert-form.png"), full_page=True)
+    page.keyboard.press("Escape")
+    expect(row(page, first).locator("[data-intake-form]")).to_have_count(0)
+    expect(row(page, first)).to_be_focused()
     page.keyboard.press("a")
     choose = row(page, first).locator("select[name=guest]")
     expect(choose).to_be_focused()

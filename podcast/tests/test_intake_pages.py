@@ -3,6 +3,8 @@ bad input, and a query count that does not grow with the inbox."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -13,6 +15,7 @@ from podcast.intake import messages
 from podcast.intake import services as s
 from podcast.models import IntakeItem
 from podcast.tests.intake_fixtures import *  # noqa: F403 (fixtures)
+from tasks.services.common import local_today
 
 pytestmark = pytest.mark.django_db
 INBOX = reverse("podcast:intake-inbox")
@@ -205,6 +208,8 @@ def test_attach_and_convert_without_javascript(operator_client, make_item, guest
     other = make_item("Send Dana the recording checklist")
     form = operator_client.get(action_url(other, "convert")).content.decode()
     assert 'value="Send Dana the recording checklist"' in form
+    due = (local_today() + timedelta(days=3)).isoformat()
+    assert f'name="due_date" value="{due}"' in form
     response = operator_client.post(
         action_url(other, "convert"),
         {"title": "Send the checklist", "due_date": "2030-01-10", "description": "x"},
