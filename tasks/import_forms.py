@@ -135,13 +135,17 @@ class MappingForm(forms.Form):
             )
 
     def _label_fields(self, mapping: Mapping) -> None:
+        colors = self.board.label_colors
         for label_id, name in self.board.labels.items():
             mapped = mapping.labels.get(label_id, mapping.labels.get(name, name))
+            # A nameless label gives no tag unless one is typed (the command's default).
+            hint = "" if name else f"no tag; e.g. {colors.get(label_id) or 'its colour'}"
             self.fields[f"label_{label_id}"] = forms.CharField(
                 label=name or "(no name)",
                 required=False,
                 max_length=60,
                 initial=mapped,
+                widget=forms.TextInput(attrs={"placeholder": hint} if hint else {}),
             )
 
     def _member_fields(self, mapping: Mapping) -> None:
