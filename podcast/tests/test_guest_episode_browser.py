@@ -77,7 +77,7 @@ def test_guest_to_episode_to_started_workflow(
     shot(page, "episode-detail-new")
 
     # Start the Podcast workflow from the episode.
-    page.locator(".page-actions").get_by_role("button", name="Start Podcast workflow").click()
+    page.get_by_role("button", name="Start Podcast workflow").click()
     expect(page.locator("#messages")).to_contain_text("with 42 tasks")
     title = f"Podcast: {day.isoformat()} - Feature stores - Priya Raman"
     expect(page.locator("#workflow-title").locator("..").locator("..")).to_contain_text(title)
