@@ -159,13 +159,23 @@ class GuestForm(forms.Form):
         }
 
 
-def summary_text(answers: dict[str, str]) -> str:
-    """The intake item's text: each answered field under its section's title."""
-    blocks = []
+def answered_sections(answers: dict[str, str]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(section title, [(field label, answer)]) for the sections with an answer, in order."""
+    sections = []
     for section in SECTIONS:
-        lines = [f"{f.label}: {answers[f.name]}" for f in section.fields if answers.get(f.name)]
-        if lines:
-            blocks.append("\n".join([f"## {section.title}", *lines]))
+        rows = [(f.label, answers[f.name]) for f in section.fields if answers.get(f.name)]
+        if rows:
+            sections.append((section.title, rows))
+    return sections
+
+
+def summary_text(answers: dict[str, str]) -> str:
+    """The intake item's text: a headline (who, and the hook), then every answer under its
+    section's title."""
+    headline = " — ".join(v for v in (answers.get("name"), answers.get("hook")) if v)
+    blocks = [headline or "Guest form answers"]
+    for title, rows in answered_sections(answers):
+        blocks.append("\n".join([f"{title}:", *(f"- {label}: {value}" for label, value in rows)]))
     return "\n\n".join(blocks)
 
 

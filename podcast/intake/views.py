@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dataops.errors import ServiceError
 from dataops.templatetags.dataops_tags import ago
+from podcast.guest_form import answered_sections
 from podcast.intake import forms as intake_forms
 from podcast.intake import messages as texts
 from podcast.intake import selectors, services
@@ -117,9 +118,12 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("No such intake item.")
     for event in item.events.all():
         event.label = texts.ACTION_LABELS.get(event.action, event.action)
-    return render(
-        request, "podcast/intake/detail.html", {"item": item, "undoable": services.UNDOABLE}
-    )
+    context = {
+        "item": item,
+        "undoable": services.UNDOABLE,
+        "form_sections": answered_sections(item.fields) if item.source == "form" else [],
+    }
+    return render(request, "podcast/intake/detail.html", context)
 
 
 @member_required

@@ -54,6 +54,12 @@ def post(client, link, data=None, **extra):
     return client.post(url(link), data, **extra)
 
 
+def operator_client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 # --- the happy path ------------------------------------------------------------------------
 
 
@@ -78,10 +84,16 @@ def test_guest_fills_the_form_without_logging_in(client, link, guest, episode, a
     assert (item.source, item.external_id) == ("form", str(link.pk))
     assert (item.guest, item.episode, item.status) == (guest, episode, "new")
     assert item.fields["hook"] == ANSWERS["hook"]
-    assert "## Episode angle" in item.text and "Data contracts stop" in item.text
+    assert str(item) == "Dana Reyes — Data contracts stop the 3 a.m. pages."
+    assert "Episode angle:\n- One-sentence hook: Data contracts stop" in item.text
     assert item.links == ["https://www.linkedin.com/in/dana-reyes"]
     link.refresh_from_db()
     assert (link.item, link.submit_count, link.draft) == (item, 1, {})
+    detail = operator_client_for(admin_user).get(reverse("podcast:intake-detail", args=[item.pk]))
+    assert (
+        "Episode angle" in detail.content.decode()
+        and "Who should listen" not in detail.content.decode()
+    )
     note = Notification.objects.get(recipient=admin_user)  # the episode's owner
     assert note.kind == "guest_form" and str(item.pk) in note.link
     assert "Thank you" in client.get(response["Location"]).content.decode()

@@ -1,22 +1,26 @@
 """The guest form end to end in a real browser: the team makes a link, the guest fills it on
-a phone without logging in, the answers land in the inbox, and the team attaches them to the
-episode (starting the episode's workflow is the episode pages' own browser test).
+a phone without logging in, the answers land in the inbox, the team attaches them to the
+episode and starts the episode's Podcast workflow.
 
 Run alone with: DJANGO_ALLOW_ASYNC_UNSAFE=true pytest podcast/tests/test_guest_form_browser.py
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from dataops.models import Notification
 from podcast.models import GuestFormLink, IntakeItem
 from podcast.tests.intake_fixtures import *  # noqa: F403 (fixtures)
 from podcast.tests.test_intake_browser import log_in
+from tasks.services import templates_load
+from tasks.services.templates import SHIPPED_DIR
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENS = Path("/tmp/dataops-screens")
@@ -27,6 +31,9 @@ def test_guest_fills_the_form_on_a_phone_and_the_team_attaches_it(
     page: Page, browser: Browser, live_server, operator, admin_user, guest, episode
 ):
     cache.clear()  # rate-limit counters of earlier runs
+    templates_load(paths=[SHIPPED_DIR / "podcast.yaml"])
+    episode.stream_at = timezone.now() + timedelta(days=40)
+    episode.save(update_fields=["stream_at"])
     SCREENS.mkdir(exist_ok=True)
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, live_server.url, operator.username)
@@ -89,3 +96,21 @@ def test_guest_fills_the_form_on_a_phone_and_the_team_attaches_it(
     expect(form_row).to_contain_text(episode.working_title)
     item.refresh_from_db()
     assert (item.status, item.episode_id) == ("attached", episode.pk)
+
+    page.goto(f"{live_server.url}/podcast/intake/{item.pk}/")
+    expect(page.locator(".intake-answers").first).to_contain_text("Dana Reyes")
+    page.screenshot(path=str(SCREENS / "intake-form-answers.png"), full_page=True)
+
+    # From the episode's page, start its Podcast workflow.
+    page.goto(f"{live_server.url}{episode.get_absolute_url()}")
+    page.get_by_role("button", name="Start Podcast workflow").first.click()
+    expect(page.locator("#messages")).to_contain_text("with 42 tasks")
+    page.screenshot(path=str(SCREENS / "guest-form-episode-started.png"), full_page=True)
+    episode.refresh_from_db()
+    workflow = episode.workflow
+    assert workflow.tasks.count() == 42
+    slot = workflow.link_slots.get(name="Guest email")
+    assert "dana@example.org" in slot.url
+    stream_day = timezone.localdate(episode.stream_at)
+    dates = sorted(workflow.tasks.values_list("due_date", flat=True))
+    assert dates[0] < stream_day < dates[-1] + timedelta(days=60)
