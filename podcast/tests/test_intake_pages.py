@@ -290,3 +290,24 @@ def test_html_in_an_item_is_escaped_everywhere(operator_client, make_item):
         body = operator_client.get(url).content.decode()
         assert "<script>alert" not in body and "<img src=x" not in body
         assert "&lt;script&gt;" in body
+
+
+def test_priority_and_tags_from_the_row(operator_client, make_item):
+    item = make_item()
+    form = operator_client.get(action_url(item, "triage"), **HX).content.decode()
+    assert 'name="priority"' in form and 'name="tags"' in form
+    response = operator_client.post(
+        action_url(item, "triage"), {"priority": "2", "tags": "ml, Data, ml"}, **HX
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "High" in body and "Triaged" in body
+    item.refresh_from_db()
+    assert (item.priority, item.tags, item.status) == (2, ["ml", "data"], "triaged")
+    bad = operator_client.post(action_url(item, "triage"), {"priority": "9"}, **HX)
+    assert bad.status_code == 400 and "Select a valid choice" in bad.content.decode()
+
+
+def test_closing_a_row_form_shows_the_row_again(operator_client, make_item):
+    item = make_item("close me")
+    body = operator_client.get(reverse("podcast:intake-row", args=[item.pk]), **HX).content.decode()
+    assert "close me" in body and "data-intake-form" not in body

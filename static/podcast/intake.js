@@ -71,7 +71,16 @@
     }
   });
 
+  // Only a request made from a row gives focus back to it (a filter change keeps its own).
+  let fromRow = false;
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    const row = event.detail.elt.closest && event.detail.elt.closest("[data-intake-row]");
+    fromRow = Boolean(row);
+    if (row) currentId = row.id;
+  });
   document.addEventListener("htmx:afterSettle", () => {
+    if (!fromRow) return;
+    fromRow = false;
     const row = current();
     if (row) focusRow(row);
   });
