@@ -112,3 +112,22 @@ def test_keyboard_triage_of_three_items(page: Page, live_server, operator, guest
     page.locator("#history").get_by_role("button", name="Undo").click()
     expect(page.locator("#messages")).to_contain_text("Undone: Ignored.")
     assert IntakeItem.objects.get(pk=spam.pk).status == "new"
+
+
+def test_empty_inbox_and_a_closed_form(page: Page, browser, live_server, operator, guest):
+    from podcast import guest_form_links as links
+
+    SCREENS.mkdir(exist_ok=True)
+    log_in(page, live_server.url, operator.username)
+    page.goto(f"{live_server.url}/podcast/intake/")
+    expect(page.locator(".empty-state")).to_contain_text("Inbox zero")
+    page.screenshot(path=str(SCREENS / "intake-empty.png"))
+    link = links.form_link_create(guest=guest, by=operator)
+    links.form_link_lock(link=link, by=operator)
+    outside = browser.new_context(viewport={"width": 390, "height": 700})
+    closed = outside.new_page()
+    response = closed.goto(f"{live_server.url}{links.link_path(link)}")
+    assert response.status == 404
+    expect(closed.locator("h1")).to_have_text("This form is closed")
+    closed.screenshot(path=str(SCREENS / "guest-form-closed.png"))
+    outside.close()
