@@ -105,21 +105,21 @@ def guest_create(*, data: dict[str, Any], by: User | None, confirmed: bool = Fal
     `PossibleDuplicate` (its `matches` are shown so the person can open one instead)."""
     values = {name: data[name] for name in EDITABLE_FIELDS if name in data}
     values["tags"] = clean_tags(values.get("tags") or [])
-    if not confirmed:
-        matches = guest_duplicates(
-            name=values.get("name", ""),
-            email=values.get("email", ""),
-            linkedin_url=values.get("linkedin_url", ""),
-        )
-        if matches:
-            raise PossibleDuplicate(matches)
+    matches = guest_duplicates(
+        name=values.get("name", ""),
+        email=values.get("email", ""),
+        linkedin_url=values.get("linkedin_url", ""),
+    )
+    if matches and not confirmed:
+        raise PossibleDuplicate(matches)
     guest = Guest.objects.create(created_by=by, **values)
+    names = ", ".join(match.name for match in matches)
     guest_record(
         guest,
         by=by,
         action="created",
         changes={k: _plain(v) for k, v in values.items() if v not in ("", [], None)},
-        note="Created although it looked like an existing guest." if confirmed else "",
+        note=f"Created although it looked like {names}." if matches else "",
     )
     return guest
 

@@ -26,6 +26,7 @@ SCREENS = Path("/tmp/dataops-screens")
 
 def shot(page: Page, name: str) -> None:
     SCREENS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_load_state("networkidle")  # the panels htmx loads into the page
     page.screenshot(path=str(SCREENS / f"podcast-{name}.png"), full_page=True)
 
 

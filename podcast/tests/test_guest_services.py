@@ -67,8 +67,9 @@ def test_confirming_creates_the_guest_with_a_history_note(make_guest, operator):
     assert Guest.objects.filter(name_key="dana reyes").count() == 2
     assert guest.tags == ["ml", "mlops"]
     event = guest.events.get()
-    assert event.action == "created" and event.actor == operator and "anyway" not in event.note
-    assert "looked like" in event.note
+    assert event.action == "created" and event.actor == operator
+    assert event.note == "Created although it looked like Dana Reyes."
+    assert make_guest("Someone Else").events.get().note == ""
 
 
 def test_a_merged_guest_no_longer_counts_as_a_duplicate(make_guest, operator, admin_user):
