@@ -21,6 +21,8 @@ PUBLIC = {
     "accounts:invite-accept": "the emailed invite link, authenticated by its token",
     "openid_connect_login": "starts single sign-on with a configured provider",
     "openid_connect_callback": "the provider sends the browser back here, checked by state",
+    "podcast:guest-form": "the link a guest fills, authenticated by its signed token",
+    "podcast:guest-form-autosave": "the guest form's draft save, same token (and CSRF)",
 }
 # Django admin's own login/logout-free pages are behind our login redirect as well.
 SAMPLE_VALUES = {"int": "1", "str": "x", "slug": "x", "path": "x/y.md", "uuid": str(uuid.uuid4())}
