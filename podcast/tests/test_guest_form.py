@@ -319,3 +319,36 @@ def test_the_guest_page_carries_the_form_links_panel(operator_client, guest):
     body = operator_client.get(guest.get_absolute_url()).content.decode()
     panel = reverse("podcast:guest-form-links", args=[guest.pk])
     assert f'hx-get="{panel}"' in body and f'href="{panel}"' in body
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_submits_racing_make_one_item_and_one_refusal(guest, episode, operator):
+    import threading
+
+    from django.db import connection
+
+    from dataops.errors import ServiceError
+
+    link = links.form_link_create(guest=guest, episode=episode, by=operator)
+    barrier, outcomes = threading.Barrier(2), []
+
+    def submit(hook: str) -> None:
+        try:
+            barrier.wait()
+            links.form_submit(link=link, answers={**ANSWERS, "hook": hook}, rev=0)
+            outcomes.append("sent")
+        except ServiceError as exc:
+            outcomes.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(f"hook {n}",)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["replayed", "sent"]
+    assert IntakeItem.objects.count() == 1
+    link.refresh_from_db()
+    assert link.submit_count == 1
