@@ -1,6 +1,7 @@
 """Demo podcast for `make run`: guests in different states, two episodes (one with its Podcast
-workflow started) and intake waiting for triage. Idempotent (guests by name, episodes by a
-marker in their notes, intake by external id); demo-only, like all demo data."""
+workflow started, its first task due in two days) and intake waiting for triage. Idempotent
+(guests by name, episodes by working title, intake by external id); demo-only, like all demo
+data."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from podcast.services.episodes import episode_create, episode_start_workflow
 from podcast.services.guests import guest_create, guest_set_status
 from tasks.services.common import local_today
 
-MARKER = "[demo:{key}]"
 GUESTS = [
     # name, status, reason, fields
     (
@@ -146,13 +146,12 @@ def _stream(days: int) -> datetime:
 
 def _episodes(guests: dict[str, Guest], owner: User | None) -> int:
     plans = [
-        ("feature-stores", "Feature stores without the hype", "Feature stores", "Priya Raman", 21),
-        ("analyst-to-ml", "From analyst to ML engineer", "Career change", "Marco Bianchi", 45),
+        ("feature-stores", "Feature stores without the hype", "Feature stores", "Priya Raman", 30),
+        ("analyst-to-ml", "From analyst to ML engineer", "Career change", "Marco Bianchi", 60),
     ]
     created = 0
     for key, title, topic, guest, days in plans:
-        marker = MARKER.format(key=key)
-        if Episode.objects.filter(notes__contains=marker).exists():
+        if Episode.objects.filter(working_title=title).exists():
             continue
         data = {
             "working_title": title,
@@ -161,7 +160,7 @@ def _episodes(guests: dict[str, Guest], owner: User | None) -> int:
             "status": "scheduled" if key == "feature-stores" else "planning",
             "owner": owner,
         }
-        episode = episode_create(data=data, guests=[guests[guest]], by=owner, notes=marker)
+        episode = episode_create(data=data, guests=[guests[guest]], by=owner)
         if key == "feature-stores":
             # Without the Podcast template the episode shows its “Start” button instead.
             with suppress(ServiceError):
