@@ -105,7 +105,9 @@ def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "page": page,
         "episode": page.episode,
         "stream_day": anchor,
-        "anchor_differs": bool(workflow and anchor and anchor != workflow.anchor_date),
+        "anchor_differs": bool(
+            workflow and not workflow.is_archived and anchor and anchor != workflow.anchor_date
+        ),
     }
     return render(request, "podcast/episode_detail.html", context)
 

@@ -48,8 +48,9 @@ def episode_create(
 def episode_update(
     *, episode: Episode, data: dict[str, Any], guests: list[Guest], by: User | None
 ) -> bool:
-    """Save the edit. Returns True when the stream moved to another day while a workflow
-    runs: the page then offers to re-date the workflow's open tasks (nothing moves here)."""
+    """Save the edit. Returns True when the stream moved to another day while an active
+    workflow runs: the page then offers to re-date the workflow's open tasks (nothing moves
+    here)."""
     episode = Episode.objects.select_for_update().get(pk=episode.pk)
     values = {name: data.get(name) for name in EDITABLE_FIELDS if name in data}
     _check_numbers(values)
@@ -63,7 +64,7 @@ def episode_update(
     day_after = stream_date(episode)
     if not (episode.workflow_id and day_after) or day_after == day_before:
         return False
-    return day_after != episode.workflow.anchor_date
+    return not episode.workflow.is_archived and day_after != episode.workflow.anchor_date
 
 
 def podcast_template() -> WorkflowTemplate:

@@ -20,7 +20,7 @@ from podcast.services.episodes import (
 )
 from podcast.tests.core_fixtures import *  # noqa: F403 (fixtures)
 from tasks.models import HistoryEvent, Task, Workflow
-from tasks.services import task_complete
+from tasks.services import task_complete, workflow_archive
 from tasks.services.workflows import workflow_shift_preview
 from tasks.tests.conftest import concurrent_posts
 
@@ -110,6 +110,16 @@ def test_moving_the_stream_day_reports_it_and_moves_nothing(
     data["stream_at"] = episode.stream_at + timedelta(days=7)
     assert episode_update(episode=episode, data=data, guests=[dana], by=operator) is True
     assert sorted(workflow.tasks.values_list("pk", "due_date")) == before
+
+
+def test_an_archived_workflow_is_not_offered_a_new_date(
+    podcast_template, make_episode, dana, operator
+):
+    episode, workflow = _started(make_episode, dana, operator)
+    workflow_archive(workflow=workflow, by=operator)
+    data = {"working_title": "X", "status": "planning"}
+    data["stream_at"] = episode.stream_at + timedelta(days=7)
+    assert episode_update(episode=episode, data=data, guests=[dana], by=operator) is False
 
 
 def test_redate_moves_open_tasks_and_keeps_completed_ones(
