@@ -32,9 +32,8 @@ class InboxFilters:
 
 
 def _rows() -> QuerySet[IntakeItem]:
-    return IntakeItem.objects.select_related(
-        "guest", "episode", "duplicate_of", "converted_task"
-    ).prefetch_related(
+    # A row names the item it repeats by id only, so `duplicate_of` is not joined.
+    return IntakeItem.objects.select_related("guest", "episode", "converted_task").prefetch_related(
         Prefetch("attachments", queryset=IntakeAttachment.objects.only("id", "item_id", "name"))
     )
 
@@ -99,6 +98,7 @@ def duplicate_choices(item: IntakeItem) -> list[IntakeItem]:
 def item_detail(pk: int) -> IntakeItem | None:
     return (
         _rows()
+        .select_related("duplicate_of")
         .prefetch_related(
             Prefetch("events", queryset=IntakeEvent.objects.select_related("actor")),
         )
