@@ -8,6 +8,7 @@ a locked or expired one says "This form is closed", nothing more.
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from functools import wraps
 
 from axes.helpers import get_client_ip_address
 from django import forms
@@ -44,6 +45,7 @@ def _closed(request: HttpRequest) -> HttpResponse:
 def _guarded(view):
     """Rate limit, then resolve the token: the view gets the open link or never runs."""
 
+    @wraps(view)
     def wrapper(request: HttpRequest, token: str) -> HttpResponse:
         if links.rate_limited(token=token, ip=get_client_ip_address(request) or "unknown"):
             return render(request, "podcast/form/closed.html", {"reason": TOO_MANY}, status=429)
@@ -55,8 +57,6 @@ def _guarded(view):
             return _closed(request)
         return view(request, link, token)
 
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
     return login_not_required(wrapper)
 
 

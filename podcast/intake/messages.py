@@ -16,6 +16,7 @@ GUEST_LOOKS_KNOWN = (
     "This looks like a guest we already have ({known}). Attach the item to them instead, "
     "or tick “Create anyway”."
 )
+PRIORITY_UNKNOWN = "Choose low, normal or high priority."
 TOO_MANY_TAGS = "At most {limit} tags."
 TAG_TOO_LONG = "Tags are at most {limit} characters."
 UNDO_DONE_ALREADY = "That action was already undone."

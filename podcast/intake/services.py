@@ -112,6 +112,11 @@ def clean_links(links: list[str] | None) -> list[str]:
     return list(dict.fromkeys(cleaned))
 
 
+def _check_priority(priority: int) -> None:
+    if priority not in IntakeItem.Priority.values:
+        raise ServiceError(messages.PRIORITY_UNKNOWN, field="priority")
+
+
 def clean_tags(tags: list[str] | None) -> list[str]:
     cleaned = list(dict.fromkeys(t.strip().lower() for t in tags or [] if t and t.strip()))
     if len(cleaned) > MAX_TAGS:
@@ -146,6 +151,7 @@ def intake_create(
     the guard).
     """
     external_id = (external_id or "").strip()[:200]
+    _check_priority(priority)
     if external_id:
         existing = IntakeItem.objects.filter(source=source, external_id=external_id).first()
         if existing is not None:
@@ -367,9 +373,10 @@ def intake_set_priority(
 ) -> IntakeItem:
     """Set priority and tags; a new item becomes `triaged` (looked at, not yet placed)."""
     tags = clean_tags(tags)
+    _check_priority(priority)
     item = _lock(item)
     status = S.TRIAGED if item.status == S.NEW else item.status
-    _apply(item, by=by, action="triaged", status=status, priority=int(priority), tags=tags)
+    _apply(item, by=by, action="triaged", status=status, priority=priority, tags=tags)
     return item
 
 

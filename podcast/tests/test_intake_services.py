@@ -129,6 +129,8 @@ def test_priority_and_tags_triage_a_new_item(make_item, operator):
     s.intake_set_priority(item=item, by=operator, priority=2, tags=[" Data ", "data", "ml"])
     item.refresh_from_db()
     assert (item.status, item.priority, item.tags) == (Status.TRIAGED, 2, ["data", "ml"])
+    with pytest.raises(ServiceError, match="low, normal or high"):
+        s.intake_set_priority(item=item, by=operator, priority=7, tags=[])
     with pytest.raises(ServiceError, match="At most 10 tags"):
         s.intake_set_priority(item=item, by=operator, priority=1, tags=[str(n) for n in range(11)])
 

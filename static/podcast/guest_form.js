@@ -42,7 +42,8 @@
       });
       const answer = await response.json().catch(() => ({}));
       if (response.ok && answer.saved) say(`Draft saved at ${answer.at}.`);
-      else if (answer.closed) say("This form is closed; your last changes were not saved.");
+      else if (response.status === 404) say("This form is closed; your last changes were not saved.");
+      else if (response.status === 429) { dirty = true; say("Saving paused for a few minutes (too many saves)."); }
       else { dirty = true; say("Not saved yet: check the fields marked in red, then save the draft."); }
     } catch (error) {
       dirty = true;
