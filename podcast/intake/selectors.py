@@ -71,11 +71,6 @@ def inbox_row(pk: int) -> IntakeItem | None:
     return _rows().filter(pk=pk).first()
 
 
-def to_triage_count() -> int:
-    """Operations Home's "Intake to triage" number."""
-    return IntakeItem.objects.filter(status__in=[S.NEW, S.TRIAGED]).count()
-
-
 def guest_choices() -> list[tuple[int, str]]:
     return list(
         Guest.objects.filter(merged_into__isnull=True).order_by("name").values_list("pk", "name")
