@@ -327,7 +327,7 @@ def rebuild_index() -> int:
     return count
 
 
-def _writer(ix, docs: int):
+def writer_for(ix, docs: int):
     """Two writer processes (each a segment of its own, not merged: merging cost as much as
     the build) for a big build; in-process for a small one, and in a process that may not
     have children (a Celery prefork worker's pool process is daemonic)."""
@@ -340,7 +340,7 @@ def _writer(ix, docs: int):
 
 
 def _fill(ix) -> int:
-    writer = _writer(ix, Document.objects.count())
+    writer = writer_for(ix, Document.objects.count())
     count = 0
     try:
         docs = Document.objects.prefetch_related("labels").order_by("pk")

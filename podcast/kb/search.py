@@ -9,8 +9,8 @@ query and for the words close together) apply unchanged:
 |------------|------------------------------------|----------------------------------------|
 | `title`    | title (4)                          | the question (4)                       |
 | `summary`  | summary, intro and topics (3)      | —                                      |
-| `headings` | transcript section headers (2)     | its section's header (2)               |
-| `body`     | the transcript's lines (1)         | its episode's title and topics (1)     |
+| `headings` | transcript section headers (2)     | —                                      |
+| `body`     | the transcript's lines (1)         | — (kept empty: the ranking reads it)   |
 
 Filters (topic, season, category, guest) are plain terms, applied after scoring.
 
@@ -38,7 +38,7 @@ from whoosh.fields import COLUMN, ID, KEYWORD, TEXT, Schema
 from whoosh.reading import TermNotFound
 
 from docs_app import ranking
-from docs_app.search_index import analyzer, fold
+from docs_app.search_index import analyzer, fold, writer_for
 from podcast.kb.models import KbEpisode, KbQuestion
 
 SCHEMA_VERSION = 1
@@ -48,6 +48,43 @@ QUESTIONS = "questions"
 WRITE_WAIT_SECONDS = 120
 MAX_QUERY_LENGTH = 200
 FILTER_FIELDS = ("topic", "season", "category", "guest")
+COMMON_SHARE = 0.25
+PRUNE_FROM = 1000  # documents: below this every word is cheap
+QUESTION_WORDS = frozenset(
+    [
+        "what",
+        "how",
+        "why",
+        "who",
+        "where",
+        "which",
+        "would",
+        "could",
+        "should",
+        "do",
+        "does",
+        "did",
+        "think",
+        "tell",
+        "about",
+        "one",
+        "need",
+        "like",
+        "really",
+        "so",
+        "some",
+        "any",
+        "get",
+        "got",
+        "make",
+        "there",
+        "they",
+        "them",
+        "me",
+        "my",
+        "i",
+    ]
+)
 
 
 def _schemas() -> dict[str, Schema]:
@@ -65,14 +102,15 @@ def _schemas() -> dict[str, Schema]:
             title=TEXT(analyzer=stem),
             summary=TEXT(analyzer=stem, phrase=False),
             headings=TEXT(analyzer=stem, phrase=False),
-            body=TEXT(analyzer=stem),
+            # No positions: a fifth of the import's time; the ranking then skips the
+            # words-close-together bonus for transcripts (titles keep their phrase bonus).
+            body=TEXT(analyzer=stem, phrase=False),
             **facets,
         ),
         QUESTIONS: Schema(
             pk=ID(stored=True, unique=True),
             episode=ID(),
             title=TEXT(analyzer=stem),
-            headings=TEXT(analyzer=stem, phrase=False),
             body=TEXT(analyzer=stem, phrase=False),
             category=ID(),
             **facets,
@@ -116,8 +154,6 @@ def _question_fields(question: KbQuestion, episode: KbEpisode, facets: dict) -> 
         "blob": f"q{question.pk}".encode(),
         "episode": str(episode.pk),
         "title": question.text,
-        "headings": question.section,
-        "body": f"{episode.title}\n{', '.join(episode.topics)}",
         "category": question.category,
         **facets,
     }
@@ -167,8 +203,10 @@ def rebuild() -> int:
     building = _root() / f".{name}"
     building.mkdir()
     try:
+        episodes = KbEpisode.objects.count()
+        sizes = {EPISODES: episodes, QUESTIONS: KbQuestion.objects.count()}
         writers = {
-            kind: index.create_in(building, schema, indexname=kind).writer(limitmb=256)
+            kind: writer_for(index.create_in(building, schema, indexname=kind), sizes[kind])
             for kind, schema in SCHEMAS.items()
         }
         count = _write(writers, _episodes(None))
@@ -267,7 +305,8 @@ class Ranked:
 
 
 def query_words(text: str) -> list[ranking.Word]:
-    """The query's words as the ranking takes them: each analysed form once."""
+    """The query's words as the ranking takes them: each analysed form once, without the
+    words every question is made of ("how do you …") when others remain."""
     text = " ".join(text.split())[:MAX_QUERY_LENGTH]
     words: list[ranking.Word] = []
     seen: set[str] = set()
@@ -276,7 +315,24 @@ def query_words(text: str) -> list[ranking.Word]:
             seen.add(token.text)
             typed = fold(text[token.startchar : token.endchar])
             words.append(ranking.Word(typed, {token.text: 1.0}))
-    return words
+    meaningful = [word for word in words if word.text not in QUESTION_WORDS]
+    return meaningful or words
+
+
+def _telling(searcher, words: list[ranking.Word]) -> list[ranking.Word]:
+    """Leave out the words most documents hold (more than `COMMON_SHARE`) when the query has
+    others: they barely change the order and cost most of the time."""
+    reader = searcher.reader()
+    if reader.doc_count() < PRUNE_FROM:
+        return words
+    limit = COMMON_SHARE * reader.doc_count()
+
+    def frequency(word: ranking.Word) -> int:
+        return max(reader.doc_frequency(name, f) for f in word.forms for name in ("title", "body"))
+
+    counts = {word.text: frequency(word) for word in words}
+    rare = [word for word in words if 0 < counts[word.text] <= limit]
+    return rare or words
 
 
 def _matching(searcher, fieldname: str, value: str) -> set[int]:
@@ -297,6 +353,7 @@ def rank(
             return None
         if not words:
             return Ranked()
+        words = _telling(searcher, words)
         scores = ranking.score(searcher, words)
         for name, value in (filters or Filters()).active().items():
             if name in SCHEMAS[kind].names():

@@ -62,9 +62,9 @@ def _hits(kind: str, query: str, filters: search.Filters, limit: int, exclude: i
     if ranked is None:
         return None
     rows = (
-        _with_guests(KbEpisode.objects.all())
+        _with_guests(KbEpisode.objects.defer("transcript"))
         if kind == search.EPISODES
-        else KbQuestion.objects.select_related("episode")
+        else KbQuestion.objects.select_related("episode").defer("episode__transcript")
     )
     return [Hit(row, ranked.scores[row.pk]) for row in _in_order(rows, ranked.pks)], ranked.total
 
