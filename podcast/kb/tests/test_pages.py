@@ -151,3 +151,9 @@ def test_guest_and_episode_pages_carry_the_panel(operator_client, imported):
     for kind, subject in (("guest", guest), ("episode", episode)):
         page = operator_client.get(subject.get_absolute_url()).content.decode()
         assert reverse("podcast:podcast_kb:related", args=[kind, subject.pk]) in page
+
+
+def test_a_new_guest_matching_a_past_one_is_flagged_with_their_episodes(operator_client, imported):
+    response = operator_client.post(reverse("podcast:guest-create"), {"name": "ada lovelace"})
+    assert response.status_code == 409
+    assert "appeared in S7E9" in response.content.decode()
