@@ -11,6 +11,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from dataops.portability.schedule import cron_schedule
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -400,6 +402,8 @@ HEALTH_CHECKS = [
     "dataops.health.check_failed_jobs",
     "docs_app.health.check_docs_mirror",
     "tasks.health.check_recurring",
+    "dataops.portability.health.check_backups",
+    "dataops.portability.health.check_restore_drills",
 ]
 
 # --- Logging --------------------------------------------------------------------------
@@ -503,6 +507,22 @@ HOME_COUNTERS = ["podcast.selectors.home_intake_counter"]
 # validate_export and import_data refuse an archive member larger than this, by its header.
 PORTABILITY_MAX_MEMBER_BYTES = env.int("PORTABILITY_MAX_MEMBER_BYTES", default=1024**3)
 
+# --- Backups: a database dump plus an export archive, on a schedule ---------------------
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(VAR_DIR / "backups")))
+# A cron line (minute hour day month weekday) in the organisation's time zone.
+BACKUP_CRON = env.str("BACKUP_CRON", default="30 2 * * *")
+# Kept: the newest backup of each of the last N days and of each of the last N ISO weeks.
+BACKUP_KEEP_DAILY = env.int("BACKUP_KEEP_DAILY", default=14)
+BACKUP_KEEP_WEEKLY = env.int("BACKUP_KEEP_WEEKLY", default=8)
+# pg_dump to use (empty: the one on PATH, else the newest /usr/lib/postgresql/*/bin/pg_dump).
+BACKUP_PG_DUMP = env.str("BACKUP_PG_DUMP", default="")
+# Offsite copy: s3://bucket/prefix on any S3-compatible storage; credentials come from the
+# standard AWS_* environment variables. Empty: backups stay on this disk only.
+BACKUP_S3_URL = env.str("BACKUP_S3_URL", default="")
+BACKUP_S3_ENDPOINT_URL = env.str("BACKUP_S3_ENDPOINT_URL", default="")
+if BACKUP_S3_URL and not BACKUP_S3_URL.startswith("s3://"):
+    raise ImproperlyConfigured("BACKUP_S3_URL must look like s3://bucket/prefix.")
+
 # --- Celery beat: every periodic job, defined in code ---------------------------------
 # Each app adds its entries here; beat installs them on start (the schedule file is derived).
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
@@ -534,6 +554,15 @@ CELERY_BEAT_SCHEDULE["jobs-reap-lost"] = {
     "task": "dataops.tasks.reap_lost_runs",
     "schedule": 60.0,
 }
+
+try:
+    CELERY_BEAT_SCHEDULE["backup"] = {
+        # A database dump and an export archive, then retention (BACKUP_KEEP_*).
+        "task": "dataops.portability.backup_tasks.backup",
+        "schedule": cron_schedule(BACKUP_CRON, zone=TIME_ZONE),
+    }
+except ValueError as exc:
+    raise ImproperlyConfigured(f"BACKUP_CRON is not a cron line: {exc}") from exc
 
 # Demo data loaders run by `load_demo` (DEMO_MODE only), in order.
 DEMO_LOADERS = ["dataops.demo.load_users", "tasks.demo.load", "podcast.demo.load"]

@@ -8,6 +8,7 @@ from dataops import jobs
 from dataops.celery import app
 from dataops.jobs import JobOutcome, LedgerTask, PermanentJobError
 from dataops.portability import tasks as portability_tasks  # noqa: F401 - registers its jobs
+from dataops.portability import backup_tasks  # noqa: F401 - registers the backup job
 
 
 @app.task(base=LedgerTask, kind="platform.selfcheck", bind=True, time_limit=60)
