@@ -13,7 +13,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -35,8 +34,12 @@ def manifest_of(archive: Path) -> dict:
 
 
 def scratch_databases() -> list[str]:
+    """This test database's scratch databases still on the server."""
+    prefix = connection.settings_dict["NAME"][:40].replace("_", "\\_")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", ["%\\_drill\\_%"])
+        cursor.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s", [f"{prefix}\\_drill\\_%"]
+        )
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -176,12 +179,15 @@ def test_a_drill_on_sqlite_uses_a_temporary_file(filled, tmp_path):
     its scratch database is a temporary file, the drill row lands in that installation."""
     archive = export(tmp_path / "out", "--include-files")
     main = tmp_path / "main.sqlite3"
+    scratch_tmp = tmp_path / "tmp"
+    scratch_tmp.mkdir()
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{main}",
         "MEDIA_ROOT": str(tmp_path / "sqlite-media"),
         "DATAOPS_VAR_DIR": str(tmp_path / "sqlite-var"),
         "DJANGO_SETTINGS_MODULE": "dataops.test_settings",
+        "TMPDIR": str(scratch_tmp),
     }
 
     def manage(*args: str) -> subprocess.CompletedProcess:
@@ -194,8 +200,7 @@ def test_a_drill_on_sqlite_uses_a_temporary_file(filled, tmp_path):
     result = json.loads(done.stdout)
     assert result["status"] == "succeeded" and result["database_vendor"] == "sqlite"
     assert result["counts"] == {e["name"]: e["rows"] for e in manifest_of(archive)["entities"]}
-    leftovers = Path(tempfile.gettempdir()).glob("dataops-drill-*")
-    assert not [p for p in leftovers if (p / "drill.sqlite3").exists()]
+    assert not list(scratch_tmp.glob("dataops-drill-*"))  # the temporary file is gone
 
 
 def test_the_scratch_database_url_keeps_credentials_and_ssl_options():
@@ -220,3 +225,22 @@ def test_the_scratch_database_url_keeps_credentials_and_ssl_options():
         5433,
         {"sslmode": "require"},
     )
+
+
+def test_a_failed_command_drill_is_retried_from_failed_jobs_and_drills(
+    admin_client_, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    """The retry sends the drill job; on an installation with no export yet it exports
+    first, then drills that archive."""
+    from dataops.tests.test_job_retry import _fail_a_command_run, _retry_from_the_page
+
+    settings.VAR_DIR = tmp_path / "var"
+    failed = _fail_a_command_run("portability.restore-drill")
+    with django_capture_on_commit_callbacks(execute=True):
+        retry, _ = _retry_from_the_page(admin_client_, failed)
+    retry.refresh_from_db()
+    assert retry.task_name == "dataops.portability.tasks.restore_drill_now"
+    assert retry.status == JobRun.Status.SUCCEEDED, retry.error
+    drill = RestoreDrill.objects.get()
+    assert drill.status == Outcome.SUCCEEDED and drill.job_run == retry
+    assert ExportArchive.objects.get().job_run == retry
