@@ -57,6 +57,9 @@ class ImportUpload(models.Model):
     """A board file uploaded on the import page, held between the mapping, the dry run and
     the approval so that only its id travels in the page's URLs.
 
+    The dry run and the import run in the background (`tasks.tasks`); the report of the
+    dry run is kept here, the import's too once it is approved.
+
     The raw file is unredacted, so it is kept only until the import is approved (then it is
     emptied) or for TRELLO_UPLOAD_KEEP_HOURS (then the row is deleted)."""
 
@@ -78,6 +81,14 @@ class ImportUpload(models.Model):
     result = models.JSONField(default=dict, blank=True)
     batch = models.ForeignKey(
         ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="uploads"
+    )
+    # The background runs of its dry run and of its import (the latest of each): the pages
+    # show them while they run, and their errors once they failed.
+    preview_run = models.ForeignKey(
+        "dataops.JobRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    import_run = models.ForeignKey(
+        "dataops.JobRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:

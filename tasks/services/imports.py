@@ -10,6 +10,7 @@ back, so its report is exactly what the import would do.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
@@ -39,6 +40,12 @@ from tasks.services.workflows import workflow_start
 Action = HistoryEvent.Action
 MISSING_TEMPLATES = "The mapping names templates that do not exist: {slugs}."
 IMPORT_KIND = "trello-import"
+# How often the optional progress callback hears of the cards processed (a 2,000-card board
+# takes half a minute: every 50 cards is about once a second).
+PROGRESS_EVERY = 50
+
+# Called with (cards processed, cards on the board), skipped cards included.
+Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -119,6 +126,7 @@ class _Run:
     # Written in one statement at the end: one insert per created row doubled the run time.
     items: list[ImportBatchItem] = field(default_factory=list)
     board_template: WorkflowTemplate | None = None
+    on_progress: Progress | None = None
 
     def remember(self, row: models.Model, external_id: str) -> None:
         self.items.append(
@@ -347,19 +355,28 @@ def _skip_reason(run: _Run, card: Card) -> str:
 
 
 def _import_cards(run: _Run) -> None:
-    for card in run.board.cards:
-        reason = _skip_reason(run, card)
-        if reason:
-            run.report.skipped[reason] += 1
-            continue
-        checkpoint = run.checkpoint()
-        try:
-            # A card that fails (a date ten years off) is reported; the others still import.
-            with transaction.atomic():
-                _import_card(run, card)
-        except ServiceError as exc:
-            run.undo_to(checkpoint)
-            run.report.errors.append(f"card “{card.name}”: {exc}")
+    total = len(run.board.cards)
+    if run.on_progress:
+        run.on_progress(0, total)
+    for done, card in enumerate(run.board.cards, start=1):
+        _take_card(run, card)
+        if run.on_progress and (done % PROGRESS_EVERY == 0 or done == total):
+            run.on_progress(done, total)
+
+
+def _take_card(run: _Run, card: Card) -> None:
+    reason = _skip_reason(run, card)
+    if reason:
+        run.report.skipped[reason] += 1
+        return
+    checkpoint = run.checkpoint()
+    try:
+        # A card that fails (a date ten years off) is reported; the others still import.
+        with transaction.atomic():
+            _import_card(run, card)
+    except ServiceError as exc:
+        run.undo_to(checkpoint)
+        run.report.errors.append(f"card “{card.name}”: {exc}")
 
 
 def _templates(mapping: Mapping) -> dict[str, WorkflowTemplate]:
@@ -381,17 +398,24 @@ def _report_redactions(board: Board, report: ImportReport) -> None:
 
 
 def trello_import(
-    *, board: Board, mapping: Mapping, by: User | None, dry_run: bool = False
+    *,
+    board: Board,
+    mapping: Mapping,
+    by: User | None,
+    dry_run: bool = False,
+    on_progress: Progress | None = None,
 ) -> ImportReport:
     """Import `board` in one transaction as one `ImportBatch`; return what was done.
 
     Refuses (ServiceError, nothing written) when the mapping names a missing template. With
-    `dry_run` the same work is done and rolled back; the report then has no batch id."""
+    `dry_run` the same work is done and rolled back; the report then has no batch id.
+    `on_progress(done, total)` hears of the cards processed every PROGRESS_EVERY cards,
+    at the start and at the end (the import's transaction is still open meanwhile)."""
     report = ImportReport(dry_run=dry_run)
     _report_redactions(board, report)
     try:
         with transaction.atomic():
-            _run_import(board, mapping, by, report)
+            _run_import(board, mapping, by, report, on_progress)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -399,13 +423,20 @@ def trello_import(
     return report
 
 
-def _run_import(board: Board, mapping: Mapping, by: User | None, report: ImportReport) -> None:
+def _run_import(
+    board: Board,
+    mapping: Mapping,
+    by: User | None,
+    report: ImportReport,
+    on_progress: Progress | None,
+) -> None:
     templates = _templates(mapping)
     people, report.unmatched_members = match_members(board, mapping)
     batch = ImportBatch.objects.create(
         source="trello", external_id=board.trello_id, name=board.name[:300], created_by=by
     )
     run = _Run(board, mapping, by, batch, people, templates, report, _known_ids())
+    run.on_progress = on_progress
     report.skipped["archived_lists"] = sum(1 for lst in board.lists.values() if lst.closed)
     _import_cards(run)
     ImportBatchItem.objects.bulk_create(run.items, batch_size=1000)

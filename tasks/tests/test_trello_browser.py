@@ -1,10 +1,17 @@
 """The Trello import in a real browser (system Chromium): upload the sample board, map its
-lists to templates, read the dry run, approve, find the work on Operations Home, roll back.
+lists to templates, wait for the dry run, read it, approve, watch the import's cards count
+up, find the work on Operations Home, roll back.
+
+The dry run and the import are background jobs. Celery runs them eagerly in tests; here
+their messages are held first, so the pages show the runs waiting, then run as a worker
+would (the import in a thread of its own, slowed down, so the page sees its counts move).
 
 Run alone with: pytest tasks/tests/test_trello_browser.py -m browser
 """
 
 import re
+import threading
+from contextlib import contextmanager
 from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,8 +21,10 @@ import time_machine
 from playwright.sync_api import Page, expect
 
 from conftest import PASSWORD
+from dataops.models import JobRun
 from tasks.models import ImportBatch, Task, Workflow
-from tasks.services import task_complete
+from tasks.services import imports, task_complete
+from tasks.tasks import trello_approve, trello_dry_run
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SAMPLE = Path(__file__).resolve().parents[1] / "importers" / "fixtures" / "sample_board.json"
@@ -29,6 +38,52 @@ TOKEN = "ATTA9f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c6b5a4938271605f4e3d2c1b0a"
 
 def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(SCREENS / f"trello-{name}.png"), full_page=True)
+
+
+@contextmanager
+def held(monkeypatch, task):
+    """Keep the messages `task` sends; yields a function that runs them as a worker would."""
+    messages: list[dict] = []
+
+    def keep(args=None, kwargs=None, task_id=None, **options) -> None:
+        messages.append({"kwargs": kwargs, "task_id": task_id})
+
+    def release() -> None:
+        while messages:
+            message = messages.pop(0)
+            task.apply(kwargs=message["kwargs"], task_id=message["task_id"])
+
+    with monkeypatch.context() as patch:
+        patch.setattr(task, "apply_async", keep)
+        yield release
+
+
+def in_a_worker(release) -> threading.Thread:
+    from django.db import connection
+
+    def work() -> None:
+        try:
+            release()
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    return worker
+
+
+def slow_cards(monkeypatch) -> None:
+    """Each card takes a little while and the counts move every 5 cards."""
+    import time as clock
+
+    take_card = imports._take_card
+
+    def slowly(run, card) -> None:
+        clock.sleep(0.08)
+        take_card(run, card)
+
+    monkeypatch.setattr(imports, "_take_card", slowly)
+    monkeypatch.setattr(imports, "PROGRESS_EVERY", 5)
 
 
 def log_in(page: Page, base: str, username: str) -> None:
@@ -62,7 +117,18 @@ def upload_and_map(page: Page, base: str) -> None:
     page.get_by_label("Podcast episodes").select_option("template:podcast")
     page.get_by_label("Waiting on others").select_option("standalone")
     shot(page, "2-mapping")
-    page.get_by_role("button", name="Dry run").click()
+
+
+def wait_for_the_dry_run(page: Page, monkeypatch) -> None:
+    """The dry run queued: the page waits for it, then shows the report by itself."""
+    with held(monkeypatch, trello_dry_run) as release:
+        page.get_by_role("button", name="Dry run").click()
+        expect(page.locator("h1")).to_have_text("Dry run of “Operations board”…")
+        expect(page.locator(".job-status")).to_contain_text("Queued")
+        expect(page.locator(".job-status")).to_contain_text("trello.dry-run")
+        shot(page, "3a-dry-run-waiting")
+        release()
+    expect(page.locator("h1")).to_have_text("Dry run: “Operations board”", timeout=15_000)
 
 
 def check_dry_run(page: Page) -> None:
@@ -78,7 +144,7 @@ def check_dry_run(page: Page) -> None:
 
 
 def test_import_a_board_find_it_on_home_and_roll_it_back(
-    page: Page, live_server, admin_user, operator, load_podcast, settings
+    page: Page, live_server, admin_user, operator, load_podcast, settings, monkeypatch
 ):
     SCREENS.mkdir(exist_ok=True)
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -87,19 +153,39 @@ def test_import_a_board_find_it_on_home_and_roll_it_back(
     with time_machine.travel(morning, tick=True):
         log_in(page, base, admin_user.username)
         upload_and_map(page, base)
+        wait_for_the_dry_run(page, monkeypatch)
         check_dry_run(page)
 
-        page.get_by_role("button", name="Approve import").click()
+        # The import runs in a worker, card by card: the page shows the count going up,
+        # then moves on to the batch.
+        with monkeypatch.context() as patch:
+            slow_cards(patch)
+            with held(monkeypatch, trello_approve) as release:
+                page.get_by_role("button", name="Approve import").click()
+                expect(page.locator("h1")).to_have_text("Importing “Operations board”…")
+                worker = in_a_worker(release)
+                status = page.locator(".job-status")
+                expect(status).to_contain_text("Running", timeout=10_000)
+                expect(status).to_contain_text(re.compile(r"cards [1-9]\d*"), timeout=10_000)
+                expect(status).to_contain_text("cards_total 66")
+                first = status.locator(".chip", has_text=re.compile("^cards ")).inner_text()
+                shot(page, "3b-importing")
+                expect(status.locator(".chip", has_text=re.compile("^cards "))).not_to_have_text(
+                    first, timeout=10_000
+                )
+                batch_title = re.compile(r"Import #\d+: Operations board")
+                expect(page.locator("h1")).to_have_text(batch_title, timeout=20_000)
+                worker.join(timeout=30)
         batch = ImportBatch.objects.get()
-        expect(page.locator("h1")).to_contain_text(f"Import #{batch.pk}: Operations board")
         expect(page.locator("#messages")).to_contain_text(f"as import #{batch.pk}")
+        assert JobRun.objects.get(kind="trello.import").counts["cards"] == 66
         shot(page, "4-batch")
 
         # The same board again: the dry run says there is nothing new.
         page.goto(f"{base}/imports/trello/")
         page.set_input_files("input[name=board]", str(SAMPLE))
         page.get_by_role("button", name="Upload and map").click()
-        page.get_by_role("button", name="Dry run").click()
+        page.get_by_role("button", name="Dry run").click()  # a small job: the report at once
         expect(page.locator("main")).to_contain_text("Nothing new: every selected card")
         shot(page, "4b-nothing-new")
 

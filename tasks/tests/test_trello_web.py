@@ -1,4 +1,8 @@
-"""The Trello import pages: upload → mapping → dry run → approve, batches and rollback."""
+"""The Trello import pages: upload → mapping → dry run → approve, batches and rollback.
+
+The dry run and the import are background jobs. Celery runs eagerly in tests, once the
+request's transaction commits: `jobs_run()` runs what a request queued, as a worker would.
+"""
 
 from __future__ import annotations
 
@@ -11,18 +15,18 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from dataops.models import AuditEvent
+from dataops.models import AuditEvent, JobRun
 from tasks import import_forms
 from tasks.importers.trello import NO_CARDS, NOT_A_BOARD
 from tasks.models import ImportBatch, ImportUpload, Task, Workflow, WorkflowTemplate
 from tasks.services import task_complete
 from tasks.services.import_rollback import ALREADY_ROLLED_BACK
-from tasks.services.import_uploads import NOT_UTF8
-from tasks.views import import_views
+from tasks.services.import_uploads import NOT_UTF8, PREVIEW_FIRST
 
 SAMPLE = Path(__file__).resolve().parents[1] / "importers" / "fixtures" / "sample_board.json"
 TOKEN = "ATTA9f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c6b5a4938271605f4e3d2c1b0a"
@@ -56,13 +60,30 @@ def list_field(form, name: str) -> str:
     return next(f"list_{lst.trello_id}" for lst in form.open_lists if lst.name == name)
 
 
+def jobs_run():
+    """Run the jobs queued inside the block once it ends (the request's commit)."""
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
 def dry_run(client, pk: int, **changes) -> object:
     data = form_defaults(client, pk) | changes
-    return client.post(reverse("tasks:import-mapping", args=[pk]), data)
+    with jobs_run():
+        return client.post(reverse("tasks:import-mapping", args=[pk]), data)
+
+
+def follow(client, response):
+    """The page a redirect leads to once the queued job ran, with the whole redirect chain."""
+    if response.status_code != 302:
+        return response
+    page = client.get(response["Location"], follow=True)
+    page.redirect_chain = [(response["Location"], 302), *page.redirect_chain]
+    return page
 
 
 def approve(client, pk: int):
-    return client.post(reverse("tasks:import-approve", args=[pk]), follow=True)
+    with jobs_run():
+        response = client.post(reverse("tasks:import-approve", args=[pk]))
+    return follow(client, response)
 
 
 def command_report(*args: str) -> dict:
@@ -304,7 +325,7 @@ def test_approving_without_a_dry_run_goes_back_to_the_mapping(admin):
     upload_row = uploaded(admin)
     response = approve(admin, upload_row.pk)
     assert response.redirect_chain[-1][0] == reverse("tasks:import-mapping", args=[upload_row.pk])
-    assert import_views.PREVIEW_FIRST in response.content.decode()
+    assert PREVIEW_FIRST in response.content.decode()
     assert not ImportBatch.objects.exists()
 
 
@@ -417,8 +438,12 @@ def test_concurrent_approvals_import_the_board_once(admin_user, operator):
     responses = concurrent_posts(admin_user, url, count=4)
     batch = ImportBatch.objects.get()
     target = reverse("tasks:import-batch", args=[batch.pk])
-    assert [(r.status_code, r["Location"]) for r in responses] == [(302, target)] * 4
-    assert Workflow.objects.count() == 29
+    # Each click lands on the batch, at once or through the page waiting for the one run.
+    run = JobRun.objects.get(kind="trello.import")
+    waiting = f"{reverse('tasks:import-report', args=[upload_row.pk])}?run={run.pk}"
+    assert {(r.status_code, r["Location"]) for r in responses} <= {(302, target), (302, waiting)}
+    assert [follow(client, r).redirect_chain[-1][0] for r in responses] == [target] * 4
+    assert Workflow.objects.count() == 29 and run.status == JobRun.Status.SUCCEEDED
 
 
 def test_a_changed_task_keeps_its_workflow_and_the_preview_says_why(imported, operator):
@@ -431,3 +456,204 @@ def test_a_changed_task_keeps_its_workflow_and_the_preview_says_why(imported, op
     assert why[task.workflow] == f"its task “{task.title}” changed since the import"
     assert why[task].startswith("changed since the import: completed by Grace Hopper")
     assert task.workflow not in preview.workflows and preview.removed["workflows"] == 28
+
+
+# --- background jobs -----------------------------------------------------------------------------
+
+
+def runs(kind: str) -> list[JobRun]:
+    return list(JobRun.objects.filter(kind=kind).order_by("pk"))
+
+
+def poll(client, url: str):
+    """What the waiting page's hidden element asks (htmx, not a boosted navigation)."""
+    return client.get(url, headers={"HX-Request": "true"})
+
+
+def test_the_dry_run_waits_on_a_page_that_polls_then_shows_the_report(admin, admin_user):
+    upload_row = uploaded(admin)
+    data = form_defaults(admin, upload_row.pk)
+    url = reverse("tasks:import-mapping", args=[upload_row.pk])
+    with TestCase.captureOnCommitCallbacks() as queued:
+        first = admin.post(url, data)
+        second = admin.post(url, data)  # a double click joins the pending run
+    [run] = runs("trello.dry-run")
+    report_url = reverse("tasks:import-report", args=[upload_row.pk])
+    check_url = f"{report_url}?run={run.pk}"
+    assert first["Location"] == second["Location"] == check_url
+    assert run.triggered_by == admin_user and run.status == JobRun.Status.QUEUED
+
+    waiting = admin.get(check_url)
+    page = waiting.content.decode()
+    assert waiting.templates[0].name == "tasks/imports/waiting.html"
+    assert "Dry run of “Operations board”" in page and f'id="job-status-{run.pk}"' in page
+    assert f'hx-get="{check_url}"' in page and "dataops:job-settled from:body" in page
+    assert poll(admin, check_url).status_code == 204  # not yet: the page keeps waiting
+    approving = admin.post(reverse("tasks:import-approve", args=[upload_row.pk]), follow=True)
+    assert PREVIEW_FIRST in approving.content.decode()  # no report to approve yet
+
+    for job in queued:
+        job()
+    run.refresh_from_db()
+    assert run.status == JobRun.Status.SUCCEEDED and run.counts["cards"] == 66
+    assert run.counts["cards_total"] == 66 and run.counts["workflows"] == 29
+    settled = poll(admin, check_url)
+    assert settled["HX-Redirect"] == report_url
+    report = admin.get(check_url)  # without JavaScript, the page shows the report
+    assert "Would create" in report.content.decode() and "Approve import" in report.content.decode()
+    assert len(runs("trello.dry-run")) == 1 and not runs("trello.import")
+
+
+def test_the_import_waits_on_a_page_that_moves_on_to_the_batch(admin, previewed, admin_user):
+    url = reverse("tasks:import-approve", args=[previewed.pk])
+    with TestCase.captureOnCommitCallbacks() as queued:
+        first = admin.post(url)
+        second = admin.post(url)  # joins the pending run
+    [run] = runs("trello.import")
+    check_url = f"{reverse('tasks:import-report', args=[previewed.pk])}?run={run.pk}"
+    assert first["Location"] == second["Location"] == check_url
+    page = admin.get(check_url).content.decode()
+    assert "Importing “Operations board”" in page and f'id="job-status-{run.pk}"' in page
+    assert poll(admin, check_url).status_code == 204
+    mapping = admin.get(reverse("tasks:import-mapping", args=[previewed.pk]))
+    assert mapping["Location"] == reverse("tasks:import-report", args=[previewed.pk])
+    assert not ImportBatch.objects.exists()
+
+    for job in queued:
+        job()
+    batch = ImportBatch.objects.get()
+    run.refresh_from_db()
+    assert run.status == JobRun.Status.SUCCEEDED and run.triggered_by == admin_user
+    assert run.counts["cards"] == run.counts["cards_total"] == 66
+    assert run.target_label == str(batch)
+    settled = poll(admin, check_url)
+    assert settled["HX-Redirect"] == reverse("tasks:import-batch", args=[batch.pk])
+    landed = admin.get(settled["HX-Redirect"]).content.decode()
+    assert f"as import #{batch.pk}" in landed
+    assert approve(admin, previewed.pk).redirect_chain[-1][0] == settled["HX-Redirect"]
+    assert len(runs("trello.import")) == 1 and len(runs("trello.dry-run")) == 1
+
+
+def test_a_dry_run_failing_in_its_job_shows_on_the_mapping_page_and_keeps_nothing(
+    admin, load_podcast
+):
+    upload_row = uploaded(admin)
+    form = admin.get(reverse("tasks:import-mapping", args=[upload_row.pk])).context["form"]
+    data = form_defaults(admin, upload_row.pk) | {
+        list_field(form, "Podcast episodes"): "template:podcast"
+    }
+    with TestCase.captureOnCommitCallbacks() as queued:
+        response = admin.post(reverse("tasks:import-mapping", args=[upload_row.pk]), data)
+    # Gone meanwhile (templates with workflows cannot be deleted; renaming loses it too).
+    WorkflowTemplate.objects.filter(pk=load_podcast.pk).update(slug="podcast-renamed")
+    for job in queued:
+        job()
+    [run] = runs("trello.dry-run")
+    assert run.status == JobRun.Status.FAILED
+    settled = poll(admin, response["Location"])
+    mapping_url = reverse("tasks:import-mapping", args=[upload_row.pk])
+    assert settled["HX-Redirect"] == mapping_url
+    page = admin.get(response["Location"], follow=True)
+    assert page.redirect_chain == [(mapping_url, 302)]
+    text = page.content.decode()
+    assert "The dry run failed: The mapping names templates that do not exist: podcast." in text
+    assert page.context["form"][list_field(form, "Podcast episodes")].value() == "template:podcast"
+    upload_row.refresh_from_db()
+    assert upload_row.preview == {} and upload_row.mapping is None
+    assert not ImportBatch.objects.exists() and not Workflow.objects.exists()
+    assert not Task.objects.exists()
+
+
+def test_an_import_failing_in_its_job_shows_on_the_report_and_can_be_approved_again(
+    admin, load_podcast
+):
+    upload_row = uploaded(admin)
+    form = admin.get(reverse("tasks:import-mapping", args=[upload_row.pk])).context["form"]
+    dry_run(admin, upload_row.pk, **{list_field(form, "Podcast episodes"): "template:podcast"})
+    WorkflowTemplate.objects.filter(pk=load_podcast.pk).update(slug="podcast-renamed")
+    page = approve(admin, upload_row.pk)
+    [failed] = runs("trello.import")
+    assert failed.status == JobRun.Status.FAILED
+    assert page.redirect_chain[-1][0] == reverse("tasks:import-report", args=[upload_row.pk])
+    text = page.content.decode()
+    assert "The import failed: The mapping names templates that do not exist: podcast." in text
+    assert failed.get_absolute_url() in text and "Approve import" in text
+    assert not ImportBatch.objects.exists() and not Task.objects.exists()
+
+    WorkflowTemplate.objects.filter(pk=load_podcast.pk).update(slug="podcast")
+    again = approve(admin, upload_row.pk)
+    batch = ImportBatch.objects.get()
+    assert again.redirect_chain[-1][0] == reverse("tasks:import-batch", args=[batch.pk])
+    assert [r.status for r in runs("trello.import")] == ["failed", "succeeded"]
+
+
+def test_a_dry_run_for_a_mapping_changed_meanwhile_keeps_only_the_latest_report(admin):
+    upload_row = uploaded(admin)
+    form = admin.get(reverse("tasks:import-mapping", args=[upload_row.pk])).context["form"]
+    url = reverse("tasks:import-mapping", args=[upload_row.pk])
+    defaults = form_defaults(admin, upload_row.pk)
+    with TestCase.captureOnCommitCallbacks() as queued:
+        admin.post(url, defaults)
+        admin.post(url, defaults | {list_field(form, "Backlog"): import_forms.SKIP})
+    for job in queued:
+        job()
+    older, latest = runs("trello.dry-run")
+    assert older.status == latest.status == JobRun.Status.SUCCEEDED
+    upload_row.refresh_from_db()
+    assert upload_row.preview_run == latest and "Backlog" not in upload_row.mapping["lists"]
+    assert upload_row.preview["skipped"]["unselected_cards"] > 0
+
+
+def test_trello_import_reports_its_progress_every_few_cards(admin_user, monkeypatch):
+    from tasks.importers.mapping import Mapping
+    from tasks.importers.trello import Redactor, load_json, parse_board
+    from tasks.services import imports
+
+    monkeypatch.setattr(imports, "PROGRESS_EVERY", 20)
+    board = parse_board(load_json(SAMPLE.read_text()), Redactor())
+    heard: list[tuple[int, int]] = []
+    imports.trello_import(
+        board=board,
+        mapping=Mapping(),
+        by=admin_user,
+        dry_run=True,
+        on_progress=lambda *a: heard.append(a),
+    )
+    assert heard == [(0, 66), (20, 66), (40, 66), (60, 66), (66, 66)]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_counts_move_while_the_import_holds_its_transaction(admin_user, operator, monkeypatch):
+    """Another connection (the page polling the run) sees the cards processed go up."""
+    from django.db import connections
+    from django.test import Client
+
+    from tasks.services import imports
+
+    client = Client()
+    client.force_login(admin_user)
+    upload_row = uploaded(client)
+    dry_run(client, upload_row.pk)
+    monkeypatch.setattr(imports, "PROGRESS_EVERY", 10)
+    seen: list[int] = []
+    other = connections.create_connection("default")
+    take_card = imports._take_card
+
+    def watched(run, card) -> None:
+        take_card(run, card)
+        with other.cursor() as cursor:
+            cursor.execute("SELECT counts FROM dataops_jobrun WHERE kind = 'trello.import'")
+            row = cursor.fetchone()
+        counts = json.loads(row[0]) if row and isinstance(row[0], str) else row and row[0]
+        seen.append((counts or {}).get("cards", -1))
+
+    monkeypatch.setattr(imports, "_take_card", watched)
+    try:
+        client.post(reverse("tasks:import-approve", args=[upload_row.pk]))
+    finally:
+        other.close()
+    assert ImportBatch.objects.exists()
+    assert seen[0] == 0 and seen[-1] == 60 and sorted(seen) == seen
+    assert {0, 10, 20, 30, 40, 50, 60} <= set(seen)
+    assert JobRun.objects.get(kind="trello.import").counts["cards"] == 66

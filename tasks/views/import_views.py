@@ -1,5 +1,10 @@
 """Trello import pages (admins only): upload → mapping → dry-run report → approve, and the
-import batches, each with its rollback (a preview, then a confirmation)."""
+import batches, each with its rollback (a preview, then a confirmation).
+
+The dry run and the import run as background jobs: while one runs, the report page shows
+its live status (the job-status partial polls it) and asks itself again once the run
+settles, then moves on — to the report, to the mapping with the dry run's error, or to the
+import's batch."""
 
 from __future__ import annotations
 
@@ -12,27 +17,29 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from dataops.errors import ServiceError
+from dataops.models import JobRun
 from dataops.roles import admin_required
 from dataops.selectors import paginate
 from tasks.import_forms import MappingForm, UploadForm
 from tasks.models import ImportBatch, ImportUpload, Task, Workflow
 from tasks.services.import_rollback import import_rollback, import_rollback_preview
 from tasks.services.import_uploads import (
+    approve_enqueue,
+    is_unsettled,
     live_uploads,
-    upload_approve,
+    preview_enqueue,
+    requested_mapping,
     upload_board,
     upload_create,
-    upload_mapping,
-    upload_preview,
 )
 from tasks.services.imports import item_model
 from tasks.views.common import add_service_error
 
 UPLOAD_GONE = "This upload is gone: uploaded boards are kept for {hours} hours. Upload it again."
 WAITING = "Uploaded boards wait here for their mapping and approval for {hours} hours."
-PREVIEW_FIRST = "Choose the mapping and look at the dry run before approving."
 IMPORTED = "Imported “{name}” as import #{batch}."
 APPROVED_ALREADY = "This upload was approved already, as import #{batch}: nothing imported twice."
 NOTHING_NEW = "Nothing new: every card of “{name}” was imported already, so nothing was created."
@@ -58,7 +65,27 @@ def _in_workflows(request: HttpRequest) -> None:
 
 
 def _open_upload(pk: int) -> ImportUpload | None:
-    return live_uploads().select_related("created_by", "approved_by").filter(pk=pk).first()
+    related = ("created_by", "approved_by", "preview_run", "import_run")
+    return live_uploads().select_related(*related).filter(pk=pk).first()
+
+
+def _is_poll(request: HttpRequest) -> bool:
+    """The waiting page asking whether its run has settled (not a boosted navigation)."""
+    return bool(request.htmx) and not request.htmx.boosted
+
+
+def _run_error(run: JobRun | None) -> str:
+    """A failed run's message, without the exception's class name."""
+    if run is None or run.status != JobRun.Status.FAILED:
+        return ""
+    line = (run.error.splitlines() or ["The job failed."])[0]
+    name, sep, text = line.partition(": ")
+    return text if sep and name.isidentifier() else line
+
+
+def _report_url(upload: ImportUpload, run: JobRun | None = None) -> str:
+    url = reverse("tasks:import-report", args=[upload.pk])
+    return f"{url}?run={run.pk}" if run is not None else url
 
 
 def _gone(request: HttpRequest) -> HttpResponse:
@@ -103,20 +130,22 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     upload = _open_upload(pk)
     if upload is None:
         return _gone(request)
-    if upload.approved_at:
+    if upload.approved_at or is_unsettled(upload.import_run):
         return redirect("tasks:import-report", pk=upload.pk)
-    mapping = upload_mapping(upload)
+    mapping = requested_mapping(upload)
     board = upload_board(upload, mapping)
     data = request.POST if request.method == "POST" else None
     form = MappingForm(data, board=board, mapping=mapping)
     if form.is_bound and form.is_valid():
         try:
-            upload_preview(upload=upload, mapping=form.mapping(), by=request.user)
+            run = preview_enqueue(upload=upload, mapping=form.mapping(), by=request.user)
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
-            return redirect("tasks:import-report", pk=upload.pk)
-    context = {"upload": upload, "board": board, "form": form}
+            return redirect(_report_url(upload, run))
+    # The last dry run failed (a template deleted meanwhile): say why above the form.
+    failed = "" if upload.preview else _run_error(upload.preview_run)
+    context = {"upload": upload, "board": board, "form": form, "dry_run_error": failed}
     return render(
         request, "tasks/imports/mapping.html", context, status=422 if form.is_bound else 200
     )
@@ -125,15 +154,60 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
 @admin_required
 @require_GET
 def import_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The dry run's report (or the import's, once approved). While the dry run or the
+    import runs: a page that waits for it; once the run settles, the next page."""
     _in_workflows(request)
     upload = _open_upload(pk)
     if upload is None:
         return _gone(request)
-    if not upload.approved_at and not upload.preview:
-        return redirect("tasks:import-mapping", pk=upload.pk)
+    for run in (upload.import_run, upload.preview_run):
+        if is_unsettled(run):
+            return _waiting(request, upload, run)
+    target = _next_page(request, upload)
+    if target or _is_poll(request):
+        # The waiting page's own question: it loads whatever comes next as a whole page.
+        target = target or _report_url(upload)
+        return HttpResponseClientRedirect(target) if _is_poll(request) else redirect(target)
     report = upload.result if upload.approved_at else upload.preview
-    context = {"upload": upload, **_report_context(report)}
+    failed = "" if upload.approved_at else _run_error(upload.import_run)
+    context = {"upload": upload, "import_error": failed, **_report_context(report)}
     return render(request, "tasks/imports/report.html", context)
+
+
+def _waiting(request: HttpRequest, upload: ImportUpload, run: JobRun) -> HttpResponse:
+    if _is_poll(request):
+        return HttpResponse(status=204)  # not yet: the page keeps waiting
+    context = {
+        "upload": upload,
+        "run": run,
+        "importing": run.pk == upload.import_run_id,
+        "check_url": _report_url(upload, run),
+    }
+    return render(request, "tasks/imports/waiting.html", context)
+
+
+def _next_page(request: HttpRequest, upload: ImportUpload) -> str:
+    """Where a page watching the upload's run goes now that it settled ("" to stay): an
+    import just ended leads to its batch; a dry run that failed leads back to the mapping."""
+    watched = request.GET.get("run", "")
+    if upload.import_run_id and watched == str(upload.import_run_id):
+        return _approval_page(request, upload, now=True)
+    if not upload.approved_at and not upload.preview:
+        return reverse("tasks:import-mapping", args=[upload.pk])
+    return ""
+
+
+def _approval_page(request: HttpRequest, upload: ImportUpload, *, now: bool) -> str:
+    """The page after an approval, with its message: the batch, or the report when nothing
+    was new or the import failed (the report says why)."""
+    if not upload.approved_at:
+        return _report_url(upload)
+    if upload.batch_id is None:
+        messages.info(request, NOTHING_NEW.format(name=upload.board_name))
+        return _report_url(upload)
+    text = IMPORTED if now else APPROVED_ALREADY
+    messages.success(request, text.format(name=upload.board_name, batch=upload.batch_id))
+    return reverse("tasks:import-batch", args=[upload.batch_id])
 
 
 def _labelled(counts: dict[str, int]) -> list[tuple[str, int]]:
@@ -160,23 +234,23 @@ def _report_context(report: dict) -> dict:
 @admin_required
 @require_POST
 def import_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue the import (or join the one pending). A run that ended at once (a small board,
+    a worker at hand) leads straight to the batch; otherwise the report page waits for it."""
     upload = _open_upload(pk)
     if upload is None:
         return _gone(request)
-    if not upload.approved_at and not upload.preview:
-        messages.error(request, PREVIEW_FIRST)
-        return redirect("tasks:import-mapping", pk=upload.pk)
     try:
-        upload, now = upload_approve(upload=upload, by=request.user)
+        upload, run = approve_enqueue(upload=upload, by=request.user)
     except ServiceError as exc:
         messages.error(request, str(exc))
-        return redirect("tasks:import-report", pk=upload.pk)
-    if upload.batch_id is None:
-        messages.info(request, NOTHING_NEW.format(name=upload.board_name))
-        return redirect("tasks:import-report", pk=upload.pk)
-    text = IMPORTED if now else APPROVED_ALREADY
-    messages.success(request, text.format(name=upload.board_name, batch=upload.batch_id))
-    return redirect("tasks:import-batch", pk=upload.batch_id)
+        return redirect("tasks:import-mapping", pk=upload.pk)
+    if run is None:
+        return redirect(_approval_page(request, upload, now=False))
+    upload.refresh_from_db()
+    run.refresh_from_db()
+    if is_unsettled(run):
+        return redirect(_report_url(upload, run))
+    return redirect(_approval_page(request, upload, now=True))
 
 
 # --- batches and rollback --------------------------------------------------------------------
