@@ -53,6 +53,7 @@ class ImportReport:
     guests_created: int = 0
     guests_updated: int = 0
     indexed: int = 0
+    note: str = ""
 
     def fail(self, path: str, error: str) -> None:
         self.failed.append({"path": path, "error": error})
@@ -79,7 +80,8 @@ class ImportReport:
         }
 
     def failure_note(self) -> str:
-        return "; ".join(f"{item['path']}: {item['error']}" for item in self.failed)[:2000]
+        failures = "; ".join(f"{item['path']}: {item['error']}" for item in self.failed)
+        return (self.note or failures)[:2000]
 
 
 @dataclass
@@ -171,11 +173,14 @@ def kb_import(
     return report
 
 
-def import_from_mirror() -> ImportReport:
+def import_from_mirror(*, missing_ok: bool = False) -> ImportReport:
     """Import the KB folders of the docs repository's mirror (`PODCAST_KB_PATH`,
-    `PODCAST_PEOPLE_PATH`)."""
+    `PODCAST_PEOPLE_PATH`). With `missing_ok`, a repository without the episodes folder is
+    nothing to import (the KB is left as it is) rather than an error."""
     root = mirror_root()
     kb, people_path = settings.PODCAST_KB_PATH, settings.PODCAST_PEOPLE_PATH
+    if missing_ok and not (root / kb).is_dir():
+        return ImportReport(note=f"The docs repository has no {kb} folder: nothing to import.")
     return kb_import(
         episodes_dir=root / kb,
         people_dir=(root / people_path) if people_path else None,

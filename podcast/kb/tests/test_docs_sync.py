@@ -81,3 +81,18 @@ def test_a_failing_receiver_does_not_fail_the_sync(settings, tmp_path, monkeypat
     remote = GitRemote.create(tmp_path / "remote", {"guides/a.md": "# Guide\n"})
     point_docs_at(settings, remote.url, tmp_path / "work")
     assert docs_sync().counts["registered"] == 1
+
+
+@pytest.mark.django_db
+def test_the_job_over_a_repository_without_kb_folders_changes_nothing(
+    settings, tmp_path, kb, run_import
+):
+    from podcast.kb.tasks import import_kb
+
+    kb.episode("a.md", title="Kept")
+    run_import()
+    settings.DOCS_MIRROR_DIR = tmp_path / "empty-mirror"
+    import_kb.delay()
+    run = JobRun.objects.get(kind=IMPORT_KIND)
+    assert run.status == JobRun.Status.SUCCEEDED and "nothing to import" in run.note
+    assert KbEpisode.objects.get().title == "Kept"
