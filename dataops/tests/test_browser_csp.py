@@ -63,6 +63,8 @@ ADMIN_PAGES = [
     "/jobs/failed/",
     "/jobs/{job}/",
     "/audit/",
+    "/data/exports/",
+    "/data/drills/",
     "/invites/",
     "/people/waiting/",
     "/admin/",
