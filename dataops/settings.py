@@ -463,9 +463,7 @@ PODCAST_KB_INDEX_DIR = Path(
     env.str("PODCAST_KB_INDEX_DIR", default=str(VAR_DIR / "podcast-kb-index"))
 )
 # Repository folders that are not process docs.
-DOCS_EXCLUDE_PATHS = env.list(
-    "DOCS_EXCLUDE_PATHS", default=[PODCAST_KB_PATH, PODCAST_PEOPLE_PATH]
-)
+DOCS_EXCLUDE_PATHS = env.list("DOCS_EXCLUDE_PATHS", default=[PODCAST_KB_PATH, PODCAST_PEOPLE_PATH])
 
 # --- Podcast intake and the public guest form --------------------------------------------
 # An intake attachment (a guest-form upload, a file added in the inbox) larger than this is

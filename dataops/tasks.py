@@ -7,8 +7,8 @@ itself honest, run every minute, and must not depend on the rows they repair.
 from dataops import jobs
 from dataops.celery import app
 from dataops.jobs import JobOutcome, LedgerTask, PermanentJobError
-from dataops.portability import tasks as portability_tasks  # noqa: F401 - registers its jobs
 from dataops.portability import backup_tasks  # noqa: F401 - registers the backup job
+from dataops.portability import tasks as portability_tasks  # noqa: F401 - registers its jobs
 
 
 @app.task(base=LedgerTask, kind="platform.selfcheck", bind=True, time_limit=60)
