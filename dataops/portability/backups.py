@@ -128,6 +128,18 @@ def describe(run: BackupRun) -> dict:
     }
 
 
+def latest_offsite_url() -> str:
+    """The offsite folder of the newest backup whose copy was verified and is still there."""
+    run = (
+        BackupRun.objects.filter(status=Outcome.SUCCEEDED, offsite_pruned_at=None)
+        .exclude(offsite_verified_at=None)
+        .first()
+    )
+    if run is None:
+        raise offsite.OffsiteError("No backup has a verified offsite copy to drill.")
+    return run.offsite_url
+
+
 def backup_folder(run: BackupRun) -> Path:
     return settings.BACKUP_DIR / f"{FOLDER_PREFIX}{run.started_at:%Y%m%dT%H%M%SZ}-{run.pk}"
 

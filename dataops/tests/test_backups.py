@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
@@ -28,6 +29,10 @@ from dataops.portability.models import BackupRun, ExportArchive, Outcome, Restor
 
 # Committed rows: SQLite's online backup cannot copy from inside the test's transaction.
 pytestmark = pytest.mark.django_db(transaction=True)
+ON_SQLITE = pytest.mark.skipif(
+    not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
+    reason="the SQLite online backup runs on the SQLite database",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -75,10 +80,7 @@ def test_the_postgresql_dump_is_one_pg_restore_reads(admin_user):
     assert Path(run.dump_path).name == backups.PG_DUMP_FILE
 
 
-@pytest.mark.skipif(
-    not __import__("django.conf").conf.settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
-    reason="the SQLite online backup runs on the SQLite database",
-)
+@ON_SQLITE
 def test_the_sqlite_backup_opens_and_has_the_tables_and_rows(admin_user):
     run = backups.run_backup(trigger=Trigger.COMMAND)
     assert Path(run.dump_path).name == backups.SQLITE_FILE
@@ -91,6 +93,14 @@ def test_the_sqlite_backup_opens_and_has_the_tables_and_rows(admin_user):
         copy.close()
     assert {"dataops_user", "tasks_task", "dataops_backuprun"} <= tables
     assert users == [("ada",)]
+
+
+@ON_SQLITE
+def test_the_sqlite_backup_refuses_to_run_inside_a_transaction(tmp_path):
+    from django.db import transaction
+
+    with transaction.atomic(), pytest.raises(backups.BackupError, match="inside a database"):
+        backups.sqlite_backup(tmp_path / "copy.sqlite3")
 
 
 # --- failure -------------------------------------------------------------------------

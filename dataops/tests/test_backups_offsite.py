@@ -2,18 +2,21 @@
 upload, verification by reading the bytes back, a corrupted object, retention, fetching."""
 
 import hashlib
+import json
+import tempfile
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
 import boto3
 import pytest
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 from moto.server import ThreadedMotoServer
 
 from conftest import free_port
 from dataops.portability import backups, offsite
-from dataops.portability.models import BackupRun, Outcome, Trigger
+from dataops.portability.models import BackupRun, Outcome, RestoreDrill, Trigger
 
 # Committed rows: SQLite's online backup cannot copy from inside the test's transaction.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -143,3 +146,19 @@ def test_fetch_offsite_names_what_is_missing(s3):
         offsite.fetch_offsite(f"s3://{BUCKET}/nope/")
     with pytest.raises(offsite.OffsiteError, match="Not an s3://bucket/prefix address"):
         offsite.fetch_offsite("https://example.org/x.tar.gz")
+
+
+def test_restore_drill_from_offsite_restores_the_downloaded_export(s3, capsys):
+    run = backups.run_backup(trigger=Trigger.SCHEDULE)
+    call_command("restore_drill", "--from-offsite", "--json")
+    report = json.loads(capsys.readouterr().out)
+    drill = RestoreDrill.objects.get()
+    assert report["status"] == "succeeded" and drill.status == Outcome.SUCCEEDED
+    assert drill.source == run.offsite_url
+    assert drill.archive_sha256 == run.export.sha256
+    assert not list(Path(tempfile.gettempdir()).glob("dataops-offsite-*"))  # download removed
+
+
+def test_restore_drill_from_offsite_without_any_copy_says_so(s3):
+    with pytest.raises(CommandError, match="No backup has a verified offsite copy"):
+        call_command("restore_drill", "--from-offsite")

@@ -4,8 +4,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from dataops.jobs import job_run
+from dataops.portability.backups import latest_offsite_url
 from dataops.portability.drill import DrillError, default_path, run_drill
 from dataops.portability.models import Outcome, Trigger
+from dataops.portability.offsite import OffsiteError, fetch_offsite
 
 
 class Command(BaseCommand):
@@ -19,16 +21,38 @@ class Command(BaseCommand):
             "archive", nargs="?", type=Path, help="the .tar.gz to drill (default: latest export)"
         )
         parser.add_argument("--json", action="store_true", help="print the result as JSON")
+        parser.add_argument(
+            "--from-offsite",
+            nargs="?",
+            const="latest",
+            metavar="S3_URL",
+            help="drill the export downloaded from the offsite copy: a backup's s3:// folder "
+            "or archive (default: the latest verified offsite backup)",
+        )
 
     def handle(self, *args, **options):
+        if options["from_offsite"] and options["archive"]:
+            raise CommandError("Give an archive or --from-offsite, not both.")
         try:
-            path = options["archive"] or default_path()
-        except DrillError as exc:
+            path, source = _archive(options)
+        except (DrillError, OffsiteError) as exc:
             raise CommandError(str(exc)) from exc
+        try:
+            drill = self._drill(path, source)
+        finally:
+            if options["from_offsite"]:
+                path.unlink(missing_ok=True)
+        self.stdout.write(
+            json.dumps(as_dict(drill), indent=2) if options["json"] else render(drill)
+        )
+        if drill.status != Outcome.SUCCEEDED:
+            raise SystemExit(1)
+
+    def _drill(self, path: Path, source: str):
         drill = None
         try:
             with job_run(kind="portability.restore-drill") as run:
-                drill = run_drill(path, source=str(path), trigger=Trigger.COMMAND, job_run=run)
+                drill = run_drill(path, source=source, trigger=Trigger.COMMAND, job_run=run)
                 run.counts = {
                     "rows": sum(drill.counts.values()),
                     "mismatches": len(drill.mismatches),
@@ -38,11 +62,18 @@ class Command(BaseCommand):
                     raise DrillFailed(drill.error)
         except DrillFailed:
             pass
-        self.stdout.write(
-            json.dumps(as_dict(drill), indent=2) if options["json"] else render(drill)
-        )
-        if drill.status != Outcome.SUCCEEDED:
-            raise SystemExit(1)
+        return drill
+
+
+def _archive(options) -> tuple[Path, str]:
+    """The archive to drill and what the drill records as its source."""
+    if not options["from_offsite"]:
+        path = options["archive"] or default_path()
+        return path, str(path)
+    url = options["from_offsite"]
+    if url == "latest":
+        url = latest_offsite_url()
+    return fetch_offsite(url), url
 
 
 class DrillFailed(Exception):
