@@ -18,6 +18,7 @@ from dataops.models import JobRun, Notification
 from docs_app.health import NEVER_SYNCED, check_docs_mirror
 from docs_app.mirror import Mirror
 from docs_app.models import Document, DocumentLink, Finding, MirrorState
+from docs_app.repo_paths import is_doc_path
 from docs_app.sync import ALREADY_RUNNING, LOCK_KEY, docs_sync, sync_enqueue
 from docs_app.tasks import sync_docs
 from docs_app.tests.fixtures import (
@@ -122,9 +123,10 @@ def test_initial_sync_of_bundled_content_registers_a_clean_corpus(bundled, run_s
     markdown = {
         p.relative_to(bundled.work).as_posix()
         for p in bundled.work.rglob("*.md")
-        if ".git" not in p.parts
+        if ".git" not in p.parts and is_doc_path(p.relative_to(bundled.work).as_posix())
     }
     assert set(Document.objects.values_list("path", flat=True)) == markdown
+    assert not any(path.startswith("podcast/") for path in markdown)  # DOCS_EXCLUDE_PATHS
     assert run.counts["added"] == run.counts["registered"] == len(markdown) >= 40
     assert run.counts["indexed"] == len(markdown) and index_calls.rebuilds == 1
 
