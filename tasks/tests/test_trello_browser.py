@@ -22,7 +22,7 @@ from playwright.sync_api import Page, expect
 
 from conftest import PASSWORD
 from dataops.models import JobRun
-from tasks.models import ImportBatch, Task, Workflow
+from tasks.models import ImportBatch, Task, Workflow, WorkflowTemplate
 from tasks.services import imports, task_complete
 from tasks.tasks import trello_approve, trello_dry_run
 
@@ -84,6 +84,10 @@ def slow_cards(monkeypatch) -> None:
 
     monkeypatch.setattr(imports, "_take_card", slowly)
     monkeypatch.setattr(imports, "PROGRESS_EVERY", 5)
+
+
+def rename_template(template: WorkflowTemplate, slug: str) -> None:
+    WorkflowTemplate.objects.filter(pk=template.pk).update(slug=slug)
 
 
 def log_in(page: Page, base: str, username: str) -> None:
@@ -181,13 +185,47 @@ def test_import_a_board_find_it_on_home_and_roll_it_back(
         assert JobRun.objects.get(kind="trello.import").counts["cards"] == 66
         shot(page, "4-batch")
 
-        # The same board again: the dry run says there is nothing new.
+        # The same board again, its template renamed while the dry run waits: the job fails
+        # and the mapping page says why, with the choices kept.
         page.goto(f"{base}/imports/trello/")
         page.set_input_files("input[name=board]", str(SAMPLE))
         page.get_by_role("button", name="Upload and map").click()
-        page.get_by_role("button", name="Dry run").click()  # a small job: the report at once
+        page.get_by_label("Podcast episodes").select_option("template:podcast")
+        page.get_by_label("Waiting on others").select_option("workflow")
+        with held(monkeypatch, trello_dry_run) as release:
+            page.get_by_role("button", name="Dry run").click()
+            expect(page.locator("h1")).to_have_text("Dry run of “Operations board”…")
+            rename_template(load_podcast, "podcast-renamed")
+            release()
+        expect(page.locator("h1")).to_have_text("Map “Operations board”", timeout=15_000)
+        missing = "The mapping names templates that do not exist: podcast."
+        expect(page.locator(".form-error")).to_contain_text(f"The dry run failed: {missing}")
+        expect(page.get_by_label("Waiting on others")).to_have_value("workflow")
+        shot(page, "4b-dry-run-failed")
+
+        # Back again, a small job: the report at once, and there is nothing new.
+        rename_template(load_podcast, "podcast")
+        page.reload()
+        page.get_by_label("Podcast episodes").select_option("template:podcast")
+        page.get_by_role("button", name="Dry run").click()
         expect(page.locator("main")).to_contain_text("Nothing new: every selected card")
-        shot(page, "4b-nothing-new")
+        shot(page, "4c-nothing-new")
+
+        # Renamed before the approval: the import fails, the report says so, nothing is
+        # written; approved again once it is back, there is nothing new to import.
+        rename_template(load_podcast, "podcast-renamed")
+        page.get_by_role("button", name="Approve import").click()
+        expect(page.locator(".message-error")).to_contain_text(f"The import failed: {missing}")
+        shot(page, "4d-import-failed")
+        rename_template(load_podcast, "podcast")
+        page.get_by_role("button", name="Approve import").click()
+        expect(page.locator("#messages")).to_contain_text("Nothing new: every card of")
+        assert ImportBatch.objects.count() == 1
+        assert [r.status for r in JobRun.objects.filter(kind="trello.import")] == [
+            "succeeded",
+            "failed",
+            "succeeded",
+        ][::-1]
 
         # Operations Home: the imported workflows' tasks are overdue and due today, and the
         # workflows themselves are at risk.
