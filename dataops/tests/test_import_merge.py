@@ -84,3 +84,16 @@ def test_merge_into_an_empty_installation_is_a_plain_restore(archive):
     empty_the_installation()
     result = import_data(path=archive, dry_run=False, merge=True)
     assert result.ok and result.counts == before
+
+
+def test_a_unique_value_taken_here_by_another_row_is_refused_by_the_database(archive):
+    from tasks.models import ClosureDay
+
+    exported = ClosureDay.objects.get()
+    exported.delete()
+    ClosureDay.objects.create(date=exported.date, reason="Closed (made here)")
+    before = row_counts()
+    result = import_data(path=archive, dry_run=False, merge=True)
+    assert len(result.problems) == 1
+    assert result.problems[0].startswith("The database refused a row; nothing was imported:")
+    assert row_counts() == before and ClosureDay.objects.get().reason == "Closed (made here)"
