@@ -10,6 +10,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+# The JobRun statuses of a run that has yet to succeed or fail.
+UNSETTLED_RUNS = ("queued", "running", "retrying")
+
 
 class ImportBatch(models.Model):
     """One approved import run (running the command is the approval)."""
@@ -96,3 +99,21 @@ class ImportUpload(models.Model):
 
     def __str__(self) -> str:
         return f"upload #{self.pk}: {self.board_name}"
+
+    @staticmethod
+    def is_unsettled(run) -> bool:
+        """Whether the run (of its dry run or its import) has yet to succeed or fail."""
+        return run is not None and run.status in UNSETTLED_RUNS
+
+    @property
+    def stage(self) -> str:
+        """Where an upload waiting for approval stands, in the lists of waiting uploads."""
+        if self.is_unsettled(self.import_run):
+            return "importing"
+        if self.is_unsettled(self.preview_run):
+            return "dry run running"
+        if self.preview:
+            return "dry run ready"
+        if self.preview_run is not None and self.preview_run.status == "failed":
+            return "dry run failed"
+        return "not mapped yet"

@@ -36,7 +36,6 @@ NOT_UTF8 = "The file is not text (UTF-8): it cannot be a Trello board export."
 CONCURRENT = "This board is being imported in another window; open the import list to see it."
 PREVIEW_FIRST = "Choose the mapping and look at the dry run before approving."
 IMPORT_PENDING = "This upload is being imported: the mapping can no longer change."
-UNSETTLED = (JobRun.Status.QUEUED, JobRun.Status.RUNNING, JobRun.Status.RETRYING)
 
 
 def _megabytes(size: int) -> str:
@@ -110,10 +109,6 @@ def requested_mapping(upload: ImportUpload) -> Mapping:
         return upload_mapping(upload)
 
 
-def is_unsettled(run: JobRun | None) -> bool:
-    return run is not None and run.status in UNSETTLED
-
-
 def _locked(upload: ImportUpload) -> ImportUpload:
     # No select_related: a row read after waiting for the lock is read again as committed,
     # but a joined run would stay as it was before the wait (none, for the first import).
@@ -131,10 +126,10 @@ def preview_enqueue(*, upload: ImportUpload, mapping: Mapping, by: User) -> JobR
     data = mapping.as_data()
     with transaction.atomic():
         upload = _locked(upload)
-        if upload.approved_at or is_unsettled(upload.import_run):
+        if upload.approved_at or upload.is_unsettled(upload.import_run):
             raise ServiceError(IMPORT_PENDING)
         pending = upload.preview_run
-        if is_unsettled(pending) and pending.kwargs.get("mapping") == data:
+        if upload.is_unsettled(pending) and pending.kwargs.get("mapping") == data:
             return pending
         run = enqueue(
             trello_dry_run, kwargs={"upload": upload.pk, "mapping": data}, by=by, target=upload
@@ -157,7 +152,7 @@ def approve_enqueue(*, upload: ImportUpload, by: User) -> tuple[ImportUpload, Jo
         upload = _locked(upload)
         if upload.approved_at:
             return upload, None
-        if is_unsettled(upload.import_run):
+        if upload.is_unsettled(upload.import_run):
             return upload, upload.import_run
         if not upload.preview:
             raise ServiceError(PREVIEW_FIRST, code="preview_first")

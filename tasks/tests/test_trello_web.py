@@ -489,6 +489,7 @@ def test_the_dry_run_waits_on_a_page_that_polls_then_shows_the_report(admin, adm
     assert "Dry run of “Operations board”" in page and f'id="job-status-{run.pk}"' in page
     assert f'hx-get="{check_url}"' in page and "dataops:job-settled from:body" in page
     assert poll(admin, check_url).status_code == 204  # not yet: the page keeps waiting
+    assert "· dry run running" in admin.get(reverse("tasks:import-list")).content.decode()
     approving = admin.post(reverse("tasks:import-approve", args=[upload_row.pk]), follow=True)
     assert PREVIEW_FIRST in approving.content.decode()  # no report to approve yet
 
@@ -502,6 +503,8 @@ def test_the_dry_run_waits_on_a_page_that_polls_then_shows_the_report(admin, adm
     report = admin.get(check_url)  # without JavaScript, the page shows the report
     assert "Would create" in report.content.decode() and "Approve import" in report.content.decode()
     assert len(runs("trello.dry-run")) == 1 and not runs("trello.import")
+    assert "· dry run ready" in admin.get(reverse("tasks:import-upload")).content.decode()
+    assert admin.get(f"{report_url}?run=nonsense").status_code == 200  # no 500 on bad input
 
 
 def test_the_import_waits_on_a_page_that_moves_on_to_the_batch(admin, previewed, admin_user):
@@ -515,6 +518,7 @@ def test_the_import_waits_on_a_page_that_moves_on_to_the_batch(admin, previewed,
     page = admin.get(check_url).content.decode()
     assert "Importing “Operations board”" in page and f'id="job-status-{run.pk}"' in page
     assert poll(admin, check_url).status_code == 204
+    assert "· importing" in admin.get(reverse("tasks:import-list")).content.decode()
     mapping = admin.get(reverse("tasks:import-mapping", args=[previewed.pk]))
     assert mapping["Location"] == reverse("tasks:import-report", args=[previewed.pk])
     assert not ImportBatch.objects.exists()
@@ -562,6 +566,7 @@ def test_a_dry_run_failing_in_its_job_shows_on_the_mapping_page_and_keeps_nothin
     assert upload_row.preview == {} and upload_row.mapping is None
     assert not ImportBatch.objects.exists() and not Workflow.objects.exists()
     assert not Task.objects.exists()
+    assert "· dry run failed" in admin.get(reverse("tasks:import-list")).content.decode()
 
 
 def test_an_import_failing_in_its_job_shows_on_the_report_and_can_be_approved_again(

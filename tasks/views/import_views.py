@@ -28,7 +28,6 @@ from tasks.models import ImportBatch, ImportUpload, Task, Workflow
 from tasks.services.import_rollback import import_rollback, import_rollback_preview
 from tasks.services.import_uploads import (
     approve_enqueue,
-    is_unsettled,
     live_uploads,
     preview_enqueue,
     requested_mapping,
@@ -67,6 +66,11 @@ def _in_workflows(request: HttpRequest) -> None:
 def _open_upload(pk: int) -> ImportUpload | None:
     related = ("created_by", "approved_by", "preview_run", "import_run")
     return live_uploads().select_related(*related).filter(pk=pk).first()
+
+
+def _waiting_uploads():
+    related = ("created_by", "preview_run", "import_run")
+    return live_uploads().filter(approved_at__isnull=True).select_related(*related)
 
 
 def _is_poll(request: HttpRequest) -> bool:
@@ -109,7 +113,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             add_service_error(form, exc)
         else:
             return redirect("tasks:import-mapping", pk=upload.pk)
-    pending = live_uploads().filter(approved_at__isnull=True).select_related("created_by")[:10]
+    pending = _waiting_uploads()[:10]
     return render(
         request,
         "tasks/imports/upload.html",
@@ -130,7 +134,7 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     upload = _open_upload(pk)
     if upload is None:
         return _gone(request)
-    if upload.approved_at or is_unsettled(upload.import_run):
+    if upload.approved_at or upload.is_unsettled(upload.import_run):
         return redirect("tasks:import-report", pk=upload.pk)
     mapping = requested_mapping(upload)
     board = upload_board(upload, mapping)
@@ -161,7 +165,7 @@ def import_report(request: HttpRequest, pk: int) -> HttpResponse:
     if upload is None:
         return _gone(request)
     for run in (upload.import_run, upload.preview_run):
-        if is_unsettled(run):
+        if upload.is_unsettled(run):
             return _waiting(request, upload, run)
     target = _next_page(request, upload)
     if target or _is_poll(request):
@@ -248,7 +252,7 @@ def import_approve(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(_approval_page(request, upload, now=False))
     upload.refresh_from_db()
     run.refresh_from_db()
-    if is_unsettled(run):
+    if upload.is_unsettled(run):
         return redirect(_report_url(upload, run))
     return redirect(_approval_page(request, upload, now=True))
 
@@ -261,7 +265,7 @@ def import_approve(request: HttpRequest, pk: int) -> HttpResponse:
 def import_batch_list(request: HttpRequest) -> HttpResponse:
     _in_workflows(request)
     batches = ImportBatch.objects.select_related("created_by")
-    pending = live_uploads().filter(approved_at__isnull=True).select_related("created_by")
+    pending = _waiting_uploads()
     context = {
         "page_obj": paginate(batches, request.GET.get("page")),
         "pending": pending[:10],
