@@ -39,6 +39,13 @@ FOLDER_PREFIX = "backup-"
 PG_DUMP_FILE = "database.dump"
 SQLITE_FILE = "database.sqlite3"
 PG_LIB_DIR = Path("/usr/lib/postgresql")
+# Connection options of DATABASES["default"] that pg_dump takes from its environment.
+LIBPQ_ENV = {
+    "sslmode": "PGSSLMODE",
+    "sslrootcert": "PGSSLROOTCERT",
+    "sslcert": "PGSSLCERT",
+    "sslkey": "PGSSLKEY",
+}
 UNSETTLED = (JobRun.Status.QUEUED, JobRun.Status.RUNNING, JobRun.Status.RETRYING)
 ABANDONED = "The backup did not finish: the process running it stopped."
 
@@ -265,11 +272,11 @@ def pg_dump(target: Path) -> Path:
     for flag, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
         if db.get(key):
             args += [flag, str(db[key])]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    env = dict(os.environ)  # libpq reads PG* here as it does for Django's own connection
     if db.get("PASSWORD"):
         env["PGPASSWORD"] = db["PASSWORD"]
-    if sslmode := db.get("OPTIONS", {}).get("sslmode"):
-        env["PGSSLMODE"] = sslmode
+    options = db.get("OPTIONS", {})
+    env |= {LIBPQ_ENV[key]: str(options[key]) for key in LIBPQ_ENV if options.get(key)}
     done = subprocess.run(  # nosec B603 - an argument list; the binary is checked above
         args, env=env, capture_output=True, text=True, timeout=settings.JOB_TIME_LIMIT_SECONDS
     )

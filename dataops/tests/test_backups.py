@@ -144,6 +144,30 @@ def test_a_pg_dump_that_fails_leaves_no_partial_file(settings, backup_dir, tmp_p
 
 
 @pytest.mark.postgres
+def test_the_password_travels_in_the_environment_never_on_the_command_line(
+    settings, monkeypatch, tmp_path
+):
+    seen = tmp_path / "seen"
+    script = tmp_path / "pg_dump"
+    script.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = "--version" ]; then echo "pg_dump (PostgreSQL) 99.1"; exit 0; fi\n'
+        f'echo "$@" > {seen}.args; echo "$PGPASSWORD" > {seen}.env\n'
+        'while [ "$1" != "--file" ]; do shift; done\n'
+        'echo dump > "$2"\n'
+    )
+    script.chmod(0o755)
+    settings.BACKUP_PG_DUMP = str(script)
+    monkeypatch.setitem(connection.settings_dict, "PASSWORD", "s3cret-pw")
+    backups.pg_dump(tmp_path / "out.dump")
+    args = Path(f"{seen}.args").read_text().split()
+    assert args[0] == "-Fc" and "--no-password" in args
+    assert args[args.index("--dbname") + 1] == connection.settings_dict["NAME"]
+    assert "s3cret-pw" not in " ".join(args)
+    assert Path(f"{seen}.env").read_text().strip() == "s3cret-pw"
+
+
+@pytest.mark.postgres
 def test_a_pg_dump_older_than_the_server_is_refused(monkeypatch):
     monkeypatch.setattr(backups, "pg_dump_major", lambda binary: 9)
     with pytest.raises(backups.BackupError, match="No pg_dump of version 1[0-9] or newer"):
