@@ -11,6 +11,9 @@ the season and episode number of another file is reported with the reason; the o
 imported. Each episode is written in its own transaction, so a failure leaves nothing of
 that file half-written (its previous import, if any, stays as it was).
 
+**One at a time**: a PostgreSQL advisory lock; a second import meanwhile is refused
+(`KbImportBusy`, which the job retries).
+
 **People first.** Each changed profile creates or updates its guest through the podcast's
 service (`podcast.kb.people`); removing a profile file never deletes a guest. Episodes then
 link to guests by profile id — also episodes whose file did not change, so a profile added
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +34,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from dataops.errors import ServiceError
+from dataops.jobs import TransientJobError
+from dataops.locks import try_advisory_lock
 from docs_app.files import mirror_root
 from podcast.kb import people, search
 from podcast.kb.models import KbAppearance, KbEpisode, KbProfile, KbQuestion
@@ -37,10 +43,16 @@ from podcast.kb.parse import Episode, KbFileError, parse_episode, parse_profile
 
 # Bump when parsing or classifying changes: every file is then read again.
 PARSER_VERSION = "2"
+# One import at a time (PostgreSQL; SQLite serialises writers itself).
+LOCK_KEY = zlib.crc32(b"dataops.podcast.kb_import")
 
 
 class KbImportError(Exception):
     """The import cannot start (a folder that does not exist)."""
+
+
+class KbImportBusy(KbImportError, TransientJobError):
+    """Another import holds the lock (a job retries later)."""
 
 
 @dataclass
@@ -163,6 +175,13 @@ def kb_import(
     """
     if not episodes_dir.is_dir():
         raise KbImportError(f"{label or episodes_dir}: no such folder")
+    with try_advisory_lock(LOCK_KEY) as held:
+        if held is False:
+            raise KbImportBusy("Another knowledge-base import is running; try again shortly.")
+        return _import(episodes_dir, people_dir, label, people_label)
+
+
+def _import(episodes_dir: Path, people_dir: Path | None, label: str, people_label: str):
     report = ImportReport()
     if people_dir is not None and people_dir.is_dir():
         _import_people(_scan(people_dir, people_label or str(people_dir), report), report)

@@ -187,3 +187,22 @@ def test_symlinks_are_not_followed(kb, run_import, tmp_path):
     outside.write_text("---\ntitle: Outside\n---\n")
     os.symlink(outside, kb.episodes / "link.md")
     assert counts(run_import()) == (0, 0, 0, 0)
+
+
+@pytest.mark.postgres
+def test_a_second_import_while_one_runs_is_refused(kb, run_import):
+    from django.db import connections
+
+    from podcast.kb.importer import LOCK_KEY, KbImportBusy
+
+    kb.episode("a.md", title="First")
+    other = connections.create_connection("default")  # another process's import
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
+        with pytest.raises(KbImportBusy, match="Another knowledge-base import is running"):
+            run_import()
+        assert not KbEpisode.objects.exists()
+    finally:
+        other.close()
+    assert counts(run_import()) == (1, 0, 0, 0)
