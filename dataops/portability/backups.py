@@ -15,7 +15,9 @@ import os
 import re
 import shutil
 import sqlite3
-import subprocess  # nosec B404 - pg_dump runs with an argument list, never a shell
+
+# pg_dump runs with an argument list, never through a shell.
+import subprocess  # nosec B404
 from datetime import timedelta
 from pathlib import Path
 
@@ -277,7 +279,8 @@ def pg_dump(target: Path) -> Path:
         env["PGPASSWORD"] = db["PASSWORD"]
     options = db.get("OPTIONS", {})
     env |= {LIBPQ_ENV[key]: str(options[key]) for key in LIBPQ_ENV if options.get(key)}
-    done = subprocess.run(  # nosec B603 - an argument list; the binary is checked above
+    # An argument list, no shell; the binary was checked by pg_dump_binary.
+    done = subprocess.run(  # nosec B603
         args, env=env, capture_output=True, text=True, timeout=settings.JOB_TIME_LIMIT_SECONDS
     )
     if done.returncode != 0:
@@ -312,7 +315,8 @@ def pg_dump_binary(*, server_major: int) -> str:
 def pg_dump_major(binary: str) -> int:
     if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
         raise BackupError(f"pg_dump not found at {binary} (BACKUP_PG_DUMP or PATH).")
-    done = subprocess.run(  # nosec B603 - an argument list of an existing executable
+    # An argument list of an existing executable, no shell.
+    done = subprocess.run(  # nosec B603
         [binary, "--version"], capture_output=True, text=True, timeout=30
     )
     match = re.search(r"\)\s+(\d+)", done.stdout)

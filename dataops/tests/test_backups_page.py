@@ -114,3 +114,25 @@ def test_the_table_alone_answers_an_htmx_refresh(admin_client_):
     response = admin_client_.get(URL, headers={"HX-Request": "true"})
     html = response.content.decode()
     assert html.lstrip().startswith('<section class="card" id="backup-table"')
+
+
+def _page_queries(client) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL).status_code == 200
+    return len(queries)
+
+
+def test_the_page_costs_the_same_queries_for_one_backup_or_many(admin_client_, admin_user):
+    def add_backup():
+        export = ExportArchive.objects.create(name="x", path="/x", size_bytes=1, sha256="a" * 64)
+        BackupRun.objects.create(status=Outcome.SUCCEEDED, export=export, triggered_by=admin_user)
+
+    add_backup()
+    _page_queries(admin_client_)  # the first request also fills the session's caches
+    one = _page_queries(admin_client_)
+    for _ in range(10):
+        add_backup()
+    assert _page_queries(admin_client_) == one
