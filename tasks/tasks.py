@@ -1,9 +1,10 @@
 """Celery jobs of the work engine."""
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 
 from dataops.celery import app
 from dataops.jobs import JobOutcome, LedgerTask, current_run, progress
@@ -14,6 +15,8 @@ from tasks.services import notify_due_tasks, recurring_generate, recurring_gener
 from tasks.services.common import local_today
 from tasks.services.import_uploads import upload_approve, upload_preview
 from tasks.services.imports import Progress
+
+log = logging.getLogger(__name__)
 
 TRELLO_DRY_RUN_KIND = "trello.dry-run"
 TRELLO_IMPORT_KIND = "trello.import"
@@ -64,6 +67,7 @@ def _card_progress() -> Iterator[Progress]:
     live = connection.vendor == "postgresql"
 
     def report(done: int, total: int) -> None:
+        nonlocal live
         if not live:
             progress(cards=done, cards_total=total)
             return
@@ -71,6 +75,9 @@ def _card_progress() -> Iterator[Progress]:
         connections[DEFAULT_DB_ALIAS] = side
         try:
             progress(cards=done, cards_total=total)
+        except DatabaseError as exc:  # no connection to spare: the import goes on regardless
+            log.warning("import progress is not shown live: %s", exc)
+            live = False
         finally:
             connections[DEFAULT_DB_ALIAS] = own
 

@@ -662,3 +662,22 @@ def test_the_counts_move_while_the_import_holds_its_transaction(admin_user, oper
     assert seen[0] == 0 and seen[-1] == 60 and sorted(seen) == seen
     assert {0, 10, 20, 30, 40, 50, 60} <= set(seen)
     assert JobRun.objects.get(kind="trello.import").counts["cards"] == 66
+
+
+@pytest.mark.postgres
+def test_the_import_goes_on_when_its_progress_cannot_be_written(admin, previewed, monkeypatch):
+    """No connection to spare for the live counts: they show at the end, the import runs."""
+    from django.db import connections
+
+    from tasks import tasks as jobs
+
+    def unreachable(alias):
+        own = connections[alias]
+        return type(own)(dict(own.settings_dict, PORT="1"), alias)
+
+    monkeypatch.setattr(jobs.connections, "create_connection", unreachable)
+    page = approve(admin, previewed.pk)
+    batch = ImportBatch.objects.get()
+    assert page.redirect_chain[-1][0] == reverse("tasks:import-batch", args=[batch.pk])
+    [run] = runs("trello.import")
+    assert run.status == JobRun.Status.SUCCEEDED and run.counts["cards"] == 66
