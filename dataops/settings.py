@@ -501,6 +501,22 @@ PODCAST_GUEST_EMAIL_URL = env.str(
 # counter with label, count and url, or None to hide it (loaded like HEALTH_CHECKS).
 HOME_COUNTERS = ["podcast.selectors.home_intake_counter"]
 
+# --- Prep-document assistant (podcast.assistant): the drafter ------------------------------
+# "offline" (default): deterministic, no network. "llm": an OpenAI-compatible chat-completions
+# server at ASSISTANT_LLM_BASE_URL (e.g. http://127.0.0.1:11434/v1); its API key is sent as a
+# bearer token and never logged.
+ASSISTANT_DRAFTER = env.str("ASSISTANT_DRAFTER", default="offline")
+ASSISTANT_LLM_BASE_URL = env.str("ASSISTANT_LLM_BASE_URL", default="")
+ASSISTANT_LLM_MODEL = env.str("ASSISTANT_LLM_MODEL", default="")
+ASSISTANT_LLM_API_KEY = env.str("ASSISTANT_LLM_API_KEY", default="")
+ASSISTANT_LLM_TIMEOUT_SECONDS = env.float("ASSISTANT_LLM_TIMEOUT_SECONDS", default=60.0)
+# A longer prompt is refused before anything is sent; a longer answer stops being read.
+ASSISTANT_LLM_MAX_PROMPT_CHARS = env.int("ASSISTANT_LLM_MAX_PROMPT_CHARS", default=60_000)
+ASSISTANT_LLM_MAX_ANSWER_BYTES = env.int("ASSISTANT_LLM_MAX_ANSWER_BYTES", default=512 * 1024)
+# Approved prep documents are published into the docs repository under this folder (outside
+# DOCS_EXCLUDE_PATHS, so they are docs like any other).
+ASSISTANT_PUBLISH_FOLDER = env.str("ASSISTANT_PUBLISH_FOLDER", default="podcast-prep/")
+
 # --- Export / import ------------------------------------------------------------------
 # validate_export and import_data refuse an archive member larger than this, by its header.
 PORTABILITY_MAX_MEMBER_BYTES = env.int("PORTABILITY_MAX_MEMBER_BYTES", default=1024**3)
