@@ -449,6 +449,12 @@ DOCS_WEBHOOK_SECRET = env.str("DOCS_WEBHOOK_SECRET", default="")
 DOCS_MAX_FILE_BYTES = env.int("DOCS_MAX_FILE_BYTES", default=1024 * 1024)
 # Files of the docs repository linked from docs (CSV, PDF, …) are sent up to this size.
 DOCS_MAX_DOWNLOAD_BYTES = env.int("DOCS_MAX_DOWNLOAD_BYTES", default=25 * 1024 * 1024)
+# Editing (docs_app.editing): the portal commits in the mirror and pushes its commits to the
+# remote when DOCS_GIT_PUSH is on (on by default for the bundled repository, off for a
+# configured DOCS_GIT_URL until an admin turns it on). Larger bodies and images are refused.
+DOCS_GIT_PUSH = env.bool("DOCS_GIT_PUSH", default=not DOCS_GIT_URL)
+DOCS_EDIT_MAX_BYTES = env.int("DOCS_EDIT_MAX_BYTES", default=1024 * 1024)
+DOCS_IMAGE_MAX_BYTES = env.int("DOCS_IMAGE_MAX_BYTES", default=5 * 1024 * 1024)
 
 # --- Podcast knowledge base (podcast.kb) -----------------------------------------------
 # Episode files and people profiles: folders of the docs repository (or of any folder

@@ -161,6 +161,24 @@ def _sync(state: MirrorState, *, full: bool, reclone: bool) -> SyncResult:
     mirror = open_mirror()
     try:
         update = _update_mirror(mirror, reclone=reclone)
+    finally:
+        mirror.close()  # reopened by the registration below
+    return _register_update(state, mirror, update, full=full)
+
+
+def register_local_head(mirror: Mirror) -> SyncResult:
+    """Register the mirror's own head after the portal committed in it (`docs_app.editing`):
+    no fetch, only the files changed since the registry's commit. The caller holds
+    `sync_lock`."""
+    head = mirror.head()
+    if head is None:
+        raise MirrorBroken(f"The mirror in {mirror.path} has no branch {mirror.branch!r}.")
+    state = mirror_state()
+    return _register_update(state, mirror, Update(before=state.head_sha, head=head), full=False)
+
+
+def _register_update(state: MirrorState, mirror: Mirror, update: Update, *, full: bool):
+    try:
         plan = plan_changes(mirror, state, update.head, full=full)
         if plan is not None:
             records = read_records(mirror, plan)
