@@ -505,7 +505,13 @@ PODCAST_GUEST_EMAIL_URL = env.str(
 )
 # Counters Operations Home shows above its lanes: dotted paths of functions (user) → a
 # counter with label, count and url, or None to hide it (loaded like HEALTH_CHECKS).
-HOME_COUNTERS = ["podcast.selectors.home_intake_counter"]
+HOME_COUNTERS = [
+    "podcast.selectors.home_intake_counter",
+    "podcast.assistant.selectors.home_waiting_counter",
+]
+# Panels other apps add to a task's page: dotted paths of functions (request, task) → HTML
+# ("" for none). The assistant's “Draft prep document” on “Create podcast document”.
+TASK_PAGE_PANELS = ["podcast.assistant.views.task_panel"]
 
 # --- Prep-document assistant (podcast.assistant): the drafter ------------------------------
 # "offline" (default): deterministic, no network. "llm": an OpenAI-compatible chat-completions
@@ -572,6 +578,12 @@ CELERY_BEAT_SCHEDULE["jobs-resend-waiting"] = {
 CELERY_BEAT_SCHEDULE["jobs-reap-lost"] = {
     # Fails (code "lost") runs killed with their worker or dropped by the broker.
     "task": "dataops.tasks.reap_lost_runs",
+    "schedule": 60.0,
+}
+
+CELERY_BEAT_SCHEDULE["podcast-assistant-reap"] = {
+    # Ends assistant jobs whose run was lost (failed, code "lost", retryable).
+    "task": "podcast.assistant.tasks.reap_lost_assistant_jobs",
     "schedule": 60.0,
 }
 

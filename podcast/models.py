@@ -395,3 +395,11 @@ class GuestFormLink(models.Model):
 
     def is_expired(self, at=None) -> bool:
         return self.expires_at is not None and self.expires_at <= (at or now())
+
+
+# The assistant's models live in their package and use this app's migrations.
+from podcast.assistant.models import (  # noqa: E402, F401
+    AssistantArtifact,
+    AssistantEvent,
+    AssistantJob,
+)

@@ -25,5 +25,6 @@ urlpatterns = [
     path("guests/<int:pk>/status/", guest_views.guest_status, name="guest-status"),
     path("guests/<int:pk>/merge/", guest_views.guest_merge, name="guest-merge"),
     path("kb/", include("podcast.kb.urls")),
+    path("assistant/", include("podcast.assistant.urls")),
     path("", include("podcast.intake.urls")),
 ]

@@ -3,8 +3,10 @@
 from datetime import date, timedelta
 
 from django import template
+from django.conf import settings
 from django.template import engines
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString, mark_safe
 
 from tasks.models import Stage, Task
@@ -82,3 +84,13 @@ def proof_accept() -> str:
     from tasks.services.proof import ACCEPT_ATTR
 
     return ACCEPT_ATTR
+
+
+@register.simple_tag(takes_context=True)
+def task_panels(context, task: Task) -> SafeString:
+    """Panels other apps add to the task page (settings.TASK_PAGE_PANELS: dotted paths of
+    functions (request, task) returning escaped HTML, "" to add nothing). The work engine
+    imports none of those apps."""
+    request = context.get("request")
+    parts = (import_string(path)(request, task) for path in settings.TASK_PAGE_PANELS)
+    return mark_safe("".join(parts))  # nosec B308 B703 - each panel is a rendered template

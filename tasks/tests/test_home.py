@@ -15,9 +15,10 @@ from tasks.tests.conftest import days, ref, write
 pytestmark = pytest.mark.django_db
 # A warm visit: user, lanes (windowed pick + rows), slots, risk aggregate (with what the
 # at-risk list shows), unread notifications. Session, roles, people, templates (quick create)
-# and the rows' instruction-doc links come from the cache. The seventh: the counters other
-# apps add (settings.HOME_COUNTERS: the podcast's intake to triage, one COUNT).
-HOME_QUERIES = 7
+# and the rows' instruction-doc links come from the cache. The seventh and eighth: the
+# counters other apps add (settings.HOME_COUNTERS: the podcast's intake to triage and its
+# drafts waiting for approval, one COUNT each).
+HOME_QUERIES = 8
 
 
 def lane_ids(response, lane: str) -> list[int]:
