@@ -389,7 +389,7 @@ def job_approve(
     """waiting_approval → approved → succeeded. The current revision becomes the proof of the
     workflow's “Create podcast document” task (its “Podcast document” slot gets
     `document_url`), through the tasks service, in the same transaction."""
-    from tasks.services.task_actions import task_add_proof
+    from tasks.services.task_actions import task_add_comment, task_add_proof
 
     with transaction.atomic():
         locked = _lock(job)
@@ -407,12 +407,12 @@ def job_approve(
             metadata={"revision": artifact.revision, "sha256": artifact.sha256},
         )
         if locked.task_id:
-            task_add_proof(
+            task_add_proof(task=locked.task, by=by, url=document_url)
+            task_add_comment(
                 task=locked.task,
                 by=by,
-                url=document_url,
-                note=f"Prep document approved (assistant job #{locked.pk}, revision "
-                f"{artifact.revision}).",
+                text=f"Approved the prep document (assistant job #{locked.pk}, revision "
+                f"{artifact.revision}): {document_url}",
             )
         _move(locked, S.SUCCEEDED)
         record_event(
