@@ -118,7 +118,7 @@ class RenameDoc:
         updated = with_old_id(text, self.old_path, self.path)
         if updated != text:
             wc.write(self.path, updated)
-        wc.stage([self.old_path, self.path])
+        wc.stage([self.path])  # git mv staged the removal
         return None
 
 

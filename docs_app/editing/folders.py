@@ -92,7 +92,7 @@ class RenameFolder:
             updated = with_old_id(text, entry.path, new_path)
             if updated != text:
                 wc.write(new_path, updated)
-        wc.stage([self.old_path, self.path])
+        wc.stage([self.path])  # git mv staged the removal
         return None
 
 

@@ -8,7 +8,7 @@ changes to the same or adjacent lines are a conflict, and then nothing is writte
 from __future__ import annotations
 
 import difflib
-import subprocess  # nosec B404: git merge-file with an argument list, no shell
+import subprocess  # nosec B404
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +41,8 @@ def merge3(*, base: str, mine: str, theirs: str) -> str | None:
             path = Path(folder) / name
             path.write_bytes(text.encode("utf-8"))
             files.append(str(path))
-        result = subprocess.run(  # nosec B603 B607: fixed git command, temp file arguments
+        # git merge-file with an argument list (no shell) on files of a temporary folder
+        result = subprocess.run(  # nosec B603 B607
             ["git", "merge-file", "-p", "-L", "yours", "-L", "base", "-L", "current", *files],
             capture_output=True,
             timeout=MERGE_TIMEOUT_SECONDS,

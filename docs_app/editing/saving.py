@@ -9,12 +9,15 @@ overlapping lines → a `Conflict` and nothing written.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from dataops.errors import ServiceError
 from docs_app.editing.merge import Conflict, merge3, unified_diff
 from docs_app.editing.paths import check_body, check_doc_path, check_no_symlink, decode_existing
 from docs_app.editing.workcopy import WorkingCopy
+from docs_app.mirror import MirrorError
+from docs_app.sync import open_mirror
 
 SHA = re.compile(r"[0-9a-f]{40}")
 
@@ -28,6 +31,28 @@ def check_sha(value: str, *, field: str, what: str) -> str:
             code="bad_base",
         )
     return value
+
+
+def save_edited(
+    path: str, base_blob: str, change: Callable[[str], str], *, base_head: str | None = None
+) -> SaveDoc:
+    """A `SaveDoc` of `change` applied to the base version: how block edits publish. The
+    edit is made on the version the editor showed, so a concurrent change elsewhere in the
+    doc merges and one to the same block is a conflict."""
+    base_blob = check_sha(base_blob, field="base", what="base blob")
+    mirror = open_mirror()
+    try:
+        raw = mirror.read_blob(base_blob)
+    except (ValueError, MirrorError, OSError) as exc:
+        raise ServiceError(
+            f"The base {base_blob[:12]} is not a version of any file in the docs repository; "
+            "reload the doc and edit again.",
+            field="base",
+            code="bad_base",
+        ) from exc
+    finally:
+        mirror.close()
+    return SaveDoc(path, change(decode_existing(raw, path)), base_blob, base_head)
 
 
 @dataclass

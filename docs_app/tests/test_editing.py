@@ -37,13 +37,18 @@ title: Restart the server
 NOTES = "# Notes\n\nNothing yet.\n"
 
 
-@pytest.fixture
-def remote(settings, local_cache, tmp_path) -> GitRemote:
-    remote = GitRemote.create(tmp_path / "docs", {DOC: RESTART, OTHER: NOTES})
+def pushing_remote(settings, tmp_path, files: dict[str, str]) -> GitRemote:
+    """A remote holding `files`, mirrored and registered; the portal pushes its commits."""
+    remote = GitRemote.create(tmp_path / "docs", files)
     point_docs_at(settings, remote.bare, tmp_path / "mirror")
     settings.DOCS_GIT_PUSH = True
     docs_sync()
     return remote
+
+
+@pytest.fixture
+def remote(settings, local_cache, tmp_path) -> GitRemote:
+    return pushing_remote(settings, tmp_path, {DOC: RESTART, OTHER: NOTES})
 
 
 @pytest.fixture
