@@ -128,7 +128,7 @@ def test_a_message_delivered_twice_runs_once(prep_episode, operator):
     assert job.attempts == 1 and job.artifacts.count() == 1
 
 
-# --- the reaper ---------------------------------------------------------------------------------
+# --- the reaper -------------------------------------------------------------------------------
 
 
 def test_the_reaper_fails_a_job_whose_worker_died(prep_episode, operator):
@@ -243,7 +243,7 @@ def test_reject_needs_a_reason(waiting, operator):
         services.job_reject(job=waiting, by=operator, reason="  ")
 
 
-# --- edits ---------------------------------------------------------------------------------
+# --- edits ------------------------------------------------------------------------------------
 
 
 def edited(markdown: str) -> str:
@@ -291,7 +291,7 @@ def test_an_edit_after_approval_is_refused(waiting, operator):
         services.artifact_edit(job=waiting, by=operator, markdown="x", base_revision=1)
 
 
-# --- races ---------------------------------------------------------------------------------
+# --- races ------------------------------------------------------------------------------------
 
 
 @pytest.mark.postgres
@@ -327,7 +327,7 @@ def test_two_concurrent_moves_cannot_both_win(prep_episode, operator):
     assert job.events.filter(kind__in=["approved", "canceled"]).count() == 1
 
 
-# --- the command ---------------------------------------------------------------------------------
+# --- the command ------------------------------------------------------------------------------
 
 
 def test_podcast_draft_json(prep_episode):

@@ -123,7 +123,7 @@ def test_a_stale_version_is_refused(bare_episode, operator):
     services.job_cancel(job=job, by=operator, version=job.version)
 
 
-# --- events ---------------------------------------------------------------------------------
+# --- events -----------------------------------------------------------------------------------
 
 
 def test_summaries_are_capped_and_redacted(bare_episode):
