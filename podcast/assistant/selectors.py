@@ -3,6 +3,7 @@ queries), the admins' jobs list, the episode/task panel and the Operations Home 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -27,6 +28,25 @@ class JobPage:
     actions: set[str]
     html: str
     live: bool
+    used: list[str]
+
+
+USED_LABELS = {
+    "guests": ("guest", "guests"),
+    "intake_items": ("intake item", "intake items"),
+    "kb_episodes": ("past episode", "past episodes"),
+    "kb_questions": ("past question", "past questions"),
+}
+
+
+def used_inputs(references: dict) -> list[str]:
+    """“1 guest”, “3 past questions”: what the last run drew on."""
+    used = []
+    for key, (one, many) in USED_LABELS.items():
+        ids = references.get(key) or []
+        if ids:
+            used.append(f"{len(ids)} {one if len(ids) == 1 else many}")
+    return used
 
 
 def actions_for(job: AssistantJob) -> set[str]:
@@ -62,10 +82,29 @@ def _markdown():
     return MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
+_ORDERED_ITEM = re.compile(r"^(\d{1,3}[.)] +)\S")
+_DETAIL_LINE = re.compile(r"^ {1,3}(?=[-*+] )")
+
+
+def _nest_details(text: str) -> str:
+    """Indent an item's detail bullets (“   - Source: …”) to its text, so they stay inside
+    item 10 and later too (CommonMark needs four spaces after “10. ”)."""
+    lines, width = [], 0
+    for line in text.split("\n"):
+        if item := _ORDERED_ITEM.match(line):
+            width = len(item.group(1))
+        elif width and _DETAIL_LINE.match(line):
+            line = " " * width + line.lstrip(" ")
+        elif line.strip() and not line.startswith(" "):
+            width = 0
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def render_markdown(text: str) -> str:
     from docs_app.render import sanitize
 
-    return sanitize(_markdown().render(text))
+    return sanitize(_markdown().render(_nest_details(text)))
 
 
 def job_page(*, job_id: int) -> JobPage:
@@ -86,6 +125,7 @@ def job_page(*, job_id: int) -> JobPage:
         actions=actions_for(job),
         html=render_markdown(artifact.markdown) if artifact else "",
         live=job.status in ACTIVE,
+        used=used_inputs(job.inputs if isinstance(job.inputs, dict) else {}),
     )
 
 
