@@ -48,6 +48,7 @@ REASON_REQUIRED = "Say why the draft is rejected: the next draft gets your reaso
 SECRET_INPUT = "The text looks like it holds a secret (a token, key or signed URL); remove it."
 METADATA_TOO_LARGE = "Event metadata is limited to 4 KB."
 PUBLISH_ONLY_SUCCEEDED = "Only an approved document can be published."
+ALREADY_PUBLISHED = "The document is already published as {path}."
 ARTIFACT_MAX_BYTES = 200_000
 
 
@@ -490,6 +491,8 @@ def job_publish(*, job: AssistantJob, by: User) -> AssistantJob:
         locked = _lock(job)
         if locked.status != S.SUCCEEDED or locked.approved_at is None:
             raise ServiceError(PUBLISH_ONLY_SUCCEEDED)
+        if locked.published_sha:
+            raise ServiceError(ALREADY_PUBLISHED.format(path=locked.published_path))
         artifact = current_artifact(locked)
         if artifact is None:
             raise ServiceError(NO_ARTIFACT)

@@ -295,3 +295,60 @@ def test_the_requester_is_notified_once(prep_episode, operator, django_capture_o
     services.notify_waiting(job)
     notes = Notification.objects.filter(recipient=operator, kind="assistant_waiting")
     assert notes.count() == 1 and "waits for your approval" in notes.get().text
+
+
+# --- publish ----------------------------------------------------------------------------------
+
+
+def test_publish_is_an_explicit_click_by_the_approving_user(
+    operator_client, waiting, operator, monkeypatch
+):
+    calls = []
+
+    def fake_publish(markdown, *, path_hint, user):
+        calls.append((markdown, path_hint, user))
+        return "a" * 40, f"podcast-prep/{path_hint}.md"
+
+    monkeypatch.setattr("podcast.assistant.publish.publish_document", fake_publish)
+    publish = reverse("podcast:assistant-publish", args=[waiting.pk])
+    assert publish not in page(operator_client, waiting)  # not approved yet
+    body = operator_client.post(publish, follow=True).content.decode()
+    assert "Only an approved document can be published." in body and not calls
+    services.job_approve(job=waiting, by=operator, document_url="http://localhost/x/")
+    assert publish in page(operator_client, waiting)
+    body = operator_client.post(publish, follow=True).content.decode()
+    assert "Published to the docs as podcast-prep/" in body
+    [(markdown, hint, user)] = calls
+    assert markdown == services.current_artifact(waiting).markdown and user == operator
+    assert "do-you-need-a-feature-store" in hint
+    waiting.refresh_from_db()
+    assert waiting.published_sha == "a" * 40
+    assert waiting.events.filter(kind="published").count() == 1
+    assert publish not in body  # published once: the button is gone
+    again = operator_client.post(publish, follow=True).content.decode()
+    assert "already published" in again and len(calls) == 1
+
+
+def test_a_refused_publish_says_why(operator_client, waiting, operator, monkeypatch):
+    from dataops.errors import ServiceError
+
+    def refuse(markdown, *, path_hint, user):
+        raise ServiceError("The docs mirror is not configured.")
+
+    monkeypatch.setattr("podcast.assistant.publish.publish_document", refuse)
+    services.job_approve(job=waiting, by=operator, document_url="http://localhost/x/")
+    publish = reverse("podcast:assistant-publish", args=[waiting.pk])
+    body = operator_client.post(publish, follow=True).content.decode()
+    assert "The docs mirror is not configured." in body
+    waiting.refresh_from_db()
+    assert waiting.published_sha == ""
+
+
+def test_jobs_never_publish_on_their_own(prep_episode, operator, monkeypatch):
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a job published by itself")
+
+    monkeypatch.setattr("podcast.assistant.publish.publish_document", forbidden)
+    job = run(job_for(prep_episode, operator))
+    services.job_approve(job=job, by=operator, document_url="http://localhost/x/")
+    assert job.published_sha == ""
