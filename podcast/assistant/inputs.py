@@ -90,7 +90,7 @@ class DraftInputs:
         }
 
     def answer(self, name: str) -> str:
-        """The first non-empty intake answer for guest-form field `name`, stripped."""
+        """The first non-empty intake answer (newest item first) for guest-form field `name`."""
         for item in self.intake:
             value = str(item.fields.get(name) or "").strip()
             if value:
@@ -124,7 +124,8 @@ def _intake_items(episode: Episode, guests: list[Guest], ids: Iterable[int] | No
         rows = IntakeItem.objects.filter(status=IntakeStatus.ATTACHED).filter(
             Q(episode=episode) | Q(guest__in=guests, episode=None)
         )
-    return list(rows.only("pk", "fields", "text").order_by("pk"))
+    # Newest first: a later submission's answer wins over an older one's.
+    return list(rows.only("pk", "fields", "text").order_by("-pk"))
 
 
 def _intake_facts(item: IntakeItem) -> IntakeFacts:

@@ -18,8 +18,14 @@ class DraftError(Exception):
 
     def __init__(self, code: str, message: str):
         self.code = code
-        self.message = redact(message)
+        self.message = _without_api_key(redact(message))
         super().__init__(self.message)
+
+
+def _without_api_key(text: str) -> str:
+    # The shared redaction does not know this setting; an echoed key never leaves here.
+    key = getattr(settings, "ASSISTANT_LLM_API_KEY", "") or ""
+    return text.replace(key, "[redacted]") if len(key) >= 6 else text
 
 
 def get_drafter() -> Drafter:

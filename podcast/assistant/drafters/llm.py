@@ -116,12 +116,16 @@ class LlmDrafter:
 
     def _connection(self) -> tuple[http.client.HTTPConnection, str]:
         parts = urlsplit(self.base_url.rstrip("/"))
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        try:
+            port = parts.port
+        except ValueError:
+            port = -1
+        if parts.scheme not in ("http", "https") or not parts.hostname or port == -1:
             raise self._fail("llm_not_configured", "ASSISTANT_LLM_BASE_URL is not an http(s) URL.")
         kind = (
             http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
         )
-        return kind(parts.hostname, parts.port, timeout=self.timeout), parts.path
+        return kind(parts.hostname, port, timeout=self.timeout), parts.path
 
     def _post(self, payload: dict) -> bytes:
         connection, path = self._connection()
@@ -137,14 +141,13 @@ class LlmDrafter:
                 headers=headers,
             )
             response = connection.getresponse()
-            body = self._read_limited(response, deadline)
             if response.status != 200:
-                snippet = body[:300].decode("utf-8", "replace")
+                snippet = response.read(300).decode("utf-8", "replace")
                 raise self._fail(
                     "llm_http",
                     f"The language model server answered HTTP {response.status}: {snippet}",
                 )
-            return body
+            return self._read_limited(response, deadline)
         except TimeoutError as exc:
             raise self._fail(
                 "llm_timeout",

@@ -227,7 +227,8 @@ def _reuse(question: KBQuestionRef, topics: tuple[str, ...], subject: str) -> st
         pattern = re.compile(r"\b" + re.escape(topic) + r"\b", re.I)
         if topic.strip() and pattern.search(text):
             return pattern.sub(lambda _match: subject, text)
-    names = [word for word in text.split()[1:] if word[:1].isupper() and word != "I"]
+    # A capitalised word (not an acronym) may name a person or company of that episode.
+    names = [w for w in text.split()[1:] if w[:1].isupper() and not w.rstrip("?,.").isupper()]
     return "" if names else text
 
 

@@ -63,7 +63,7 @@ def test_the_episode_guest_and_attached_intake_are_read(planned, kb_index):
     assert (facts.name, facts.role, facts.company) == ("Dana Reyes", "ML Platform Lead",
                                                        "Acme Logistics")  # fmt: skip
     assert facts.links == ("https://www.linkedin.com/in/dana",)
-    assert [item.id for item in inputs.intake] == sorted([on_episode.pk, on_guest.pk])
+    assert [item.id for item in inputs.intake] == [on_guest.pk, on_episode.pk]  # newest first
     assert inputs.answer("hook") == FULL_FORM["hook"]
     assert inputs.guidance == ""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import threading
 import time
@@ -161,12 +162,13 @@ def test_garbage_fails_with_llm_malformed(fake, body):
 
 
 def test_a_structured_answer_with_too_few_questions_says_what_is_wrong(fake):
-    answer = good_answer().replace("10. ", "X. ").replace("11. ", "X. ").replace("12. ", "X. ")
+    document = OfflineDrafter().draft(full_inputs())
+    answer = dataclasses.replace(document, questions=document.questions[:9]).to_markdown()
     fake.reply = lambda h: send(h, 200, completion(answer))
     with pytest.raises(DraftError) as failed:
         drafter(fake.url).draft(full_inputs())
     assert failed.value.code == "llm_malformed"
-    assert "questions; a draft has 10–14" in str(failed.value)
+    assert "9 questions; a draft has 10–14" in str(failed.value)
 
 
 def test_an_answer_asking_about_a_topic_to_avoid_is_refused(fake):
@@ -266,3 +268,26 @@ def test_the_api_key_is_never_logged(fake, caplog):
     with caplog.at_level("DEBUG"), pytest.raises(DraftError):
         drafter(fake.url).draft(full_inputs())
     assert API_KEY not in caplog.text
+
+
+def test_an_error_page_of_any_size_fails_with_its_status(fake):
+    fake.reply = lambda h: send(h, 503, b"<html>" + b"x" * (2 * MB), "text/html")
+    with pytest.raises(DraftError) as failed:
+        drafter(fake.url).draft(full_inputs())
+    assert failed.value.code == "llm_http"
+    assert "HTTP 503" in str(failed.value)
+    assert len(str(failed.value)) < 500
+
+
+@pytest.mark.parametrize("url", ["ftp://127.0.0.1/v1", "http://127.0.0.1:notaport/v1", "v1"])
+def test_a_base_url_that_is_not_http_is_a_configuration_error(url):
+    with pytest.raises(DraftError) as failed:
+        drafter(url).draft(full_inputs())
+    assert failed.value.code == "llm_not_configured"
+
+
+def test_a_draft_error_never_carries_the_configured_api_key(settings):
+    settings.ASSISTANT_LLM_API_KEY = "plain-key-without-a-known-shape-42"
+    error = DraftError("llm_http", "Rejected key plain-key-without-a-known-shape-42 for model")
+    assert "plain-key" not in str(error)
+    assert error.message == "Rejected key [redacted] for model"
