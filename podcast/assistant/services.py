@@ -49,6 +49,7 @@ SECRET_INPUT = "The text looks like it holds a secret (a token, key or signed UR
 METADATA_TOO_LARGE = "Event metadata is limited to 4 KB."
 PUBLISH_ONLY_SUCCEEDED = "Only an approved document can be published."
 ALREADY_PUBLISHED = "The document is already published as {path}."
+ONLY_APPROVER = "Only {name}, who approved the document, can publish it (as a commit by them)."
 ARTIFACT_MAX_BYTES = 200_000
 
 
@@ -493,6 +494,9 @@ def job_publish(*, job: AssistantJob, by: User) -> AssistantJob:
             raise ServiceError(PUBLISH_ONLY_SUCCEEDED)
         if locked.published_sha:
             raise ServiceError(ALREADY_PUBLISHED.format(path=locked.published_path))
+        if locked.approved_by_id != by.pk:
+            approver = locked.approved_by.display_name if locked.approved_by else "its approver"
+            raise ServiceError(ONLY_APPROVER.format(name=approver))
         artifact = current_artifact(locked)
         if artifact is None:
             raise ServiceError(NO_ARTIFACT)

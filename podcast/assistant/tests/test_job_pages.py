@@ -329,7 +329,9 @@ def test_publish_is_an_explicit_click_by_the_approving_user(
     assert "already published" in again and len(calls) == 1
 
 
-def test_a_refused_publish_says_why(operator_client, waiting, operator, monkeypatch):
+def test_only_the_approver_publishes_and_a_refusal_says_why(
+    operator_client, admin_client_, waiting, operator, monkeypatch
+):
     from dataops.errors import ServiceError
 
     def refuse(markdown, *, path_hint, user):
@@ -338,6 +340,9 @@ def test_a_refused_publish_says_why(operator_client, waiting, operator, monkeypa
     monkeypatch.setattr("podcast.assistant.publish.publish_document", refuse)
     services.job_approve(job=waiting, by=operator, document_url="http://localhost/x/")
     publish = reverse("podcast:assistant-publish", args=[waiting.pk])
+    assert publish not in admin_client_.get(waiting.get_absolute_url()).content.decode()
+    body = admin_client_.post(publish, follow=True).content.decode()
+    assert "Only Grace Hopper, who approved the document, can publish it" in body
     body = operator_client.post(publish, follow=True).content.decode()
     assert "The docs mirror is not configured." in body
     waiting.refresh_from_db()
