@@ -291,13 +291,16 @@ def recent_questions(inputs: DraftInputs) -> tuple[str, ...]:
 
 def choose(candidates: list[Candidate], chooser: Chooser, plan: Plan) -> list[Candidate]:
     """One question per stage (facts, then past phrasing, then the topic), extras for the
-    stages with facts to spare, then — only if still under ten — any that fits."""
+    stages with facts to spare and one past phrasing, then — only if still under ten — any
+    that fits."""
     for stage in ARC_KEYS:
         chooser.take(candidates, stage, (FACT, KB, GENERIC))
     for stage in plan.extra_order:
         if len(chooser.chosen) < plan.question_count:
             chooser.take(candidates, stage, (FACT,))
     middle = [c for c in candidates if c.stage != "resources"]
+    if len(chooser.chosen) < plan.question_count:
+        chooser.take(middle, None, (KB,))  # one past phrasing, when the facts left room
     while len(chooser.chosen) < MIN_QUESTIONS and chooser.take(middle, None, (FACT, KB, GENERIC)):
         pass
     order = {stage: n for n, stage in enumerate(ARC_KEYS)}

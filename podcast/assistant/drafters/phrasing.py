@@ -34,9 +34,7 @@ FACT_RULES: tuple[FactRule, ...] = (
         "Career path",
         "Your path so far: {fact}. What was the turning point that brought you to what you do now?",
     ),
-    FactRule(
-        "background", "facts.bio", "", "You describe yourself as “{quote}”. How did you get there?"
-    ),
+    FactRule("background", "facts.bio", "", "Your bio says: “{quote}”. How did you get there?"),
     FactRule(
         "current_focus",
         "current_focus",

@@ -263,3 +263,13 @@ def test_an_edited_document_that_lost_its_shape_has_problems():
         "Question 1 has no source note."
         in dataclasses.replace(document, questions=unsourced).validate()
     )
+
+
+def test_with_facts_to_spare_one_past_phrasing_still_joins_unless_asked_recently():
+    texts = {q.text: q.source for q in draft(full_inputs()).questions}
+    # S6E2 (2024) lends its phrasing to this episode's subject, MLOps
+    assert texts["What is the biggest misconception about MLOps?"].startswith(
+        "knowledge base: S6E2"
+    )
+    # S7E9 asked it on the same topic this year: not again
+    assert "How do you approach technical debt in MLOps?" not in texts
