@@ -85,10 +85,13 @@ class Plan:
 
 # --- guidance --------------------------------------------------------------------------------
 
+_AVOID_VERBS = (
+    r"(?:avoid|skip|leave out|don't ask about|do not ask about|don't mention|do not mention"
+    r"|nothing about|no questions about)"
+)
+# What follows the verb, up to the end of the clause or the next avoid verb.
 _AVOID_RULE = re.compile(
-    r"\b(?:avoid|skip|leave out|don't ask about|do not ask about|don't mention|do not mention"
-    r"|nothing about|no questions about)\s+(?P<what>[^.;\n]+)",
-    re.I,
+    rf"\b{_AVOID_VERBS}\s+(?P<what>(?:(?!\b(?:and|but|or)\s+{_AVOID_VERBS})[^.;\n])+)", re.I
 )
 _FOCUS_RULE = re.compile(r"\b(?:more about|focus on|focus more on)\s+(?P<what>[^.;\n]+)", re.I)
 _TECHNICAL = re.compile(r"\b(more technical|deeper|more depth|too shallow)\b", re.I)

@@ -200,10 +200,11 @@ def test_guidance_is_shown_and_its_avoid_rule_applied():
     inputs = full_inputs(guidance="Too salesy. Please avoid streaming and skip the ETA incident.")
     document = draft(inputs)
     assert any("Too salesy. Please avoid streaming" in note for note in document.notes)
-    assert any(
-        note.startswith("Guidance applied: added to the topics to avoid: streaming")
-        for note in document.notes
+    assert (
+        "Guidance applied: added to the topics to avoid: streaming; "
+        "added to the topics to avoid: the ETA incident." in document.notes
     )
+
     for text in all_text(document):
         assert "stream" not in text.casefold() and "eta" not in text.casefold().split()
 
