@@ -16,6 +16,7 @@ from podcast.kb import search as kb_search_index
 from podcast.kb import selectors as kb_selectors
 from podcast.kb.models import KbQuestion
 from podcast.models import Episode, Guest, IntakeItem, IntakeStatus
+from podcast.selectors import stream_date
 
 # Past questions looked up per search (the episode's topic, each topic to cover).
 KB_QUESTIONS_PER_QUERY = 20
@@ -184,12 +185,11 @@ def _episode_ref(episode) -> KBEpisodeRef:
 
 
 def _asked_to(guests: list[Guest]) -> tuple[str, ...]:
-    """The host's questions from the past episodes these guests were on."""
+    """The host's questions from the past episodes these guests were on, latest first."""
     rows = (
         KbQuestion.objects.filter(episode__appearances__guest__in=guests)
-        .order_by("episode_id", "position", "pk")
+        .order_by("-episode__date", "-episode_id", "position", "pk")
         .values_list("text", flat=True)
-        .distinct()
     )
     return tuple(dict.fromkeys(rows[:ASKED_LIMIT]))
 
@@ -206,7 +206,7 @@ def gather_inputs(
         episode_id=episode.pk,
         working_title=episode.working_title,
         topic=episode.topic,
-        stream_date=episode.stream_at.date().isoformat() if episode.stream_at else "",
+        stream_date=day.isoformat() if (day := stream_date(episode)) else "",
         guests=tuple(_guest_facts(guest) for guest in guests),
         intake=intake,
         kb_questions=tuple(_question_ref(question) for question in questions),

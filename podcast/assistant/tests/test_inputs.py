@@ -9,6 +9,7 @@ import pytest
 from podcast.assistant.drafters.offline import OfflineDrafter
 from podcast.assistant.inputs import gather_inputs
 from podcast.assistant.tests.drafting import FULL_FORM
+from podcast.selectors import stream_date
 from podcast.tests.core_fixtures import *  # noqa: F403 (fixtures)
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +59,7 @@ def test_the_episode_guest_and_attached_intake_are_read(planned, kb_index):
     inputs = gather_inputs(episode)
     assert inputs.episode_id == episode.pk
     assert (inputs.working_title, inputs.topic) == ("Do you need a feature store?", "MLOps")
-    assert inputs.stream_date == episode.stream_at.date().isoformat()
+    assert inputs.stream_date == stream_date(episode).isoformat()  # the organisation's day
     [facts] = inputs.guests
     assert (facts.name, facts.role, facts.company) == ("Dana Reyes", "ML Platform Lead",
                                                        "Acme Logistics")  # fmt: skip
@@ -92,6 +93,7 @@ def test_past_questions_on_the_topic_and_those_asked_to_the_guest(planned, kb_in
     ])  # fmt: skip
     make_kb_episode(3, ["Gardening"], [("Which plants grow in shade?", "general")])
     KbAppearance.objects.create(episode=stores, guest=guest)
+    KbAppearance.objects.create(episode=mlops, guest=guest)
     search.rebuild()
     inputs = gather_inputs(episode)
     texts = {question.text for question in inputs.kb_questions}
@@ -100,7 +102,11 @@ def test_past_questions_on_the_topic_and_those_asked_to_the_guest(planned, kb_in
     assert "Which plants grow in shade?" not in texts
     assert {e.id for e in inputs.kb_episodes} == {mlops.pk, stores.pk}
     assert next(e for e in inputs.kb_episodes if e.id == mlops.pk).label == "S1E1"
-    assert inputs.asked_to_guest == ("When does a team need feature stores?",)
+    assert inputs.asked_to_guest == (  # the latest episode's first
+        "When does a team need feature stores?",
+        "What resources would you recommend for learning MLOps?",
+        "How do you monitor models in production with MLOps?",
+    )
     references = inputs.references()
     assert references["guests"] == [guest.pk]
     assert references["kb_episodes"] == sorted(references["kb_episodes"])
