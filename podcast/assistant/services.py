@@ -94,8 +94,7 @@ def _check_version(job: AssistantJob, version: int | None) -> None:
         raise ServiceError(STALE_JOB.format(status=job.get_status_display()), code="stale")
 
 
-def _move(job: AssistantJob, target: str, **fields: Any) -> AssistantJob:
-    """Apply one move to a locked job: check it, set status and fields, bump the version."""
+def _check(job: AssistantJob, target: str) -> None:
     check_move(
         job.status,
         target,
@@ -103,6 +102,11 @@ def _move(job: AssistantJob, target: str, **fields: Any) -> AssistantJob:
         attempts=job.attempts,
         max_attempts=job.max_attempts,
     )
+
+
+def _move(job: AssistantJob, target: str, **fields: Any) -> AssistantJob:
+    """Apply one move to a locked job: check it, set status and fields, bump the version."""
+    _check(job, target)
     now = timezone.now()
     job.status = target
     for name, value in fields.items():
@@ -139,13 +143,7 @@ def transition(
     }
     with transaction.atomic():
         locked = _lock(job)
-        check_move(
-            locked.status,
-            target,
-            approval_required=locked.approval_required,
-            attempts=locked.attempts,
-            max_attempts=locked.max_attempts,
-        )
+        _check(locked, target)
         _check_version(locked, version)
         _move(locked, target)
         record_event(locked, kinds[target], by=by, summary=summary)
@@ -395,7 +393,7 @@ def job_approve(
 
     with transaction.atomic():
         locked = _lock(job)
-        check_move(locked.status, S.APPROVED)
+        _check(locked, S.APPROVED)
         _check_version(locked, version)
         artifact = current_artifact(locked)
         if artifact is None:
@@ -441,7 +439,7 @@ def job_reject(
     reason = reason[:SUMMARY_MAX_CHARS]
     with transaction.atomic():
         locked = _lock(job)
-        check_move(locked.status, S.REJECTED)
+        _check(locked, S.REJECTED)
         _check_version(locked, version)
         _move(locked, S.REJECTED, guidance=reason)
         record_event(locked, E.REJECTED, by=by, summary=reason)
@@ -466,9 +464,7 @@ def job_retry(*, job: AssistantJob, by: User | None, version: int | None = None)
     """failed or rejected → retrying → queued; refused at the attempt limit."""
     with transaction.atomic():
         locked = _lock(job)
-        check_move(
-            locked.status, S.RETRYING, attempts=locked.attempts, max_attempts=locked.max_attempts
-        )
+        _check(locked, S.RETRYING)
         _check_version(locked, version)
         _retry(locked, by=by)
     return locked
@@ -477,7 +473,7 @@ def job_retry(*, job: AssistantJob, by: User | None, version: int | None = None)
 def job_cancel(*, job: AssistantJob, by: User | None, version: int | None = None) -> AssistantJob:
     with transaction.atomic():
         locked = _lock(job)
-        check_move(locked.status, S.CANCELED)
+        _check(locked, S.CANCELED)
         _check_version(locked, version)
         _move(locked, S.CANCELED)
         record_event(locked, E.CANCELED, by=by, summary="Canceled.")

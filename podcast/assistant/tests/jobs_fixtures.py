@@ -5,32 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from podcast.assistant.tests.drafting import AVOID, FULL_FORM
 from podcast.tests.core_fixtures import podcast_template
 
 __all__ = ["AVOID_TOPICS", "GUEST_FORM", "job_for", "podcast_template", "prep_episode"]
 
-AVOID_TOPICS = "Salaries and compensation; her previous employer Northbank"
-
-GUEST_FORM = {
-    "name": "Dana Reyes",
-    "role_company": "ML Platform Lead, Acme Logistics",
-    "hook": "Most ML teams do not need a feature store until three models are in production",
-    "why_now": "Feature stores are sold to every team, whatever its size.",
-    "audience": "Data engineers and ML engineers at small companies",
-    "short_bio": "Dana leads the ML platform team at Acme Logistics.",
-    "career_path": "Analyst, then data engineer, then ML platform lead",
-    "current_focus": "Making model deployment boring for twelve product teams",
-    "projects": "- The routing model platform that serves 40 models\n- Batch features to streaming",
-    "topic_1": "Feature stores",
-    "topic_2": "Streaming features",
-    "avoid": AVOID_TOPICS,
-    "stories": (
-        "Cut model deployment time from 3 weeks to 2 days\n"
-        "A silent schema change broke ETA predictions for a week"
-    ),
-    "q_background": "How did an analyst end up running an ML platform?",
-    "q_resources": "What should people read to learn feature engineering?",
-}
+AVOID_TOPICS = AVOID
+GUEST_FORM = FULL_FORM
 
 
 @pytest.fixture

@@ -20,11 +20,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import PASSWORD
 from podcast.assistant import services
 from podcast.assistant.models import AssistantJob
 from podcast.assistant.tasks import run_assistant_job
 from podcast.assistant.tests.jobs_fixtures import *  # noqa: F403
+from tasks.tests.test_browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENS = Path("/tmp/dataops-screens")
@@ -33,14 +33,6 @@ NEW_QUESTION = "What first pulled you from analysis into running an ML platform?
 
 def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(SCREENS / f"assistant-{name}.png"), full_page=True)
-
-
-def log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator("h1")).to_contain_text("Good")
 
 
 def hold_runs(monkeypatch) -> list[dict]:
