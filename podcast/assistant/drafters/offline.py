@@ -229,7 +229,7 @@ def _reuse(question: KBQuestionRef, topics: tuple[str, ...], subject: str) -> st
     for topic in sorted(topics, key=len, reverse=True):
         pattern = re.compile(r"\b" + re.escape(topic) + r"\b", re.I)
         if topic.strip() and pattern.search(text):
-            return pattern.sub(lambda _match: subject, text)
+            return pattern.sub(lambda m: subject if m.start() == 0 else inline(subject), text)
     # A capitalised word (not an acronym) may name a person or company of that episode.
     names = [w for w in text.split()[1:] if w[:1].isupper() and not w.rstrip("?,.").isupper()]
     return "" if names else text

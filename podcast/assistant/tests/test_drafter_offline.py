@@ -153,7 +153,7 @@ def test_an_old_past_question_lends_its_phrasing_with_its_source():
     )
     assert recent_questions(inputs) == ()
     first = draft(inputs).questions[0]
-    assert first.text == "How did you get started with Data contracts, and what drew you to it?"
+    assert first.text == "How did you get started with data contracts, and what drew you to it?"
     assert first.source.startswith("knowledge base: S2E3 “How did you get started")
 
 
@@ -172,7 +172,7 @@ def test_past_phrasing_is_carried_over_to_this_episodes_subject():
         kb_episodes=(KBEpisodeRef(31, "S6E2", "FE", ("Feature engineering",), "2015-01-01"),),
     )
     framing = next(q for q in draft(inputs).questions if q.category == "topic_framing")
-    assert framing.text == "What is the biggest misconception about Data contracts?"
+    assert framing.text == "What is the biggest misconception about data contracts?"
     assert "(#500)" in framing.source
 
 
