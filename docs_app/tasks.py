@@ -3,6 +3,7 @@
 from dataops.celery import app
 from dataops.jobs import JobOutcome, LedgerTask, TransientJobError
 from docs_app import search
+from docs_app.editing.tasks import publish_operation  # noqa: F401  (registers the job)
 from docs_app.sync import ALREADY_RUNNING, docs_sync
 
 SYNC_KIND = "docs.sync"

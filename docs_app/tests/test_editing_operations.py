@@ -327,3 +327,23 @@ def test_command_exits_2_on_bad_input(settings, remote, editor, tmp_path, case):
         code = run_edit(tmp_path, text, base, "--author", author, path=path)
     assert code == 2
     assert head(settings) == before and mirror_git(settings, "status", "--porcelain") == ""
+
+
+def test_a_folder_move_in_the_background_is_a_job_run_and_an_audit_event(
+    settings, remote, editor, django_capture_on_commit_callbacks
+):
+    from dataops.models import AuditEvent, JobRun
+    from docs_app.editing.tasks import PUBLISH_KIND, publish_enqueue
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run = publish_enqueue(RenameFolder("team/guides", "", "guides"), user=editor)
+    run.refresh_from_db()
+    assert run.kind == PUBLISH_KIND and run.status == JobRun.Status.SUCCEEDED, run.error
+    assert run.counts["commits"] == 1 and run.counts["files"] == 60
+    assert Document.objects.filter(path__startswith="guides/").count() == 30
+    assert AuditEvent.objects.filter(action="docs.edit.folder_rename", actor=editor).count() == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        failed = publish_enqueue(DeleteFolder("team/guides"), user=editor)
+    failed.refresh_from_db()
+    assert failed.status == JobRun.Status.FAILED and "no folder" in failed.error
