@@ -159,6 +159,11 @@ def _push(
         except PushRejected:
             pass
         remote = wc.fetch()
+        if remote == before:
+            raise ServiceError(
+                "The docs remote refused the push although it did not move; nothing was published.",
+                code="push",
+            )
         if not wc.is_ancestor(before, remote):
             raise ServiceError(
                 "The docs remote's history was rewritten; nothing was published. An admin "

@@ -36,7 +36,8 @@ from docs_app.sync import open_mirror, sync_lock
 
 LOCK_WAIT_SECONDS = 30.0
 LOCK_POLL_SECONDS = 0.05
-_REJECTED = ("rejected", "non-fast-forward", "fetch first", "failed to update ref")
+# How git says the remote branch moved (as opposed to a hook or the server refusing the push).
+_REMOTE_MOVED = ("[rejected]", "non-fast-forward", "fetch first")
 
 
 @dataclass(frozen=True)
@@ -205,7 +206,7 @@ class WorkingCopy:
             )
         except git.GitCommandError as exc:
             text = f"{exc.stdout or ''} {exc.stderr or ''}".lower()
-            if any(needle in text for needle in _REJECTED):
+            if any(needle in text for needle in _REMOTE_MOVED):
                 raise PushRejected(text) from exc
             problem = classify(exc, "Pushing to", self.mirror.url)
             raise ServiceError(f"{problem} Nothing was published.", code="push") from exc

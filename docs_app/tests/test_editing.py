@@ -232,3 +232,42 @@ def test_a_symlinked_doc_is_refused(settings, remote, editor):
         save(settings, editor, "x", path="ops/link.md", base=blob_of(settings, DOC))
     assert caught.value.code == "symlink"
     assert mirror_git(settings, "rev-parse", "HEAD") == head
+
+
+def test_a_push_the_remote_refuses_publishes_nothing(settings, remote, editor):
+    hook = remote.bare / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'pushes are frozen today' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    head = mirror_git(settings, "rev-parse", "HEAD")
+    registered = Document.objects.get(path=DOC).blob_sha
+
+    with pytest.raises(ServiceError) as caught:
+        save(settings, editor, RESTART.replace("Press Restart.", "Press Reboot."))
+
+    assert caught.value.code == "push" and "Nothing was published" in str(caught.value)
+    assert "frozen" in str(caught.value)
+    assert mirror_git(settings, "rev-parse", "HEAD") == head
+    assert mirror_git(settings, "status", "--porcelain") == ""
+    assert Document.objects.get(path=DOC).blob_sha == registered
+
+
+def test_on_the_embedded_default_edits_are_pushed_to_the_bundled_repository(
+    settings, local_cache, tmp_path, editor
+):
+    seed = tmp_path / "content"
+    (seed / "ops/sops").mkdir(parents=True)
+    (seed / DOC).write_text(RESTART)
+    settings.DOCS_GIT_URL = ""
+    settings.VAR_DIR = tmp_path / "var"
+    settings.DOCS_CONTENT_SEED_DIR = seed
+    settings.DOCS_MIRROR_DIR = tmp_path / "var" / "docs-mirror"
+    settings.DOCS_INDEX_DIR = tmp_path / "var" / "docs-index"
+    settings.DOCS_GIT_PUSH = True
+    docs_sync()
+
+    result = save(settings, editor, RESTART.replace("Press Restart.", "Press Reboot."))
+
+    bundled = tmp_path / "var" / "docs-origin.git"
+    assert git(bundled, "rev-parse", "main") == result.commit
+    assert docs_sync().note.startswith("No changes")
+    assert (seed / DOC).read_text() == RESTART  # the shipped folder itself is never written

@@ -347,3 +347,21 @@ def test_a_folder_move_in_the_background_is_a_job_run_and_an_audit_event(
         failed = publish_enqueue(DeleteFolder("team/guides"), user=editor)
     failed.refresh_from_db()
     assert failed.status == JobRun.Status.FAILED and "no folder" in failed.error
+
+
+def test_opening_a_doc_for_editing(settings, remote, editor):
+    from docs_app.editing.opening import BLOCKS, RAW, doc_for_edit
+
+    sop = doc_for_edit(SOP)
+    assert sop.mode == BLOCKS and sop.blob == blob(settings) and sop.head == head(settings)
+    assert [b.ref for b in sop.blocks if b.kind == "step"] == [f"step:{n}" for n in "1234"]
+    page = doc_for_edit("team/guides/guide-03.md")
+    assert page.mode == RAW and page.text == FOLDER_DOCS["team/guides/guide-03.md"]
+
+    broken = SOP_TEXT.replace("<!-- sop-step-end -->", "", 1)
+    result = publish(save_edited(SOP, sop.blob, lambda _: broken), user=editor)
+    assert result.status == COMMITTED  # raw mode saves an unparseable SOP as written
+    reopened = doc_for_edit(SOP)
+    assert reopened.mode == RAW and reopened.problems[0].startswith("line ")
+    with pytest.raises(ServiceError):
+        doc_for_edit("../x.md")

@@ -1,0 +1,62 @@
+"""Opening a doc for editing: its text, the blob and head it starts from, and its blocks.
+
+What an editor form needs to carry (blob sha and head commit, for the conflict rules) and to
+show: block by block for a marked SOP that parses, raw Markdown for every other doc — and for
+a malformed SOP, whose parse problem is listed so the user can fix it in raw mode.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from dataops.errors import ServiceError
+from docs_app.editing.blocks import BlockInfo, blocks_of
+from docs_app.editing.paths import check_doc_path, decode_existing
+from docs_app.editing.workcopy import WorkingCopy
+from docs_app.mirror import MirrorError
+from docs_app.sop import SopParseError, parse
+from docs_app.sync import open_mirror
+
+BLOCKS = "blocks"
+RAW = "raw"
+
+
+@dataclass(frozen=True)
+class Editable:
+    path: str
+    text: str
+    blob: str
+    head: str
+    mode: str  # BLOCKS or RAW
+    blocks: list[BlockInfo] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def doc_for_edit(path: str) -> Editable:
+    """The doc at `path` as of the working copy's head, ready for an editor form."""
+    path = check_doc_path(path)
+    mirror = open_mirror()
+    try:
+        wc = WorkingCopy(mirror, push=False)
+        head = wc.head()
+        entry = wc.entry(path, head)
+        if entry is None:
+            raise ServiceError(f"There is no doc at {path!r}.", field="path", code="gone")
+        if entry.is_symlink:
+            raise ServiceError(
+                f"{path!r} is a symbolic link; links are not edited in the portal.",
+                field="path",
+                code="symlink",
+            )
+        text = decode_existing(wc.read_blob(entry.sha), path)
+    except MirrorError as exc:
+        raise ServiceError(f"The docs working copy is not usable: {exc}", code="git") from exc
+    finally:
+        mirror.close()
+    try:
+        document = parse(text)
+    except SopParseError as exc:
+        return Editable(path, text, entry.sha, head, RAW, problems=[str(exc)])
+    if document.structured_procedure is None:
+        return Editable(path, text, entry.sha, head, RAW)
+    return Editable(path, text, entry.sha, head, BLOCKS, blocks=blocks_of(text))
