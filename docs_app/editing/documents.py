@@ -48,16 +48,7 @@ def with_old_id(text: str, old_path: str, new_path: str) -> str:
 
 def _existing_doc(wc: WorkingCopy, path: str) -> str:
     check_no_symlink(wc.root, path)
-    entry = wc.entry(path)
-    if entry is None:
-        raise ServiceError(f"There is no doc at {path!r}.", field="path", code="gone")
-    if entry.is_symlink:
-        raise ServiceError(
-            f"{path!r} is a symbolic link; links are not edited in the portal.",
-            field="path",
-            code="symlink",
-        )
-    return decode_existing(wc.read_blob(entry.sha), path)
+    return decode_existing(wc.read_blob(wc.doc_entry(path).sha), path)
 
 
 def refuse_existing(wc: WorkingCopy, path: str, *, field: str = "path") -> None:

@@ -99,9 +99,7 @@ class AddImage:
     def apply(self, wc: WorkingCopy) -> Conflict | None:
         check_no_symlink(wc.root, self.path)
         check_no_symlink(wc.root, self.image_path)
-        entry = wc.entry(self.path)
-        if entry is None or entry.is_symlink:
-            raise ServiceError(f"There is no doc at {self.path!r}.", field="path", code="gone")
+        entry = wc.doc_entry(self.path)
         text = decode_existing(wc.read_blob(entry.sha), self.path)
         src = posixpath.join(ASSETS_FOLDER, posixpath.basename(assets_folder(self.path)))
         updated = step_add_screenshot(text, self.step_id, f"{src}/{self.image_name}", self.alt)

@@ -39,15 +39,7 @@ def doc_for_edit(path: str) -> Editable:
     try:
         wc = WorkingCopy(mirror, push=False)
         head = wc.head()
-        entry = wc.entry(path, head)
-        if entry is None:
-            raise ServiceError(f"There is no doc at {path!r}.", field="path", code="gone")
-        if entry.is_symlink:
-            raise ServiceError(
-                f"{path!r} is a symbolic link; links are not edited in the portal.",
-                field="path",
-                code="symlink",
-            )
+        entry = wc.doc_entry(path, head)
         text = decode_existing(wc.read_blob(entry.sha), path)
     except MirrorError as exc:
         raise ServiceError(f"The docs working copy is not usable: {exc}", code="git") from exc

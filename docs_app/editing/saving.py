@@ -78,13 +78,6 @@ class SaveDoc:
 
     def apply(self, wc: WorkingCopy) -> Conflict | None:
         self.merged = False
-        if not wc.is_blob(self.base_blob):
-            raise ServiceError(
-                f"The base {self.base_blob[:12]} is not a version of any file in the docs "
-                "repository; reload the doc and edit again.",
-                field="base",
-                code="bad_base",
-            )
         if self.base_head and not wc.is_commit(self.base_head):
             raise ServiceError(
                 f"The head commit {self.base_head[:12]} is not in the docs repository.",
@@ -92,23 +85,21 @@ class SaveDoc:
                 code="bad_base",
             )
         check_no_symlink(wc.root, self.path)
-        entry = wc.entry(self.path)
-        if entry is None:
-            raise ServiceError(
-                f"{self.path!r} no longer exists: it was moved or deleted meanwhile. "
-                "Nothing was written; your text is kept below.",
-                field="path",
-                code="gone",
-            )
-        if entry.is_symlink:
-            raise ServiceError(
-                f"{self.path!r} is a symbolic link; links are not edited in the portal.",
-                field="path",
-                code="symlink",
-            )
+        entry = wc.doc_entry(
+            self.path,
+            gone=f"{self.path!r} no longer exists: it was moved or deleted meanwhile. "
+            "Nothing was written; your text is kept below.",
+        )
         current = decode_existing(wc.read_blob(entry.sha), self.path)
         new = self.text
         if entry.sha != self.base_blob:
+            if not wc.is_blob(self.base_blob):
+                raise ServiceError(
+                    f"The base {self.base_blob[:12]} is not a version of any file in the docs "
+                    "repository; reload the doc and edit again.",
+                    field="base",
+                    code="bad_base",
+                )
             base = decode_existing(wc.read_blob(self.base_blob), self.path)
             merged = merge3(base=base, mine=self.text, theirs=current)
             if merged is None:

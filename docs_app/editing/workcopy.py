@@ -122,6 +122,19 @@ class WorkingCopy:
                 return TreeEntry(path, mode, sha, int(size) if size != "-" else 0)
         return None
 
+    def doc_entry(self, path: str, commit: str = "HEAD", *, gone: str = "") -> TreeEntry:
+        """The blob of the doc at `path`; refuses a missing path and a symbolic link."""
+        entry = self.entry(path, commit)
+        if entry is None:
+            raise ServiceError(gone or f"There is no doc at {path!r}.", field="path", code="gone")
+        if entry.is_symlink:
+            raise ServiceError(
+                f"{path!r} is a symbolic link; links are not edited in the portal.",
+                field="path",
+                code="symlink",
+            )
+        return entry
+
     def files_under(self, folder: str, commit: str = "HEAD") -> list[TreeEntry]:
         raw = self._bytes("ls-tree", "-r", "-l", "-z", "--full-tree", commit, "--", folder + "/")
         found = []
