@@ -16,6 +16,8 @@ _PATTERNS = [
         re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@", re.I),
         r"\g<scheme>" + MASK + "@",
     ),
+    # "Bearer abc…" first: the key pattern below would mask only the word "Bearer"
+    (re.compile(r"\b(Bearer|Basic|token)\s+[A-Za-z0-9._~+/=-]{8,}", re.I), r"\1 " + MASK),
     # token=..., password: ..., api_key="..." and friends
     (
         re.compile(
@@ -25,7 +27,6 @@ _PATTERNS = [
         ),
         r"\g<key>" + MASK,
     ),
-    (re.compile(r"\b(Bearer|Basic|token)\s+[A-Za-z0-9._~+/=-]{8,}", re.I), r"\1 " + MASK),
     # Telegram bot tokens, GitHub / Slack / OpenAI-style keys, AWS access keys
     (re.compile(r"\b\d{6,12}:[A-Za-z0-9_-]{30,}\b"), MASK),
     (re.compile(r"\b(?:gh[pousr]|github_pat)_[A-Za-z0-9_]{20,}\b"), MASK),
@@ -44,7 +45,7 @@ _SETTING_NAMES = (
     "DOCS_WEBHOOK_SECRET",
     "TELEGRAM_BOT_TOKEN",
     "TELEGRAM_WEBHOOK_SECRET",
-    "LLM_API_KEY",
+    "ASSISTANT_LLM_API_KEY",
 )
 
 
