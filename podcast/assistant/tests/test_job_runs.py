@@ -357,3 +357,14 @@ def test_podcast_draft_prints_the_document(prep_episode):
 def test_podcast_draft_unknown_episode():
     with pytest.raises(CommandError, match="No episode with id 999999"):
         call_command("podcast_draft", "999999")
+
+
+def test_a_job_canceled_while_running_keeps_no_draft(prep_episode, operator):
+    job = job_for(prep_episode, operator)
+    services.run_start(job.pk, run=job.run)
+    services.job_cancel(job=job, by=operator)
+    ended = services.run_finish(
+        job, markdown="# x\n", drafter="offline", drafter_version="1", references={}
+    )
+    assert ended.status == S.CANCELED and not ended.artifacts.exists()
+    assert services.run_fail(job, code="error", summary="late") is None
