@@ -14,7 +14,7 @@ from docs_app.editing.blocks import BlockInfo, blocks_of
 from docs_app.editing.paths import check_doc_path, decode_existing
 from docs_app.editing.workcopy import WorkingCopy
 from docs_app.mirror import MirrorError
-from docs_app.sop import SopParseError, parse
+from docs_app.sop import SopParseError, Violation, applies, lint, parse, split_frontmatter
 from docs_app.sync import open_mirror
 
 BLOCKS = "blocks"
@@ -52,3 +52,13 @@ def doc_for_edit(path: str) -> Editable:
     if document.structured_procedure is None:
         return Editable(path, text, entry.sha, head, RAW)
     return Editable(path, text, entry.sha, head, BLOCKS, blocks=blocks_of(text))
+
+
+def findings_for(path: str, text: str) -> list[Violation]:
+    """The lint findings to show before publishing, type-aware: only docs the corpus report
+    lints (SOPs, checklists, docs declaring `schema_version`) get any, so a template or a
+    reference is never told it is not an SOP."""
+    frontmatter = split_frontmatter(text).frontmatter
+    if not applies(frontmatter.data if frontmatter is not None else None, path):
+        return []
+    return lint(text)

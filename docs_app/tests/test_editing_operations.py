@@ -365,3 +365,14 @@ def test_opening_a_doc_for_editing(settings, remote, editor):
     assert reopened.mode == RAW and reopened.problems[0].startswith("line ")
     with pytest.raises(ServiceError):
         doc_for_edit("../x.md")
+
+
+def test_findings_before_publishing_are_type_aware():
+    from docs_app.editing.opening import findings_for
+
+    template = "---\ntitle: Invitation\n---\n\n# Invitation\n\nDear guest,\n"
+    assert findings_for("media/templates/invitation.md", template) == []
+    assert findings_for("media/reference/rates.md", "# Rates\n") == []
+    assert findings_for(SOP, SOP_TEXT) == []
+    missing = SOP_TEXT.replace("<!-- sop-section-start: validation -->", "", 1)
+    assert findings_for(SOP, missing)  # an SOP missing a section is told so
