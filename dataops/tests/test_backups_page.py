@@ -101,9 +101,9 @@ def test_a_second_click_while_a_backup_runs_is_refused_with_a_message(admin_clie
     assert backups.ALREADY_RUNNING.format(run=job.pk) in response.content.decode()
 
 
-@pytest.mark.parametrize("page", ["abc", "-1", "99999", "1%00"])
-def test_a_bad_page_number_is_not_an_error(admin_client_, page):
-    assert admin_client_.get(URL, {"page": page}).status_code == 200
+@pytest.mark.parametrize("number", ["abc", "-1", "99999", "1%00"])
+def test_a_bad_page_number_is_not_an_error(admin_client_, number):
+    assert admin_client_.get(URL, {"page": number}).status_code == 200
 
 
 def test_get_on_the_start_url_is_not_allowed(admin_client_):
