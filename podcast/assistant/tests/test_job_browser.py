@@ -155,3 +155,22 @@ def test_draft_edit_approve_and_complete_the_task(
     expect(admin.locator(".empty-state")).to_contain_text("No drafts in this state")
     admin.screenshot(path=str(SCREENS / "assistant-9-list-empty.png"), full_page=True)
     admin.close()
+
+
+def test_a_failed_draft_says_why_and_offers_a_retry(
+    page: Page, live_server, operator, prep_episode
+):
+    SCREENS.mkdir(exist_ok=True)
+    job = services.job_create(episode=prep_episode, by=operator, send=False)
+    services.run_start(job.pk, run=job.run)
+    services.run_fail(job, code="llm_timeout", summary="The model server did not answer in 30 s.")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    log_in(page, live_server.url, operator.username)
+    page.goto(live_server.url + job.get_absolute_url())
+    expect(page.locator(".message-error")).to_contain_text("llm_timeout")
+    expect(page.locator(".empty-state")).to_contain_text("No document")
+    shot(page, "10-failed")
+    page.get_by_role("button", name="Retry (1 left)").click()
+    # Celery runs eagerly in tests: the second attempt has drafted by the time the page loads.
+    expect(page.locator(".page-header .pill")).to_have_text("Waiting for approval")
+    expect(page.locator(".page-header")).to_contain_text("attempt 2 of 2")
