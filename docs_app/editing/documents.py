@@ -118,6 +118,7 @@ class DeleteDoc:
     path: str
     base_blob: str | None = None
     action: str = "docs.edit.delete"
+    admin_only = True  # not a dataclass field: a class-wide rule
 
     def __post_init__(self):
         self.path = check_doc_path(self.path)

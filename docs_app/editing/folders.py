@@ -100,6 +100,7 @@ class RenameFolder:
 class DeleteFolder:
     path: str
     action: str = "docs.edit.folder_delete"
+    admin_only = True  # not a dataclass field: a class-wide rule
 
     def __post_init__(self):
         self.path = check_relative(self.path)

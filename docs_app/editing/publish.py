@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from dataops.errors import ServiceError
+from dataops.roles import ROLE_GROUPS
 from dataops.services import audit_record
 from docs_app.editing.merge import Conflict
 from docs_app.editing.workcopy import (
@@ -88,8 +89,19 @@ class Published:
         return f"Published as commit {short(self.commit)}{where}.{merged}"
 
 
+def check_may_publish(operation: Operation, user) -> None:
+    """Operators and admins edit; deleting docs and folders is for admins."""
+    if not user.is_active or not (
+        user.is_superuser or user.groups.filter(name__in=ROLE_GROUPS).exists()
+    ):
+        raise ServiceError("Only operators and admins can edit docs.", code="forbidden")
+    if getattr(operation, "admin_only", False) and not user.is_admin:
+        raise ServiceError("Only admins can delete docs and folders.", code="forbidden")
+
+
 def publish(operation: Operation, *, user, message: str = "") -> Published:
     """Run `operation` as one commit by `user` (see the module docstring)."""
+    check_may_publish(operation, user)
     author = author_of(user)
     message = _message(message, operation)
     with working_copy_lock():

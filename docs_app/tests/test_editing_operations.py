@@ -206,10 +206,10 @@ def test_create_and_delete_folders_and_docs(settings, remote, editor, admin_user
         lambda: AddImage(SOP, "99", PNG, "shot.png"),
     ],
 )
-def test_bad_operations_write_nothing(settings, remote, editor, make):
+def test_bad_operations_write_nothing(settings, remote, admin_user, make):
     before = head(settings)
     with pytest.raises(ServiceError) as caught:
-        publish(make(), user=editor)
+        publish(make(), user=admin_user)
     assert str(caught.value)
     assert head(settings) == before
     assert mirror_git(settings, "status", "--porcelain") == ""
@@ -330,7 +330,7 @@ def test_command_exits_2_on_bad_input(settings, remote, editor, tmp_path, case):
 
 
 def test_a_folder_move_in_the_background_is_a_job_run_and_an_audit_event(
-    settings, remote, editor, django_capture_on_commit_callbacks
+    settings, remote, editor, admin_user, django_capture_on_commit_callbacks
 ):
     from dataops.models import AuditEvent, JobRun
     from docs_app.editing.tasks import PUBLISH_KIND, publish_enqueue
@@ -344,7 +344,7 @@ def test_a_folder_move_in_the_background_is_a_job_run_and_an_audit_event(
     assert AuditEvent.objects.filter(action="docs.edit.folder_rename", actor=editor).count() == 1
 
     with django_capture_on_commit_callbacks(execute=True):
-        failed = publish_enqueue(DeleteFolder("team/guides"), user=editor)
+        failed = publish_enqueue(DeleteFolder("team/guides"), user=admin_user)
     failed.refresh_from_db()
     assert failed.status == JobRun.Status.FAILED and "no folder" in failed.error
 
@@ -376,3 +376,17 @@ def test_findings_before_publishing_are_type_aware():
     assert findings_for(SOP, SOP_TEXT) == []
     missing = SOP_TEXT.replace("<!-- sop-section-start: validation -->", "", 1)
     assert findings_for(SOP, missing)  # an SOP missing a section is told so
+
+
+def test_operators_edit_and_only_admins_delete(settings, remote, editor, outsider, admin_user):
+    before = head(settings)
+    for operation, user in (
+        (DeleteDoc(SOP), editor),
+        (DeleteFolder("team/guides"), editor),
+        (CreateDoc("team/new.md", "# New\n"), outsider),
+    ):
+        with pytest.raises(ServiceError) as caught:
+            publish(operation, user=user)
+        assert caught.value.code == "forbidden"
+    assert head(settings) == before
+    assert publish(DeleteDoc(SOP), user=admin_user).status == COMMITTED
