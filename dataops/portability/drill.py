@@ -316,7 +316,9 @@ def _import(env: dict[str, str], path: Path) -> dict[str, int]:
     done = _run(env, "import_data", str(path), "--json")
     out = done.stdout
     try:
-        report = json.loads(out[out.index("{") :])
+        # The report is the indented JSON object at the end: its first line is a lone "{"
+        # (a JSON log line, were logs ever sent to stdout, is one line).
+        report = json.loads(out[out.index("\n{\n") if not out.startswith("{\n") else 0 :])
     except ValueError as exc:
         raise DrillError(
             f"import_data failed (exit {done.returncode}) without a report: {_tail(done)}"
