@@ -131,6 +131,9 @@ def publish(operation: Operation, *, user, message: str = "") -> Published:
 
 def _publish(wc: WorkingCopy, operation: Operation, author: Author, message: str) -> Published:
     before = wc.head()
+    if not wc.is_clean():  # left over from a publish that was killed half-way
+        log.warning("docs working copy had uncommitted changes; reset to %s", short(before))
+        wc.discard(before)
     try:
         conflict = operation.apply(wc)
         if conflict is not None:

@@ -201,6 +201,9 @@ class WorkingCopy:
         )
         return self.head()
 
+    def is_clean(self) -> bool:
+        return not self._text("status", "--porcelain", "--untracked-files=normal").strip()
+
     def discard(self, commit: str) -> None:
         """Put branch, index and working tree back at `commit` (nothing else is kept there)."""
         self._text("reset", "--quiet", "--hard", commit)

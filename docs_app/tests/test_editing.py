@@ -271,3 +271,16 @@ def test_on_the_embedded_default_edits_are_pushed_to_the_bundled_repository(
     assert git(bundled, "rev-parse", "main") == result.commit
     assert docs_sync().note.startswith("No changes")
     assert (seed / DOC).read_text() == RESTART  # the shipped folder itself is never written
+
+
+def test_leftovers_of_a_killed_publish_never_end_up_in_a_commit(settings, remote, editor):
+    mirror = settings.DOCS_MIRROR_DIR
+    (mirror / OTHER).write_text("half-written\n")
+    (mirror / "ops/stray.md").write_text("# Stray\n")
+    git(mirror, "add", "ops/stray.md")
+
+    result = save(settings, editor, RESTART.replace("Press Restart.", "Press Reboot."))
+
+    assert result.paths == [DOC]
+    assert remote_file(remote, OTHER) == NOTES
+    assert mirror_git(settings, "status", "--porcelain") == ""
