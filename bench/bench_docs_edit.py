@@ -44,6 +44,7 @@ def add_folder(bare: Path, root: Path, corpus: Corpus) -> None:
 
 def run(ctx) -> list[Result]:
     from dataops.models import User
+    from dataops.roles import grant_role
     from docs_app.editing import blocks
     from docs_app.editing.folders import RenameFolder
     from docs_app.editing.publish import COMMITTED, publish
@@ -64,6 +65,7 @@ def run(ctx) -> list[Result]:
     user = User.objects.create_user(
         username="edith", email="edith@example.org", first_name="Edith", last_name="Editor"
     )
+    grant_role(user, "operator")
     mirror = Path(settings.DOCS_MIRROR_DIR)
 
     def blob() -> str:
@@ -93,6 +95,33 @@ def run(ctx) -> list[Result]:
         "edited on its base blob, committed, pushed to a local bare remote, registered"
     )
     results.append(saving)
+
+    from docs_app import search
+
+    results.append(
+        measure(
+            "  of which: search index update of that one doc alone",
+            lambda: search.update_index(upserts=[BIG_SOP], deletes=[]),
+            runs=30,
+            warmup=2,
+            note="the existing Whoosh writer (update_index), timed on its own",
+        )
+    )
+    real_update = search.update_index
+    search.update_index = lambda **kwargs: 1
+    try:
+        results.append(
+            measure(
+                "  the same save without the search index update",
+                save_one_step,
+                runs=30,
+                warmup=2,
+                note="git (read, edit, commit, push) + registry refresh of the file",
+            )
+        )
+    finally:
+        search.update_index = real_update
+    search.update_index(upserts=[BIG_SOP], deletes=[])
 
     before = _rev(mirror, "HEAD")
     outcome = {}
