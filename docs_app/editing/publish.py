@@ -107,9 +107,11 @@ def publish(operation: Operation, *, user, message: str = "") -> Published:
     with working_copy_lock():
         wc = WorkingCopy.open()
         try:
+            start = wc.head()
             result = _publish(wc, operation, author, message)
-            if result.commit:
+            if wc.head() != start:  # a commit, or the remote's commits fetched on the way
                 register_local_head(wc.mirror)
+            if result.commit:
                 result.blob = _blob(wc, operation.path)
         finally:
             wc.close()

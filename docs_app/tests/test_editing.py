@@ -168,6 +168,7 @@ def test_push_rejected_with_an_overlapping_remote_change_is_a_conflict(settings,
     assert git(remote.bare, "rev-parse", "main") == remote_head  # nothing pushed
     assert mirror_git(settings, "rev-parse", "HEAD") == remote_head  # mirror caught up
     assert mirror_git(settings, "status", "--porcelain") == ""
+    assert Document.objects.get(path=DOC).blob_sha == blob_of(settings, DOC)  # and registered
     assert not AuditEvent.objects.filter(action="docs.edit.save").exists()
 
 
