@@ -1,5 +1,7 @@
 """The podcast's exported entities: all of it is entered by people (or by guests through
-their form), so all of it is exported."""
+their form), or drafted and reviewed by them (the assistant's jobs, their timelines and every
+revision of a document), so all of it is exported. The knowledge base (`podcast/kb/`) is
+derived from the docs repository and declares itself."""
 
 from dataops.portability.entities import Entity
 from podcast import models as m
@@ -15,5 +17,8 @@ ENTITIES = [
     # With its nonce: a restored installation keeps the links already sent to guests working
     # (the token is signed with SECRET_KEY, so the nonce alone opens nothing).
     Entity(m.GuestFormLink),
+    Entity(m.AssistantJob),
+    Entity(m.AssistantEvent),
+    Entity(m.AssistantArtifact),
 ]
 DERIVED: list = []

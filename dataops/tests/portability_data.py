@@ -92,3 +92,21 @@ def _podcast(*, workflow, task, by) -> None:
         item=item, name="notes.png", size=len(PNG), sha256="0" * 64, content_type="image/png"
     )
     GuestFormLink.objects.create(guest=guest, episode=episode, nonce="n" * 32, item=item)
+    _assistant(episode=episode, task=task, by=by)
+
+
+def _assistant(*, episode, task, by) -> None:
+    from podcast.models import AssistantArtifact, AssistantEvent, AssistantJob
+
+    job = AssistantJob.objects.create(
+        episode=episode,
+        task=task,
+        requested_by=by,
+        inputs={"guests": [], "intake_items": []},
+        status="waiting_approval",
+        attempts=1,
+    )
+    AssistantEvent.objects.create(job=job, kind="created", actor=by, summary="Requested.")
+    AssistantArtifact.objects.create(
+        job=job, revision=1, markdown="# Prep", sha256="1" * 64, size=6, drafter="offline"
+    )
