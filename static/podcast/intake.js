@@ -36,7 +36,10 @@
   document.addEventListener("keydown", (event) => {
     if (!document.querySelector("[data-intake-list]")) return;
     if (event.ctrlKey || event.metaKey || event.altKey) return;
-    const form = event.target.closest && event.target.closest("[data-intake-form]");
+    // Esc closes the form being typed in, or the current row's open form even before focus
+    // has reached its first field (htmx focuses it only once the swap has settled).
+    const inForm = event.target.closest && event.target.closest("[data-intake-form]");
+    const form = inForm || (event.key === "Escape" && current() && current().querySelector("[data-intake-form]"));
     if (event.key === "Escape" && form) {
       const cancel = form.querySelector("[data-intake-cancel]");
       if (cancel) { event.preventDefault(); cancel.click(); }
@@ -56,7 +59,7 @@
       if (link) { event.preventDefault(); link.click(); }
       return;
     }
-    if (ACTION_KEYS.includes(event.key)) {
+    if (ACTION_KEYS.includes(event.key) && !inForm) {
       const button = row.querySelector(`[data-key="${event.key}"]`);
       if (button) { event.preventDefault(); button.click(); }
     }
