@@ -34,6 +34,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
@@ -49,6 +50,7 @@ from whoosh.analysis.tokenizers import default_pattern
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.formats import Existence
+from whoosh.lang import stemmer_for_language
 from whoosh.support.charset import accent_map
 
 from dataops.jobs import TransientJobError
@@ -61,6 +63,7 @@ from docs_app.sop.parser import newline_of, parse_split
 from docs_app.sop.text import structured_text
 
 log = logging.getLogger(__name__)
+_SNOWBALL_ENGLISH = stemmer_for_language("english")
 
 SCHEMA_VERSION = 6
 CHECKPOINT = 64
@@ -78,6 +81,8 @@ FIELD_BOOSTS = {
 }
 FACET_FIELDS = {"domain": "domain", "doc_type": "doc_type", "tag": "tags", "system": "systems"}
 UPDATE_WAIT_SECONDS = 120
+SMALL_SEGMENT_DOCS = 100
+SMALL_SEGMENTS_BEFORE_MERGE = 10
 REBUILD_WAIT_SECONDS = 600
 CURRENT = "current"
 INDEX_MISSING = "missing"
@@ -107,8 +112,16 @@ def analyzer():
         # Stop words keep their position: a token's position is its index among all the
         # words of the text, which `char_spans` counts back to characters.
         | StopFilter(renumber=False)
-        | StemFilter(lang="english", cachesize=50000)
+        | StemFilter(stemfn=english_stem, cachesize=None)
     )
+
+
+@lru_cache(maxsize=200_000)
+def english_stem(word: str) -> str:
+    """Snowball English, remembered per process. The schema (and so each analyzer) is read
+    back from the index for every writer; a module-level cache outlives those copies, so
+    re-indexing one edited doc does not stem its words from scratch."""
+    return _SNOWBALL_ENGLISH(word)
 
 
 def _vocabulary() -> KEYWORD:
@@ -382,7 +395,11 @@ def _apply(ix, upserts: list[str], deletes: list[str]) -> int:
     except BaseException:
         writer.cancel()
         raise
-    writer.commit()
+    # A commit normally merges the small segments earlier updates left; that merge is what
+    # made one save's re-index slow now and then. Small segments are left alone until there
+    # are SMALL_SEGMENTS_BEFORE_MERGE of them (searching a few more segments costs little).
+    small = sum(1 for segment in writer.segments if segment.doc_count_all() < SMALL_SEGMENT_DOCS)
+    writer.commit(merge=small >= SMALL_SEGMENTS_BEFORE_MERGE)
     return len(written)
 
 

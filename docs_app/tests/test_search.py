@@ -313,3 +313,32 @@ def test_writers_wait_for_each_other_and_give_up_cleanly(own_content_docs, monke
         release.set()
         thread.join()
     assert search.update_index(upserts=[CREATE_PODCAST_DOC], deletes=[]) == 1
+
+
+def test_single_doc_updates_merge_their_small_segments_only_now_and_then(
+    own_content_docs, settings, monkeypatch
+):
+    monkeypatch.setattr(search_index, "SMALL_SEGMENTS_BEFORE_MERGE", 4)
+
+    def segments() -> int:
+        return len(list(search_index.current_dir().glob("*.seg")))
+
+    start = segments()
+    counts = []
+    for n in range(7):
+        _edit_mirror(settings, CREATE_PODCAST_DOC, f"\nEdit number{n} zebrafish.\n")
+        search.update_index(upserts=[CREATE_PODCAST_DOC], deletes=[])
+        counts.append(segments() - start)
+        assert paths(search.search(f"number{n}")) == [CREATE_PODCAST_DOC]
+    # Each save adds a segment without merging until four small ones wait; then a save
+    # merges the small ones (Whoosh's small-segment policy), so the count stays bounded.
+    assert counts[:4] == [1, 2, 3, 4]
+    assert max(counts) <= 5 and counts[-1] < max(counts)
+    assert search.search("zebrafish").total == 1
+
+
+def test_stemming_is_the_snowball_english_stemmer_remembered_per_process():
+    search_index.english_stem.cache_clear()
+    words = [t.text for t in search_index.analyzer()("Running runners ran quickly")]
+    assert words == ["run", "runner", "ran", "quick"]
+    assert search_index.english_stem.cache_info().currsize == 4
