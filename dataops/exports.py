@@ -10,6 +10,12 @@ from django.contrib.sessions.models import Session
 from dataops.models import AuditEvent, Heartbeat, JobRun, Notification, User
 from dataops.portability.entities import Derived, Entity
 from dataops.portability.models import BackupRun, ExportArchive, RestoreDrill
+from dataops.telegram.models import (
+    TelegramBotState,
+    TelegramChat,
+    TelegramLinkToken,
+    TelegramUpdate,
+)
 
 _MIGRATE = "created by migrate; references travel as natural keys"
 _LOGIN_GUARD = "login throttling state: short-lived, per installation"
@@ -24,6 +30,8 @@ ENTITIES = [
     Entity(Notification),
     Entity(AuditEvent),
     Entity(JobRun),
+    # The allowlisted intake chats (a linked private chat travels with its user).
+    Entity(TelegramChat),
 ]
 DERIVED = [
     Derived(ContentType, _MIGRATE),
@@ -40,4 +48,7 @@ DERIVED = [
     Derived(ExportArchive, _FILES_HERE),
     Derived(BackupRun, _FILES_HERE),
     Derived(RestoreDrill, _FILES_HERE),
+    Derived(TelegramUpdate, "the bot's log of received updates; their intake items travel"),
+    Derived(TelegramLinkToken, "one-time link tokens valid for ten minutes"),
+    Derived(TelegramBotState, "the webhook and polling offset of this installation's bot"),
 ]

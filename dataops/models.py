@@ -22,6 +22,14 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["username"]
+        constraints = [
+            # One person per linked Telegram chat: a linked chat cannot be taken over.
+            models.UniqueConstraint(
+                fields=["telegram_chat_id"],
+                condition=~models.Q(telegram_chat_id=""),
+                name="user_telegram_chat_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
@@ -225,3 +233,9 @@ class Heartbeat(models.Model):
 
 # The data-safety records live beside their package; importing them here registers them.
 from dataops.portability.models import BackupRun, ExportArchive, RestoreDrill  # noqa: E402, F401
+from dataops.telegram.models import (  # noqa: E402, F401
+    TelegramBotState,
+    TelegramChat,
+    TelegramLinkToken,
+    TelegramUpdate,
+)

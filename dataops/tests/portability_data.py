@@ -18,7 +18,7 @@ def fill_every_entity() -> None:
     from accounts.models import Invite
     from dataops.models import JobRun, User
     from dataops.services import audit_record, notify
-    from docs_app.models import DocView, PinnedDoc
+    from docs_app.models import DocDraft, DocView, PinnedDoc
     from tasks import services
     from tasks.models import ClosureDay, TemplateSchedule, WorkflowTemplate
     from tasks.services.common import local_today
@@ -62,7 +62,9 @@ def fill_every_entity() -> None:
     SocialAccount.objects.create(user=admin, provider="openid_connect", uid="ada-1")
     PinnedDoc.objects.create(user=grace, doc_id="SOP-001")
     DocView.objects.create(user=grace, doc_id="SOP-001")
+    DocDraft.objects.create(user=grace, path="ops/a.md", base_blob="a" * 40, text="# Draft\n")
     _import_batch(task=task, by=admin)
+    _telegram(linked=grace, by=admin)
     _podcast(workflow=workflow, task=task, by=grace)
     assert workflow.tasks.exists()
 
@@ -74,6 +76,14 @@ def _import_batch(*, task, by) -> None:
         source="trello", external_id="b1", name="Board", created_by=by
     )
     batch.items.create(model="tasks.task", object_id=task.pk, external_id="card-1")
+
+
+def _telegram(*, linked, by) -> None:
+    from dataops.models import TelegramChat
+
+    TelegramChat.objects.create(chat_id="-1001234", label="Podcast intake", created_by=by)
+    linked.telegram_chat_id = "4242"
+    linked.save(update_fields=["telegram_chat_id"])
 
 
 def _podcast(*, workflow, task, by) -> None:
