@@ -484,7 +484,23 @@ GUEST_FORM_TOKEN_RATE_LIMIT = env.int("GUEST_FORM_TOKEN_RATE_LIMIT", default=60)
 GUEST_FORM_IP_RATE_LIMIT = env.int("GUEST_FORM_IP_RATE_LIMIT", default=120)
 GUEST_FORM_RATE_WINDOW_SECONDS = env.int("GUEST_FORM_RATE_WINDOW_SECONDS", default=600)
 # Paths with their own body limit (BodySizeLimitMiddleware; the longest matching prefix wins).
-MAX_REQUEST_BYTES_BY_PATH = {"/podcast/form/": GUEST_FORM_MAX_BODY_BYTES}
+MAX_REQUEST_BYTES_BY_PATH = {
+    "/podcast/form/": GUEST_FORM_MAX_BODY_BYTES,
+    "/telegram/webhook/": 1024 * 1024,  # TELEGRAM_MAX_UPDATE_BYTES
+}
+
+# --- Telegram bot (dataops.telegram) ------------------------------------------------------
+# The webhook answers 503 until both the bot token and the webhook secret are set.
+TELEGRAM_BOT_TOKEN = env.str("TELEGRAM_BOT_TOKEN", default="")
+TELEGRAM_WEBHOOK_SECRET = env.str("TELEGRAM_WEBHOOK_SECRET", default="")
+TELEGRAM_BOT_USERNAME = env.str("TELEGRAM_BOT_USERNAME", default="")
+TELEGRAM_API_BASE_URL = env.str("TELEGRAM_API_BASE_URL", default="https://api.telegram.org")
+TELEGRAM_TIMEOUT_SECONDS = env.float("TELEGRAM_TIMEOUT_SECONDS", default=10.0)
+# An attachment whose reported size is larger is refused before it is downloaded.
+TELEGRAM_MAX_FILE_BYTES = env.int("TELEGRAM_MAX_FILE_BYTES", default=INTAKE_MAX_ATTACHMENT_BYTES)
+TELEGRAM_MAX_UPDATE_BYTES = 1024 * 1024
+# The portal's address, for links in the bot's replies (e.g. https://ops.example.com).
+TELEGRAM_PORTAL_URL = env.str("TELEGRAM_PORTAL_URL", default="")
 
 # --- Work engine (tasks) --------------------------------------------------------------
 RECURRING_TICK_MINUTES = env.int("RECURRING_TICK_MINUTES", default=5)
