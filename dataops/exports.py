@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 
 from dataops.models import AuditEvent, Heartbeat, JobRun, Notification, User
+from dataops.notify.models import ChannelBreaker, NotifyPreference, OutboxMessage
 from dataops.portability.entities import Derived, Entity
 from dataops.portability.models import BackupRun, ExportArchive, RestoreDrill
 from dataops.telegram.models import (
@@ -32,6 +33,8 @@ ENTITIES = [
     Entity(JobRun),
     # The allowlisted intake chats (a linked private chat travels with its user).
     Entity(TelegramChat),
+    # How each person wants to hear (channels per rule, digest hour, quiet hours).
+    Entity(NotifyPreference),
 ]
 DERIVED = [
     Derived(ContentType, _MIGRATE),
@@ -51,4 +54,6 @@ DERIVED = [
     Derived(TelegramUpdate, "the bot's log of received updates; their intake items travel"),
     Derived(TelegramLinkToken, "one-time link tokens valid for ten minutes"),
     Derived(TelegramBotState, "the webhook and polling offset of this installation's bot"),
+    Derived(OutboxMessage, "the delivery log of outbound notifications; the in-app ones travel"),
+    Derived(ChannelBreaker, "this installation's Telegram failure count and pause"),
 ]

@@ -232,6 +232,7 @@ class Heartbeat(models.Model):
 
 
 # The data-safety records live beside their package; importing them here registers them.
+from dataops.notify.models import ChannelBreaker, NotifyPreference, OutboxMessage  # noqa: E402, F401
 from dataops.portability.models import BackupRun, ExportArchive, RestoreDrill  # noqa: E402, F401
 from dataops.telegram.models import (  # noqa: E402, F401
     TelegramBotState,

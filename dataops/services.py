@@ -14,6 +14,8 @@ from django.utils import timezone
 from dataops.errors import ServiceError
 from dataops.job_kinds import retry_task_for
 from dataops.models import AuditEvent, JobRun, Notification, User
+from dataops.notify.rules import Event
+from dataops.notify.services import queue_for_event
 from dataops.roles import admins
 
 RETRY_NO_TASK = (
@@ -43,6 +45,7 @@ def notify(
     )
     fresh = [row for row in rows if row.recipient.pk not in existing]
     Notification.objects.bulk_create(fresh, ignore_conflicts=True)
+    queue_for_event(Event(kind, text, link, dedup_key, [row.recipient for row in fresh]))
     return len(fresh)
 
 

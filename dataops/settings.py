@@ -404,6 +404,7 @@ HEALTH_CHECKS = [
     "tasks.health.check_recurring",
     "dataops.portability.health.check_backups",
     "dataops.portability.health.check_restore_drills",
+    "dataops.notify.health.check_outbound",
 ]
 
 # --- Logging --------------------------------------------------------------------------
@@ -502,6 +503,26 @@ TELEGRAM_MAX_UPDATE_BYTES = 1024 * 1024
 # The portal's address, for links in the bot's replies (e.g. https://ops.example.com).
 TELEGRAM_PORTAL_URL = env.str("TELEGRAM_PORTAL_URL", default="")
 
+# --- Outbound notifications (dataops.notify) ------------------------------------------------
+# In-app notifications whose kind has a rule also go out: Telegram when linked, else email.
+# The portal's address for links in those messages (e.g. https://ops.example.com).
+NOTIFY_PORTAL_URL = env.str(
+    "NOTIFY_PORTAL_URL", default=TELEGRAM_PORTAL_URL or "http://localhost:8000"
+)
+NOTIFY_DEFAULT_DIGEST_HOUR = env.int("NOTIFY_DEFAULT_DIGEST_HOUR", default=8)
+# A message failing this many tries (transient errors, the ledger's backoff between) fails.
+NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=5)
+# Telegram pauses after this many failures in a row, for this long, then probes once.
+NOTIFY_BREAKER_THRESHOLD = env.int("NOTIFY_BREAKER_THRESHOLD", default=5)
+NOTIFY_BREAKER_PAUSE_SECONDS = env.int("NOTIFY_BREAKER_PAUSE_SECONDS", default=15 * 60)
+# Rows one sender run handles at most; a due row still pending after this is shown as late.
+NOTIFY_SEND_LIMIT = env.int("NOTIFY_SEND_LIMIT", default=2000)
+NOTIFY_LATE_SECONDS = env.int("NOTIFY_LATE_SECONDS", default=15 * 60)
+# Wake the sender after each write that queues a message (the beat tick sends the rest).
+NOTIFY_SEND_ON_WRITE = env.bool("NOTIFY_SEND_ON_WRITE", default=True)
+# A task waiting this many days past its follow-up date notifies "no answer yet".
+NOTIFY_WAITING_TOO_LONG_DAYS = env.int("NOTIFY_WAITING_TOO_LONG_DAYS", default=3)
+
 # --- Work engine (tasks) --------------------------------------------------------------
 RECURRING_TICK_MINUTES = env.int("RECURRING_TICK_MINUTES", default=5)
 RECURRING_MAX_PER_RUN = env.int("RECURRING_MAX_PER_RUN", default=500)
@@ -595,6 +616,18 @@ CELERY_BEAT_SCHEDULE["jobs-reap-lost"] = {
     # Fails (code "lost") runs killed with their worker or dropped by the broker.
     "task": "dataops.tasks.reap_lost_runs",
     "schedule": 60.0,
+}
+
+CELERY_BEAT_SCHEDULE["notify-send"] = {
+    # Sends due outbox rows (retries, digests, rows past quiet hours) every minute.
+    "task": "dataops.notify.tasks.send_outbox",
+    "schedule": 60.0,
+}
+
+CELERY_BEAT_SCHEDULE["notify-watch-health"] = {
+    # Tells admins about failing health checks (health degraded, docs sync stopped).
+    "task": "dataops.notify.tasks.watch_health",
+    "schedule": 5 * 60.0,
 }
 
 CELERY_BEAT_SCHEDULE["podcast-assistant-reap"] = {

@@ -7,6 +7,7 @@ itself honest, run every minute, and must not depend on the rows they repair.
 from dataops import jobs
 from dataops.celery import app
 from dataops.jobs import JobOutcome, LedgerTask, PermanentJobError
+from dataops.notify import tasks as notify_tasks  # noqa: F401 - registers the sender
 from dataops.portability import backup_tasks  # noqa: F401 - registers the backup job
 from dataops.portability import tasks as portability_tasks  # noqa: F401 - registers its jobs
 

@@ -65,8 +65,24 @@ def fill_every_entity() -> None:
     DocDraft.objects.create(user=grace, path="ops/a.md", base_blob="a" * 40, text="# Draft\n")
     _import_batch(task=task, by=admin)
     _telegram(linked=grace, by=admin)
+    _notify_preference(grace)
     _podcast(workflow=workflow, task=task, by=grace)
     assert workflow.tasks.exists()
+
+
+def _notify_preference(user) -> None:
+    from datetime import time
+
+    from dataops.notify.services import preferences_save
+
+    preferences_save(
+        user=user,
+        disabled=["job_failed:email"],
+        digest_hour=7,
+        quiet_start=time(22),
+        quiet_end=time(6, 30),
+        time_zone="Europe/Berlin",
+    )
 
 
 def _import_batch(*, task, by) -> None:

@@ -15,11 +15,12 @@ from pathlib import PurePath
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from dataops.errors import ServiceError
 from dataops.models import User
-from dataops.services import audit_record
+from dataops.services import audit_record, notify
 from podcast.intake import messages
 from podcast.intake.files import check_attachment
 from podcast.models import Episode, Guest, IntakeAttachment, IntakeEvent, IntakeItem
@@ -174,11 +175,26 @@ def intake_create(
         with transaction.atomic():
             item = IntakeItem.objects.create(**values)
             _record(item, by=by, action="created", before={}, after={"status": item.status})
+            _notify_episode_owner(item, by=by)
     except IntegrityError:
         if not external_id:
             raise
         return IntakeItem.objects.get(source=source, external_id=external_id), False
     return item, True
+
+
+def _notify_episode_owner(item: IntakeItem, *, by: User | None) -> None:
+    """Tell the episode's owner (in-app; outbound by the notification rules)."""
+    owner = item.episode.owner if item.episode_id else None
+    if owner is None or (by is not None and by.pk == owner.pk):
+        return
+    notify(
+        recipients=[owner],
+        kind="intake_captured",
+        text=f"New intake item #{item.pk} for “{item.episode}”: {item.text[:120]}",
+        link=reverse("podcast:intake-detail", args=[item.pk]),
+        dedup_key=f"intake-captured:{item.pk}:{item.episode_id}",
+    )
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +24,7 @@ from tasks.models import Task
 # a week covers a stopped beat without flooding people with a years-old backlog.
 LOOKBACK_DAYS = 7
 FOLLOW_UP_DUE, OVERDUE = "follow_up_due", "task_overdue"
+WAITING_TOO_LONG = "task_waiting_long"
 
 
 def _operators() -> list[User]:
@@ -81,7 +83,32 @@ def notify_due_tasks(*, today: date) -> dict[str, int]:
         date_field="due_date",
         text=lambda t: f"“{t.title}” is overdue (it was due {t.due_date:%-d %b}).",
     )
+    sent += _notify_waiting_too_long(today)
     return {"follow_ups_due": len(follow_ups), "overdue": len(overdue), "notified": sent}
+
+
+def _notify_waiting_too_long(today: date) -> int:
+    """Still waiting NOTIFY_WAITING_TOO_LONG_DAYS after the follow-up date: no answer yet."""
+    cutoff = today - timedelta(days=settings.NOTIFY_WAITING_TOO_LONG_DAYS)
+    tasks = list(
+        Task.objects.select_related("assignee").filter(
+            status=Task.Status.WAITING,
+            follow_up_date__lte=cutoff,
+            follow_up_date__gte=cutoff - timedelta(days=LOOKBACK_DAYS),
+        )
+    )
+    operators = _operators() if any(t.assignee_id is None for t in tasks) else []
+    return _notify_each(
+        tasks,
+        operators,
+        kind=WAITING_TOO_LONG,
+        key="task-waiting-long",
+        date_field="follow_up_date",
+        text=lambda t: (
+            f"Still no answer from {t.waiting_for} on “{t.title}” "
+            f"(follow-up was {t.follow_up_date:%-d %b})."
+        ),
+    )
 
 
 def resolve_due_notifications(task_ids: Iterable[int]) -> int:
@@ -92,7 +119,7 @@ def resolve_due_notifications(task_ids: Iterable[int]) -> int:
     if not links:
         return 0
     return Notification.objects.filter(
-        kind__in=(FOLLOW_UP_DUE, OVERDUE),
+        kind__in=(FOLLOW_UP_DUE, OVERDUE, WAITING_TOO_LONG),
         link__in=links,
         read_at__isnull=True,
     ).update(read_at=timezone.now())
