@@ -293,3 +293,42 @@ def step_add_screenshot(text: str, step_id: str, src: str, alt: str) -> str:
     )
     step.parts.append(shot)
     return _checked(text, document)
+
+
+STEP_ATTRIBUTES = ("action", "tool", "systems")
+
+
+def step_set_attributes(text: str, step_id: str, attrs: dict[str, str]) -> str:
+    """Set (blank: remove) the `action`, `tool` and `systems` attributes of one step; only
+    its marker line changes."""
+    document = _parse(text)
+    step = _step(document, step_id)
+    try:
+        for key in STEP_ATTRIBUTES:
+            if key in attrs:
+                value = " ".join((attrs[key] or "").split())
+                if (step.attrs.get(key) or "") != value:
+                    step.set_attribute(key, value or None)
+    except ValueError as exc:
+        raise ServiceError(f"{exc}.", field="attrs", code="bad_value") from exc
+    return _checked(text, document)
+
+
+FRONTMATTER_FIELDS = ("title", "doc_type", "summary", "tags", "systems", "related_docs", "owner")
+
+
+def frontmatter_update(text: str, fields: dict) -> str:
+    """Set the given frontmatter fields (strings, or lists for tags, systems and related
+    docs; blank or empty: removed). Only the frontmatter block changes."""
+    document = _parse(text)
+    data = document.data
+    for key in FRONTMATTER_FIELDS:
+        if key not in fields:
+            continue
+        value = fields[key]
+        if value in ("", [], None):
+            if key in data:
+                document.remove_field(key)
+        elif data.get(key) != value:
+            document.set_field(key, value)
+    return _checked(text, document)

@@ -62,3 +62,14 @@ def findings_for(path: str, text: str) -> list[Violation]:
     if not applies(frontmatter.data if frontmatter is not None else None, path):
         return []
     return lint(text)
+
+
+def new_blocking_findings(path: str, before: str, after: str) -> list[Violation]:
+    """The findings of `after` that `before` did not have, when they block: lint findings
+    block for marked SOPs (they declare `schema_version`), as in the registry's records."""
+    frontmatter = split_frontmatter(after).frontmatter
+    data = frontmatter.data if frontmatter is not None else None
+    if not isinstance(data, dict) or "schema_version" not in data:
+        return []
+    known = {(v.rule, v.message) for v in findings_for(path, before)}
+    return [v for v in findings_for(path, after) if (v.rule, v.message) not in known]

@@ -99,8 +99,11 @@ def check_may_publish(operation: Operation, user) -> None:
         raise ServiceError("Only admins can delete docs and folders.", code="forbidden")
 
 
-def publish(operation: Operation, *, user, message: str = "") -> Published:
-    """Run `operation` as one commit by `user` (see the module docstring)."""
+def publish(
+    operation: Operation, *, user, message: str = "", audit_extra: dict | None = None
+) -> Published:
+    """Run `operation` as one commit by `user` (see the module docstring); `audit_extra`
+    adds to the audit event (e.g. that the user published despite blocking lint findings)."""
     check_may_publish(operation, user)
     author = author_of(user)
     message = _message(message, operation)
@@ -125,6 +128,7 @@ def publish(operation: Operation, *, user, message: str = "") -> Published:
                 "paths": result.paths[:200],
                 "merged": result.merged,
                 "pushed": result.pushed,
+                **(audit_extra or {}),
             },
             note=message[:500],
         )

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.selectors import has_role
 from dataops.selectors import paginate
 from docs_app import files, selectors, services
 from docs_app.forms import DocFilterForm, PinForm
@@ -103,6 +104,7 @@ def doc(request: HttpRequest, path: str) -> HttpResponse:
         "doc": document,
         "filename": path.rsplit("/", 1)[-1],
         "from_task": selectors.from_task(request.GET.get("from_task", "")),
+        "can_edit": has_role(request.user),
     }
     return render(request, "docs_app/doc.html", context)
 
