@@ -1,5 +1,5 @@
 """The docs registry is rebuilt from the git mirror by docs_sync, so it is not exported;
-what people did with documents (pins, views) is, keyed by the stable doc_id."""
+what people did with documents (pins, views, unpublished drafts) is, keyed by the stable doc_id."""
 
 from dataops.portability.entities import Derived, Entity
 from docs_app import models as m
@@ -9,6 +9,7 @@ _FROM_GIT = "rebuilt from the git mirror by docs_sync"
 ENTITIES = [
     Entity(m.PinnedDoc),
     Entity(m.DocView),
+    Entity(m.DocDraft),
 ]
 DERIVED = [
     Derived(m.MirrorState, _FROM_GIT),

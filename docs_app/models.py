@@ -227,3 +227,23 @@ class DocView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} viewed {self.doc_id}"
+
+
+class DocDraft(models.Model):
+    """Unpublished text of a doc being edited by one user, saved as they type: it survives a
+    reload and is flagged as stale when the doc changed since the blob it started from."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="doc_drafts"
+    )
+    path = models.CharField(max_length=600)
+    base_blob = models.CharField(max_length=40)
+    text = models.TextField()
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "path"], name="draft_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} drafting {self.path}"

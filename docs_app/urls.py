@@ -1,6 +1,17 @@
 from django.urls import path, re_path
 
-from docs_app.views import browse, downloads, edit_blocks, quality, search, sync
+from docs_app.views import (
+    browse,
+    downloads,
+    drafts,
+    edit_blocks,
+    edit_docs,
+    edit_raw,
+    history,
+    quality,
+    search,
+    sync,
+)
 
 app_name = "docs"
 
@@ -33,4 +44,17 @@ urlpatterns = [
     path("edit/sop/frontmatter/", edit_blocks.frontmatter, name="edit-sop-frontmatter"),
     path("edit/sop/image/", edit_blocks.upload_image, name="edit-sop-image"),
     path("edit/sop/resolve/", edit_blocks.resolve_conflict, name="edit-sop-resolve"),
+    path("edit/raw/", edit_raw.raw_edit, name="edit-raw"),
+    path("edit/preview/", edit_raw.raw_preview, name="edit-preview"),
+    path("edit/drafts/", drafts.draft_list, name="drafts"),
+    path("edit/drafts/save/", drafts.draft_autosave, name="draft-save"),
+    path("edit/drafts/discard/", drafts.draft_remove, name="draft-discard"),
+    path("edit/history/", history.history_page, name="edit-history"),
+    path("edit/history/restore/", history.history_restore, name="edit-restore"),
+    path("edit/new/", edit_docs.doc_create, name="doc-create"),
+    path("edit/rename/", edit_docs.doc_rename, name="doc-rename"),
+    path("edit/delete/", edit_docs.doc_delete, name="doc-delete"),
+    path("edit/folder/new/", edit_docs.folder_create, name="folder-create"),
+    path("edit/folder/rename/", edit_docs.folder_rename, name="folder-rename"),
+    path("edit/folder/delete/", edit_docs.folder_delete, name="folder-delete"),
 ]

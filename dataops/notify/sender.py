@@ -43,9 +43,18 @@ def send_pending(*, limit: int | None = None, batch: int = 50) -> Counter:
         rows = claim(batch)
         if not rows:
             break
-        for row in rows:
-            counts[deliver(row)] += 1
+        for first, *others in _digest_groups(rows):
+            counts[deliver(first, claimed=others)] += 1
     return counts
+
+
+def _digest_groups(rows: list[OutboxMessage]) -> list[list[OutboxMessage]]:
+    """Each row alone, except digest rows: one group per person, rule and channel."""
+    groups: dict[tuple, list[OutboxMessage]] = {}
+    for row in rows:
+        key = (row.rule, row.recipient_id, row.channel) if row.digest else ("row", row.pk)
+        groups.setdefault(key, []).append(row)
+    return list(groups.values())
 
 
 def claim(n: int) -> list[OutboxMessage]:
@@ -88,16 +97,19 @@ def deliver_now(row: OutboxMessage) -> OutboxMessage:
     return row
 
 
-def deliver(row: OutboxMessage, *, quiet: bool = True) -> str:
-    """Send one claimed row (with the digest rows due with it); returns the outcome."""
+def deliver(row: OutboxMessage, *, quiet: bool = True, claimed: list | None = None) -> str:
+    """Send one claimed row (with the digest rows due with it: `claimed` in the same batch,
+    the others claimed here); returns the outcome."""
     now = timezone.now()
     until = quiet_until(preference_for(row.recipient), now) if quiet else None
+    items = [row, *(claimed or [])]
     if until is not None:
-        return _postpone([row], until, "Quiet hours: it goes out when they end.")
+        return _postpone(items, until, "Quiet hours: it goes out when they end.")
     if _cooling_down(row, now):
-        _finish([row], S.SKIPPED, error="Not sent: the same subject went out within its cooldown.")
+        _finish(items, S.SKIPPED, error="Not sent: the same subject went out within its cooldown.")
         return "skipped"
-    items = [row, *_digest_mates(row, now)] if row.digest else [row]
+    if row.digest:
+        items += _digest_mates(row, now)
     chat = telegram_chat_of(row.recipient) if row.channel == Channel.TELEGRAM else None
     if row.channel == Channel.TELEGRAM and not chat and not _switch_to_email(items):
         _finish(items, S.SKIPPED, error="Telegram was unlinked and the email copy exists.")
