@@ -19,14 +19,12 @@ from dataops.services import audit_record
 from docs_app.editing.drafts import draft_discard, draft_for
 from docs_app.editing.merge import unified_diff
 from docs_app.editing.opening import doc_for_edit, findings_for
-from docs_app.editing.paths import check_body, check_doc_path, decode_existing
+from docs_app.editing.paths import check_body, check_doc_path
 from docs_app.editing.publish import CONFLICT, UNCHANGED, publish
-from docs_app.editing.saving import SaveDoc, check_sha
-from docs_app.mirror import MirrorError
+from docs_app.editing.saving import SaveDoc, save_edited
 from docs_app.render import render_document
 from docs_app.selectors import linker_for
 from docs_app.sop import SopParseError, parse, split_frontmatter
-from docs_app.sync import open_mirror
 from docs_app.views.edit_common import diff_lines, editor_required, refused
 
 ANYWAY_ACTION = "docs.edit.publish_anyway"
@@ -61,20 +59,8 @@ def preview_html(path: str, text: str) -> str:
 
 
 def base_text(path: str, base_blob: str) -> str:
-    base_blob = check_sha(base_blob, field="base", what="base blob")
-    mirror = open_mirror()
-    try:
-        raw = mirror.read_blob(base_blob)
-    except (ValueError, MirrorError, OSError) as exc:
-        raise ServiceError(
-            f"The base {base_blob[:12]} is not a version of any file in the docs repository; "
-            "reload the doc and edit again.",
-            field="base",
-            code="bad_base",
-        ) from exc
-    finally:
-        mirror.close()
-    return decode_existing(raw, path)
+    """The version the editor started from, read and checked as every save reads it."""
+    return save_edited(path, base_blob, lambda text: text).text
 
 
 @editor_required
