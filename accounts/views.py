@@ -25,6 +25,7 @@ from accounts.models import Invite
 from dataops.errors import ServiceError
 from dataops.models import User
 from dataops.roles import admin_required
+from dataops.telegram.selectors import bot_ready_for_linking
 
 PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -50,6 +51,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             "form": form,
             "sso_providers": selectors.sign_in_methods(request.user, selectors.provider_names()),
             "has_password": request.user.has_usable_password(),
+            "telegram_ready": bot_ready_for_linking(),
         },
     )
 

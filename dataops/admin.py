@@ -40,3 +40,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+# The bot's allowlist and update log live beside the bot; importing registers them.
+from dataops.telegram import admin as telegram_admin  # noqa: E402, F401

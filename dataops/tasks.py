@@ -10,6 +10,7 @@ from dataops.jobs import JobOutcome, LedgerTask, PermanentJobError
 from dataops.notify import tasks as notify_tasks  # noqa: F401 - registers the sender
 from dataops.portability import backup_tasks  # noqa: F401 - registers the backup job
 from dataops.portability import tasks as portability_tasks  # noqa: F401 - registers its jobs
+from dataops.telegram import tasks as telegram_tasks  # noqa: F401 - registers its job
 
 
 @app.task(base=LedgerTask, kind="platform.selfcheck", bind=True, time_limit=60)

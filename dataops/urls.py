@@ -31,6 +31,7 @@ urlpatterns = [
     path("notifications/read-all/", views.notification_read_all, name="notifications-read-all"),
     path("audit/", views.audit_log, name="audit-log"),
     path("data/", include("dataops.portability.urls")),
+    path("telegram/", include("dataops.telegram.urls")),
     path("", include("accounts.urls")),  # account/, password-reset/, invites/, people/ …
     path("sso/", include("accounts.sso_urls")),
     path("admin/", admin.site.urls),

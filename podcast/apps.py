@@ -5,3 +5,8 @@ class PodcastConfig(AppConfig):
     name = "podcast"
     label = "podcast"
     verbose_name = "Podcast"
+
+    def ready(self) -> None:
+        from podcast import telegram
+
+        telegram.register()

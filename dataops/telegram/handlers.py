@@ -51,6 +51,7 @@ class IntakeSummary:
     number: int
     title: str
     state: str
+    url: str = ""  # the item's page, relative to the portal
 
 
 IntakeHandler = Callable[[IntakeMessage], IntakeReceipt]

@@ -14,6 +14,7 @@ PUBLIC = {
     "login": "the login page itself",
     "healthz": "load balancer probe",
     "docs:webhook": "git host push webhook, authenticated by its HMAC signature instead",
+    "telegram:webhook": "Telegram Bot API webhook, authenticated by its secret header instead",
     "accounts:password-reset": "asking for a reset email is for people who cannot log in",
     "accounts:password-reset-sent": "the page after asking for a reset email",
     "accounts:password-reset-confirm": "the emailed reset link, authenticated by its token",
