@@ -29,6 +29,7 @@ urlpatterns = [
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification-read"),
     path("notifications/read-all/", views.notification_read_all, name="notifications-read-all"),
+    path("notifications/settings/", include("dataops.notify.urls")),
     path("audit/", views.audit_log, name="audit-log"),
     path("data/", include("dataops.portability.urls")),
     path("telegram/", include("dataops.telegram.urls")),
