@@ -25,7 +25,14 @@ from dataclasses import dataclass
 from dataops.errors import ServiceError
 from docs_app.sop import SopParseError, parse, serialize
 from docs_app.sop.lines import IMAGE
-from docs_app.sop.markers import SCREENSHOT_END, SCREENSHOT_START, marker_line
+from docs_app.sop.markers import (
+    GROUP_END,
+    GROUP_START,
+    SCREENSHOT_END,
+    SCREENSHOT_START,
+    check_marker_value,
+    marker_line,
+)
 from docs_app.sop.tree import Chunk, Document, Group, Prose, Screenshot, Step, Todo
 
 
@@ -332,3 +339,89 @@ def frontmatter_update(text: str, fields: dict) -> str:
         elif data.get(key) != value:
             document.set_field(key, value)
     return _checked(text, document)
+
+
+def group_add(text: str, title: str, *, after: int | None) -> str:
+    """A new, empty group after group `after` (None: the procedure's first group). Only a
+    procedure that is already grouped, or has no steps yet, gets groups: a procedure that
+    mixes groups and flat steps is a lint error (L08)."""
+    document = _parse(text)
+    procedure = document.structured_procedure
+    if procedure is None:
+        raise ServiceError("This doc has no procedure to add groups to.", code="no_procedure")
+    title = " ".join((title or "").split())
+    if not title:
+        raise ServiceError("Give the group a title.", field="title", code="bad_value")
+    if procedure.steps:
+        raise ServiceError(
+            "This procedure's steps are not in groups; add groups in raw mode.",
+            field="title",
+            code="bad_value",
+        )
+    newline = document.newline
+    try:
+        group = Group(
+            marker_line(GROUP_START, f'"{check_marker_value(title)}"', newline=newline), title
+        )
+    except ValueError as exc:
+        raise ServiceError(f"{exc}.", field="title", code="bad_value") from exc
+    group.parts = [Chunk(f"### {title}{newline}{newline}")]
+    group.closing = marker_line(GROUP_END, "", newline=newline)
+    groups = procedure.groups
+    if after is not None and not 0 <= after < len(groups):
+        raise ServiceError(f"There is no group {after}.", field="group", code="gone")
+    if after is None and groups:
+        at = _position(procedure.parts, groups[0])
+        procedure.parts[at:at] = [group, Chunk(newline)]
+    elif after is None:
+        if procedure.parts and not procedure.parts[-1].source().endswith(newline * 2):
+            procedure.parts.append(Chunk(newline))
+        procedure.parts.extend([group, Chunk(newline)])
+    else:
+        at = _position(procedure.parts, groups[after]) + 1
+        procedure.parts[at:at] = [Chunk(newline), group]
+    return _checked_groups(text, document, len(groups) + 1)
+
+
+def group_delete(text: str, index: int) -> str:
+    """Remove the `index`-th group, which must hold no steps (move them out first)."""
+    document = _parse(text)
+    procedure = document.structured_procedure
+    groups = procedure.groups if procedure is not None else []
+    if not 0 <= index < len(groups):
+        raise ServiceError(f"There is no group {index}.", field="group", code="gone")
+    group = groups[index]
+    if group.steps:
+        raise ServiceError(
+            f"The group {group.title!r} still has {len(group.steps)} step(s): move or delete "
+            "them first.",
+            field="group",
+            code="bad_value",
+        )
+    at = _position(procedure.parts, group)
+    del procedure.parts[at]
+    after = procedure.parts[at] if at < len(procedure.parts) else None
+    if isinstance(after, Chunk) and not after.raw.strip():
+        del procedure.parts[at]
+    return _checked_groups(text, document, len(groups) - 1)
+
+
+def _checked_groups(original: str, document: Document, groups: int) -> str:
+    text = serialize(document)
+    try:
+        reparsed = parse(text)
+    except SopParseError as exc:
+        raise ServiceError(
+            f"This change would make the doc unparseable ({exc}); edit it in raw mode.",
+            code="unparseable",
+        ) from exc
+    procedure = reparsed.structured_procedure
+    if procedure is None or len(procedure.groups) != groups:
+        raise ServiceError(
+            "The groups could not be changed here; use raw mode.", code="unparseable"
+        )
+    return text
+
+
+def _position(parts: list, node) -> int:
+    return next(index for index, part in enumerate(parts) if part is node)

@@ -207,6 +207,14 @@ def test_frontmatter_and_group_title(operator_client, remote, settings):
     assert "owner: operations" in text and "release" in text
     post(operator_client, "edit-sop-group", form(settings, ref="group:1", value="Release"))
     assert "### Release" in current(settings)
+    post(operator_client, "edit-sop-group-add", form(settings, after="0", title="Check"))
+    assert "### Check" in current(settings)
+    response = post(
+        operator_client, "edit-sop-group-delete", form(settings, group="0"), follow=True
+    )
+    assert "still has 2 step(s)" in response.content.decode()
+    post(operator_client, "edit-sop-group-delete", form(settings, group="1"))
+    assert "### Check" not in current(settings)
 
 
 # --- lint before publishing -----------------------------------------------------------------
@@ -324,3 +332,59 @@ def test_a_malformed_sop_opens_with_its_problems_and_a_raw_link(operator_client,
     assert response.status_code == 200
     assert "cannot be edited block by block" in html
     assert reverse("docs:edit-raw") in html
+
+
+# --- the services added for the editor ---------------------------------------------------------
+
+
+def changed_lines(before: str, after: str) -> list[int]:
+    import difflib
+
+    matcher = difflib.SequenceMatcher(a=before.splitlines(), b=after.splitlines(), autojunk=False)
+    return [
+        line
+        for tag, a1, a2, _, _ in matcher.get_opcodes()
+        if tag != "equal"
+        for line in range(a1 + 1, max(a2, a1 + 1) + 1)
+    ]
+
+
+def test_step_attributes_change_only_the_step_marker():
+    from docs_app.editing.blocks import step_set_attributes
+
+    after = step_set_attributes(SOP, "3", {"action": "verify", "tool": "", "systems": "spotify"})
+    marker = SOP.splitlines().index(
+        '<!-- sop-step-start id=3 action="upload" systems="spotify" -->'
+    )
+    assert changed_lines(SOP, after) == [marker + 1]
+    assert '<!-- sop-step-start id=3 action="verify" systems="spotify" -->' in after
+
+
+def test_frontmatter_update_changes_only_the_frontmatter():
+    from docs_app.editing.blocks import frontmatter_update
+
+    after = frontmatter_update(SOP, {"title": "Release an episode", "tags": ["podcast"]})
+    closing = SOP.splitlines().index("---", 1) + 1
+    assert all(line <= closing + 1 for line in changed_lines(SOP, after))
+    assert after.split("---", 2)[2] == SOP.split("---", 2)[2]
+    assert "Release an episode" in after and "podcast" in after
+
+
+def test_groups_are_added_and_only_empty_ones_deleted():
+    from dataops.errors import ServiceError
+    from docs_app.editing.blocks import group_add, group_delete
+    from docs_app.sop import lint, parse
+
+    added = group_add(SOP, "Promote", after=1)
+    groups = parse(added).structured_procedure.groups
+    assert [g.title for g in groups] == ["Prepare", "Publish", "Promote"]
+    assert added.startswith(SOP.rsplit("<!-- sop-group-end -->", 1)[0])
+    assert lint(added) == lint(SOP)
+    first = group_add(SOP, "Before", after=None)
+    assert [g.title for g in parse(first).structured_procedure.groups][0] == "Before"
+    assert group_delete(added, 2) == SOP
+    with pytest.raises(ServiceError, match="still has 2 step"):
+        group_delete(SOP, 0)
+    flat = marked_sop("\n" + step(1, "Only step."))
+    with pytest.raises(ServiceError, match="not in groups"):
+        group_add(flat, "New", after=None)

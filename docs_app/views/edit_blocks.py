@@ -132,6 +132,7 @@ def _outline(path: str, text: str, refs: dict) -> dict:
         "sections": [info for info in refs.values() if info.kind == "section"],
         "items": items,
         "grouped": group_index >= 0,
+        "has_steps": bool(document.steps()),
         "groups": [item[1] for item in items if item[0] == "group"],
         "frontmatter": document.data,
         "doc_systems": [str(s) for s in systems] if isinstance(systems, list) else [],
@@ -499,3 +500,26 @@ def upload_image(request: HttpRequest) -> HttpResponse:
         )
     messages.success(request, result.message)
     return redirect(editor_url(operation.path, f"edit-step-{step_id}"))
+
+
+@require_POST
+def add_group(request: HttpRequest) -> HttpResponse:
+    after = request.POST.get("after", "")
+    title = request.POST.get("title", "")
+    if after and not after.isdigit():
+        return _refused(request, request.POST.get("path", ""), ServiceError("Which group?"))
+    return _publish_change(
+        request,
+        lambda text: block_edits.group_add(text, title, after=int(after) if after else None),
+        anchor="procedure",
+    )
+
+
+@require_POST
+def delete_group(request: HttpRequest) -> HttpResponse:
+    index = request.POST.get("group", "")
+    if not index.isdigit():
+        return _refused(request, request.POST.get("path", ""), ServiceError("Which group?"))
+    return _publish_change(
+        request, lambda text: block_edits.group_delete(text, int(index)), anchor="procedure"
+    )

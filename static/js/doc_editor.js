@@ -231,6 +231,17 @@
     box.appendChild(message);
   }
 
+  function moveBase(blob, head) {
+    if (blob) {
+      document.querySelectorAll("[data-base]").forEach((input) => { input.value = blob; });
+      document.querySelectorAll("[data-base-label]").forEach((el) => { el.textContent = blob.slice(0, 12); });
+    }
+    if (head) {
+      document.querySelectorAll("[data-head]").forEach((input) => { input.value = head; });
+      document.querySelectorAll("[data-head-label]").forEach((el) => { el.textContent = head.slice(0, 12); });
+    }
+  }
+
   function upload(step, file) {
     const form = step.querySelector("[data-upload-form]");
     const error = form.querySelector("[data-upload-error]");
@@ -256,8 +267,7 @@
         img.alt = "Screenshot";
         figure.appendChild(img);
         step.querySelector("[data-shots]").appendChild(figure);
-        if (result.blob) document.querySelectorAll("[data-base]").forEach((input) => { input.value = result.blob; });
-        if (result.head) document.querySelectorAll("[data-head]").forEach((input) => { input.value = result.head; });
+        moveBase(result.blob, result.head);
         showMessage(result.message, "success");
       })
       .catch(() => {
