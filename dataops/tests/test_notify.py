@@ -4,11 +4,9 @@ the Telegram breaker, and two senders at once. Telegram goes to a fake Bot API o
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import Counter
 from datetime import date, time, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.db import connections
@@ -22,66 +20,17 @@ from dataops.notify.models import ChannelBreaker, NotifyPreference, OutboxMessag
 from dataops.notify.rules import RULES
 from dataops.notify.sender import send_pending
 from dataops.services import notify
+from dataops.tests.fake_telegram import FakeBotApi, fake_bot_api  # noqa: F401 - fixture
 
 S = OutboxMessage.Status
-BOT_TOKEN = "123456789:AAbbCCddEEffGGhhIIjjKKllMMnnOOppQQ"
-
-
-class FakeBotAPI:
-    """A Bot API on 127.0.0.1 recording sendMessage calls; `fail_with` queues answers
-    (status, description, retry_after) given before the next successes."""
-
-    def __init__(self):
-        self.sent: list[dict] = []
-        self.fail_with: list[tuple[int, str, float | None]] = []
-        self.lock = threading.Lock()
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"] or 0)))
-                with fake.lock:
-                    failure = fake.fail_with.pop(0) if fake.fail_with else None
-                    if failure is None:
-                        fake.sent.append(body)
-                        answer = {"ok": True, "result": {"message_id": len(fake.sent)}}
-                        status = 200
-                    else:
-                        status, description, retry_after = failure
-                        answer = {"ok": False, "description": description}
-                        if retry_after:
-                            answer["parameters"] = {"retry_after": retry_after}
-                raw = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-    def texts(self) -> list[str]:
-        return [call["text"] for call in self.sent]
 
 
 @pytest.fixture
-def fake_bot(settings):
-    bot = FakeBotAPI()
-    settings.TELEGRAM_API_BASE_URL = bot.url
-    settings.TELEGRAM_BOT_TOKEN = BOT_TOKEN
-    settings.TELEGRAM_TIMEOUT_SECONDS = 3
+def fake_bot(fake_bot_api, settings):  # noqa: F811 - the imported fixture
+    """The fake Bot API; senders are run by the tests themselves."""
     settings.NOTIFY_SEND_ON_WRITE = False
-    yield bot
-    bot.stop()
+    settings.TELEGRAM_TIMEOUT_SECONDS = 3
+    return fake_bot_api
 
 
 @pytest.fixture
@@ -246,11 +195,11 @@ def test_an_intake_item_for_an_episode_tells_its_owner(linked, admin_user):
 def test_telegram_delivery_to_the_linked_chat(linked, fake_bot):
     ping(linked, text="Follow up with <Bob> & co.")
     assert send_pending() == {"sent": 1}
-    (call,) = fake_bot.sent
+    (call,) = fake_bot.sent()
     assert call["chat_id"] == "5550001" and call["parse_mode"] == "HTML"
     assert "<b>Follow-up due</b>" in call["text"] and "&lt;Bob&gt; &amp; co." in call["text"]
     row = row_of(linked)
-    assert row.status == S.SENT and row.sent_at and row.external_id == "1"
+    assert row.status == S.SENT and row.sent_at and row.external_id == "1001"
     assert send_pending() == {}  # nothing twice
 
 
@@ -272,7 +221,7 @@ def test_unlinked_after_queueing_goes_by_email(linked, smtp, fake_bot):
     linked.telegram_chat_id = ""
     linked.save(update_fields=["telegram_chat_id"])
     send_pending()
-    assert len(smtp.messages) == 1 and not fake_bot.sent
+    assert len(smtp.messages) == 1 and not fake_bot.sent()
     assert row_of(linked).channel == "email"
 
 
@@ -311,18 +260,18 @@ def test_cooldown_counts_from_the_last_successful_delivery(admin_linked, fake_bo
     send_pending()
     job_failure(admin_linked, "second")  # same job kind within the hour
     assert send_pending() == {"skipped": 1}
-    assert len(fake_bot.sent) == 1
+    assert len(fake_bot.sent()) == 1
     skipped = OutboxMessage.objects.get(subject_key__contains="second")
     assert skipped.status == S.SKIPPED and "cooldown" in skipped.error
 
 
 def test_a_failed_send_does_not_use_up_the_cooldown(admin_linked, fake_bot):
-    fake_bot.fail_with = [(403, "Forbidden: bot was blocked by the user", None)]
+    fake_bot.fail("sendMessage", status=403)
     job_failure(admin_linked, "first")
     assert send_pending() == {"failed": 1}
     job_failure(admin_linked, "second")
     assert send_pending() == {"sent": 1}
-    assert "second" in fake_bot.texts()[0]
+    assert "second" in fake_bot.sent_texts()[-1]  # the refused first, then this one
 
 
 def test_cooldown_over_sends_again(admin_linked, fake_bot):
@@ -344,7 +293,7 @@ def test_quiet_hours_hold_messages_until_they_end(linked, fake_bot, time_machine
     row = row_of(linked)
     local_end = timezone.localtime(row.not_before)
     assert (local_end.date(), local_end.time()) == (date(2026, 12, 7), time(7))
-    assert row.status == S.PENDING and row.attempts == 0 and not fake_bot.sent
+    assert row.status == S.PENDING and row.attempts == 0 and not fake_bot.sent()
     time_machine.move_to(timezone.make_aware(timezone.datetime(2026, 12, 7, 7, 0, 1)), tick=False)
     assert send_pending() == {"sent": 1}
 
@@ -380,7 +329,7 @@ def test_overdue_tasks_come_as_one_morning_digest(linked, fake_bot, time_machine
     assert send_pending() == {}  # not before nine
     time_machine.move_to(timezone.make_aware(timezone.datetime(2026, 12, 6, 9, 0, 5)), tick=False)
     assert send_pending() == {"sent": 1}
-    (text,) = fake_bot.texts()
+    (text,) = fake_bot.sent_texts()
     assert "Overdue tasks: 3" in text
     assert all(f"Task {n}" in text for n in (1, 2, 3))
     assert set(rows.values_list("status", flat=True)) == {S.SENT}
@@ -407,34 +356,48 @@ def test_transient_failures_retry_with_the_ledgers_backoff_then_give_up(
     settings.NOTIFY_MAX_ATTEMPTS = 3
     settings.NOTIFY_BREAKER_THRESHOLD = 100
     time_machine.move_to(timezone.now(), tick=False)
-    fake_bot.fail_with = [(502, f"Bad Gateway token={BOT_TOKEN}", None)] * 3
+    fake_bot.fail("sendMessage", status=502, times=3)
     ping(linked)
     for attempt in (1, 2):
         assert send_pending() == {"retrying": 1}
         row = row_of(linked)
         assert (row.status, row.attempts) == (S.PENDING, attempt)
         assert row.not_before == timezone.now() + timedelta(seconds=backoff_seconds(attempt - 1))
-        assert BOT_TOKEN not in row.error and "502" in row.error
+        assert "502" in row.error
         time_machine.move_to(row.not_before, tick=False)
     assert send_pending() == {"failed": 1}
     row = row_of(linked)
-    assert (row.status, row.attempts) == (S.FAILED, 3) and BOT_TOKEN not in row.error
-    assert not fake_bot.sent
+    assert (row.status, row.attempts) == (S.FAILED, 3)
+    assert len(fake_bot.sent()) == 3  # each try reached the Bot API, each was refused
+
+
+def test_secrets_never_reach_the_stored_error(linked, fake_bot, monkeypatch):
+    from dataops.telegram import client
+
+    def leaky(chat_id, text):
+        url = f"{fake_bot.base_url}/bot{FakeBotApi.TOKEN}/sendMessage"
+        raise client.TelegramError(f"could not reach {url}", transient=False)
+
+    monkeypatch.setattr(client, "send_message", leaky)
+    ping(linked)
+    send_pending()
+    error = row_of(linked).error
+    assert "could not reach" in error and FakeBotApi.TOKEN not in error and "[redacted]" in error
 
 
 def test_rate_limited_waits_as_long_as_telegram_asks(linked, fake_bot, time_machine):
     time_machine.move_to(timezone.now(), tick=False)
-    fake_bot.fail_with = [(429, "Too Many Requests: retry after 600", 600)]
+    fake_bot.fail("sendMessage", status=429, retry_after=600)
     ping(linked)
     assert send_pending() == {"retrying": 1}
     assert row_of(linked).not_before == timezone.now() + timedelta(seconds=600)
 
 
 def test_a_permanent_failure_is_not_retried(linked, fake_bot):
-    fake_bot.fail_with = [(400, "Bad Request: chat not found", None)]
+    fake_bot.fail("sendMessage", status=400)
     ping(linked)
     assert send_pending() == {"failed": 1}
-    assert "chat not found" in row_of(linked).error
+    assert "answered 400" in row_of(linked).error
 
 
 # --- the breaker --------------------------------------------------------------------------
@@ -444,7 +407,7 @@ def test_breaker_opens_after_five_failures_pauses_probes_and_closes(
     linked, admin_user, fake_bot, time_machine
 ):
     time_machine.move_to(timezone.now(), tick=False)
-    fake_bot.fail_with = [(500, "Internal Server Error", None)] * 5
+    fake_bot.fail("sendMessage", status=500, times=5)
     for n in range(6):
         ping(linked, key=f"k{n}", kind="workflow_auto_started")
     counts = send_pending()
@@ -462,7 +425,7 @@ def test_breaker_opens_after_five_failures_pauses_probes_and_closes(
     # After the pause: one probe; it fails and the breaker opens again, admins not told twice.
     time_machine.move_to(timezone.now() + timedelta(minutes=11), tick=False)
     OutboxMessage.objects.update(not_before=timezone.now())
-    fake_bot.fail_with = [(500, "still down", None)]
+    fake_bot.fail("sendMessage", status=500)
     assert send_pending() == {"retrying": 1, "postponed": 5}
     assert breaker.state()[0] == "open" and told.count() == 1
     # The next probe succeeds: closed, everything goes out.
@@ -471,7 +434,8 @@ def test_breaker_opens_after_five_failures_pauses_probes_and_closes(
     assert send_pending() == {"sent": 6}
     assert breaker.state()[0] == "closed" and ChannelBreaker.objects.get().failures == 0
     assert check_outbound().status == "ok"
-    assert len(fake_bot.sent) == 6
+    # Calls that reached Telegram: five failures, the failed probe, six successes.
+    assert len(fake_bot.sent()) == 12
 
 
 def test_email_keeps_going_while_telegram_is_paused(linked, operator, smtp, fake_bot):
@@ -548,7 +512,7 @@ def test_two_concurrent_senders_never_send_a_message_twice(make_user, fake_bot, 
         thread.start()
     for thread in threads:
         thread.join(60)
-    texts = fake_bot.texts()
+    texts = fake_bot.sent_texts()
     assert len(texts) == 300 and len(set(texts)) == 300
     assert sum(r["sent"] for r in results) == 300 and all(r["sent"] for r in results)
     assert OutboxMessage.objects.filter(status=S.SENT).count() == 300

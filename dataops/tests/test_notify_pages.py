@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from dataops.notify.models import NotifyPreference, OutboxMessage
+from dataops.tests.fake_telegram import fake_bot_api  # noqa: F401 - fixture
 from dataops.tests.test_notify import fake_bot, ping, smtp  # noqa: F401 - fixtures
 
 URL = "/notifications/settings/"
@@ -77,8 +78,8 @@ def test_send_test_notification_by_telegram(operator_client, operator, fake_bot)
     operator.save(update_fields=["telegram_chat_id"])
     response = operator_client.post(TEST_URL, follow=True)
     assert "Test notification sent by Telegram." in response.content.decode()
-    assert fake_bot.sent[0]["chat_id"] == "777"
-    assert "Test notification" in fake_bot.texts()[0]
+    assert fake_bot.sent()[0]["chat_id"] == "777"
+    assert "Test notification" in fake_bot.sent_texts()[0]
     page = operator_client.get(URL).content.decode()
     assert "Nothing sent yet" not in page and "pill-ok" in page
 
@@ -86,11 +87,11 @@ def test_send_test_notification_by_telegram(operator_client, operator, fake_bot)
 def test_send_test_notification_failure_is_shown(operator_client, operator, fake_bot):  # noqa: F811
     operator.telegram_chat_id = "777"
     operator.save(update_fields=["telegram_chat_id"])
-    fake_bot.fail_with = [(403, "Forbidden: bot was blocked by the user", None)]
+    fake_bot.fail("sendMessage", status=403)
     response = operator_client.post(TEST_URL, HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert response.status_code == 200 and 'id="test-result"' in body
-    assert "could not be sent by Telegram" in body and "blocked by the user" in body
+    assert "could not be sent by Telegram" in body and "answered 403" in body
 
 
 def test_send_test_notification_by_email(operator_client, operator, smtp):  # noqa: F811
