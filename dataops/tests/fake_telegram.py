@@ -191,8 +191,7 @@ class FakeBotApi:
             def _route(self) -> tuple[str, str, str]:
                 parts = self.path.lstrip("/").split("/", 2)
                 if parts[0] == "file" and len(parts) == 3:
-                    token, _, rest = parts[2].partition("/")
-                    return "file", token.removeprefix("bot"), rest
+                    return "file", parts[1].removeprefix("bot"), parts[2]
                 return "api", parts[0].removeprefix("bot"), parts[1] if len(parts) > 1 else ""
 
             def do_GET(self) -> None:
