@@ -39,6 +39,8 @@ def recent_deliveries(user: User, limit: int = 20) -> list[OutboxMessage]:
     for row in rows:
         row.pill = PILLS.get(row.status, "skipped")
         row.rule_label = RULES[row.rule].label if row.rule in RULES else row.rule
+        if row.digest and row.status == OutboxMessage.Status.SENT:
+            row.title = "in the morning digest"
     return rows
 
 
