@@ -18,7 +18,7 @@ TITLE = "Docs editing: raw-mode preview of a 200-step SOP"
 def run(ctx) -> list[Result]:
     from dataops.models import User
     from dataops.roles import grant_role
-    from docs_app.views.edit_raw import preview_html
+    from docs_app.views.edit_raw import preview
 
     text = Corpus().sop("sop.media.big", 200, "The big 200-step procedure")
     user = User.objects.create_user(username="previewer", password="x-Preview-2026")
@@ -27,13 +27,13 @@ def run(ctx) -> list[Result]:
     client.force_login(user)
     data = {"path": BIG_SOP, "text": text}
 
-    def preview():
+    def post_preview():
         response = client.post("/docs/edit/preview/", data)
         if response.status_code != 200 or b"sop-step" not in response.content:
             raise RuntimeError(f"preview failed: {response.status_code}")
 
     note = f"{len(text):,} bytes, 200 steps"
     return [
-        measure("POST /docs/edit/preview/ (200-step SOP)", preview, target_ms=100, note=note),
-        measure("render alone (200-step SOP)", lambda: preview_html(BIG_SOP, text), note=note),
+        measure("POST /docs/edit/preview/ (200-step SOP)", post_preview, target_ms=100, note=note),
+        measure("render alone (200-step SOP)", lambda: preview(BIG_SOP, text), note=note),
     ]

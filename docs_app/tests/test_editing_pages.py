@@ -163,7 +163,7 @@ def test_a_blocking_finding_needs_publish_anyway_which_is_audited(
     refused = publish_raw(operator_client, settings, SOP, broken)
     assert refused.status_code == 400
     html = refused.content.decode()
-    assert "The SOP markers do not parse" in html and "Publish anyway" in html
+    assert "nested &lt;!-- sop-step-start --&gt; not allowed" in html and "Publish anyway" in html
     assert nothing_written(settings, before)
 
     response = publish_raw(operator_client, settings, SOP, broken, anyway="1")
@@ -171,7 +171,7 @@ def test_a_blocking_finding_needs_publish_anyway_which_is_audited(
     assert remote_file(remote, SOP).rstrip() == broken.rstrip()
     event = AuditEvent.objects.get(action="docs.edit.publish_anyway")
     assert event.changes["commit"] == head(settings)
-    assert any("do not parse" in finding for finding in event.changes["findings"])
+    assert any("not allowed" in finding for finding in event.changes["findings"])
     # reopened: the malformed SOP opens in raw mode with its parse problem listed
     html = operator_client.get(raw_url(SOP)).content.decode()
     assert "This SOP does not parse" in html
@@ -447,7 +447,7 @@ def test_history_shows_commits_and_diffs_and_restores_a_version(settings, remote
     html = page.content.decode()
     assert page.status_code == 200
     assert "Grace Hopper" in html and "Initial docs" in html
-    assert "+&lt;b&gt;Nine&lt;/b&gt; microphones." in html  # escaped, never markup
+    assert "+&lt;b&gt;Nine&lt;/b&gt; microphones.</span>" in html  # escaped, never markup
     versions = re.findall(r"commit=([0-9a-f]{40})", html)
     assert versions  # older versions offer "restore"
     confirm = operator_client.get(

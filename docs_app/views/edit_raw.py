@@ -22,24 +22,27 @@ from docs_app.editing.opening import doc_for_edit, findings_for
 from docs_app.editing.paths import check_body, check_doc_path
 from docs_app.editing.publish import CONFLICT, UNCHANGED, publish
 from docs_app.editing.saving import SaveDoc, save_edited
-from docs_app.render import render_document
+from docs_app.render import Rendered, render_document
 from docs_app.selectors import linker_for
 from docs_app.sop import SopParseError, parse, split_frontmatter
 from docs_app.views.edit_common import diff_lines, editor_required, refused
 
 ANYWAY_ACTION = "docs.edit.publish_anyway"
+PARSE_RULE = "L06"  # the linter's "markers do not parse"
 
 
 def findings(path: str, text: str) -> list[dict]:
     """The SOP parse problem, then the type-aware lint findings, each with the key that says
     whether the base version had it too: the ones a change adds block publishing (unless
     "publish anyway")."""
+    violations = findings_for(path, text)
     found = []
-    try:
-        parse(text)
-    except SopParseError as exc:
-        found.append({"key": "parse", "text": f"The SOP markers do not parse: {exc}"})
-    for violation in findings_for(path, text):
+    if not any(violation.rule == PARSE_RULE for violation in violations):
+        try:
+            parse(text)
+        except SopParseError as exc:
+            found.append({"key": "parse", "text": f"The SOP markers do not parse: {exc}"})
+    for violation in violations:
         line = f" (line {violation.line})" if violation.line else ""
         found.append(
             {
@@ -50,12 +53,12 @@ def findings(path: str, text: str) -> list[dict]:
     return found
 
 
-def preview_html(path: str, text: str) -> str:
-    """`text` rendered exactly as the doc page renders it (safe HTML)."""
+def preview(path: str, text: str) -> Rendered:
+    """`text` rendered exactly as the doc page renders it (safe HTML, and its notice)."""
     split = split_frontmatter(text)
     data = split.frontmatter.data if split.frontmatter is not None else {}
     title = data.get("title") if isinstance(data.get("title"), str) else ""
-    return render_document(text, linker=linker_for(text, path), title=title).html
+    return render_document(text, linker=linker_for(text, path), title=title)
 
 
 def base_text(path: str, base_blob: str) -> str:
@@ -93,7 +96,7 @@ def _page(request, editable, form, *, status=200, **extra) -> HttpResponse:
     context = {
         "editable": editable,
         "form": form,
-        "preview": preview_html(editable.path, form["text"]),
+        "preview": preview(editable.path, form["text"]),
         "doc_url": reverse("docs:doc", args=[editable.path]),
         **extra,
     }
@@ -167,4 +170,4 @@ def raw_preview(request: HttpRequest) -> HttpResponse:
         text = check_body(request.POST.get("text", ""))
     except ServiceError as exc:
         return render(request, "docs/edit/raw_preview.html", {"error": str(exc)}, status=400)
-    return render(request, "docs/edit/raw_preview.html", {"preview": preview_html(path, text)})
+    return render(request, "docs/edit/raw_preview.html", {"preview": preview(path, text)})
