@@ -191,7 +191,10 @@ def test_paste_a_screenshot_into_a_step(page, live_server, operator, own_remote,
     )
     expect(shots).to_have_count(1)
     expect(page.locator("#messages")).to_contain_text("Published as commit")
-    assert shots.evaluate("img => img.complete && img.naturalWidth") == 1
+    page.wait_for_function(  # the image is served: a 1×1 PNG, loaded
+        "() => { const img = document.querySelector('#edit-step-4 .edit-shot img');"
+        " return img && img.complete && img.naturalWidth === 1; }"
+    )
     page.screenshot(path=str(SHOTS / "editor-pasted-1280.png"), full_page=False)
 
     files = mirror_git(settings, "show", "--name-only", "--format=", "HEAD").split()
@@ -206,3 +209,45 @@ def test_paste_a_screenshot_into_a_step(page, live_server, operator, own_remote,
     expect(page.locator("#messages")).to_contain_text("Published as commit")
     expect(page.locator("#messages")).not_to_contain_text("both changes were kept")
     expect(page.locator("#edit-step-4 .edit-shot img")).to_have_count(1)
+
+
+def test_blocking_findings_and_bad_images_in_the_browser(
+    page, live_server, operator, own_remote, settings
+):
+    base = live_server.url
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, base, operator.username)
+    open_editor(page, base)
+    before = mirror_git(settings, "rev-parse", "HEAD").strip()
+
+    # An "image" that is really an HTML page: refused with a clear message, nothing written.
+    step = page.locator("#edit-step-2")
+    step.locator(".edit-step-more > summary").click()
+    step.locator("input[type=file]").set_input_files(
+        {"name": "shot.png", "mimeType": "image/png", "buffer": b"<!doctype html><p>hi</p>"}
+    )
+    expect(step.locator("[data-upload-error]")).to_contain_text("not an image")
+    step.screenshot(path=str(SHOTS / "editor-upload-refused-1280.png"))
+    assert mirror_git(settings, "rev-parse", "HEAD").strip() == before
+
+    # Removing a system the steps use adds blocking findings: shown with the diff first.
+    systems = page.locator(".chip-field", has=page.locator("#fm-systems"))
+    systems.get_by_role("button", name="Remove google-drive").click()
+    systems.locator(".chip-entry").fill("slack")
+    systems.locator(".chip-entry").press("Enter")
+    expect(systems.locator(".chip")).to_have_count(3)
+    page.get_by_role("button", name="Save details").click()
+    expect(page.locator("h1")).to_contain_text("blocking finding")
+    expect(page.locator(".finding-list")).to_contain_text("google-drive")
+    expect(page.locator(".edit-diff .diff-add")).to_contain_text("slack")
+    page.screenshot(path=str(SHOTS / "editor-confirm-1280.png"), full_page=True)
+    assert mirror_git(settings, "rev-parse", "HEAD").strip() == before
+    page.get_by_role("button", name="Publish anyway").click()
+    expect(page.locator("#messages")).to_contain_text("Published as commit")
+    text = (Path(settings.DOCS_MIRROR_DIR) / CREATE_PODCAST_DOC).read_text()
+    assert "systems: [google-docs, dataops, slack]" in text
+
+    # Editing a step in place, as it looks while typing.
+    page.locator("#edit-step-5 .edit-block-step [data-edit-trigger]").click()
+    page.locator("#edit-step-5").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "editor-editing-1280.png"))

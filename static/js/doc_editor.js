@@ -290,7 +290,6 @@
       const input = event.target.closest("[data-upload-input]");
       if (input && input.files.length) { upload(input.closest(".edit-step"), input.files[0]); input.value = ""; }
     });
-    editor.querySelectorAll("[data-upload-submit]").forEach((button) => { button.hidden = true; });
     document.addEventListener("paste", (event) => {
       const step = (event.target.closest && event.target.closest(".edit-step")) || lastStep;
       const items = event.clipboardData ? Array.from(event.clipboardData.files || []) : [];
