@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 from django.conf import settings
 from django.urls import reverse
 
+from dataops.errors import ServiceError
 from dataops.models import User
 from dataops.telegram import client, handlers, linking
 from dataops.telegram.client import escape_html
@@ -193,6 +194,9 @@ def _group(incoming: Incoming) -> Handled:
         return Handled(Outcome.IGNORED, f"unknown command /{incoming.command}")
     if not chat.allow_intake:
         return Handled(Outcome.REFUSED, "intake is not allowed in this chat")
+    if not (incoming.text or _has_file(incoming.message)):
+        # stickers, people joining, pinned messages: nothing to capture, nothing to say
+        return Handled(Outcome.IGNORED, "message without text, caption or file")
     return _capture(incoming, label=chat.label)
 
 
@@ -232,11 +236,39 @@ def _capture(incoming: Incoming, *, label: str) -> Handled:
             "Intake is not available right now.",
         )
     message = incoming.message
-    attachments, refused = _attachments(message)
     text = incoming.argument if incoming.command == "podcast" else incoming.text
+    if not (text or _has_file(message)):
+        reply = "Send /podcast followed by your notes."
+        return Handled(Outcome.REFUSED, "/podcast without notes", incoming.chat_id, reply)
+    attachments, refused = _attachments(message)
     if not text:
         text = "\n".join(a.name for a in attachments) or "(attachment)"
-    receipt = handler(
+    try:
+        receipt = _store(handler, incoming, label, text, attachments, refused)
+    except ServiceError as exc:
+        reply = f"Not captured: {escape_html(exc.message)}"
+        return Handled(Outcome.REFUSED, f"intake refused: {exc.message}", incoming.chat_id, reply)
+    if not receipt.created:
+        reply = f"Already captured as intake #{receipt.number}."
+        return Handled(
+            Outcome.DUPLICATE, f"message already intake #{receipt.number}", incoming.chat_id, reply
+        )
+    reply = f"Captured as intake #{receipt.number}."
+    if receipt.notes:
+        reply += "\nNot kept: " + "; ".join(escape_html(note) for note in receipt.notes)
+    return Handled(Outcome.PROCESSED, f"intake #{receipt.number}", incoming.chat_id, reply)
+
+
+def _store(
+    handler: handlers.IntakeHandler,
+    incoming: Incoming,
+    label: str,
+    text: str,
+    attachments: list[handlers.Attachment],
+    refused: list[str],
+) -> handlers.IntakeReceipt:
+    message = incoming.message
+    return handler(
         handlers.IntakeMessage(
             chat_id=incoming.chat_id,
             chat_label=label or incoming.chat_title,
@@ -249,15 +281,10 @@ def _capture(incoming: Incoming, *, label: str) -> Handled:
             refused=refused,
         )
     )
-    if not receipt.created:
-        reply = f"Already captured as intake #{receipt.number}."
-        return Handled(
-            Outcome.DUPLICATE, f"message already intake #{receipt.number}", incoming.chat_id, reply
-        )
-    reply = f"Captured as intake #{receipt.number}."
-    if receipt.notes:
-        reply += "\nNot kept: " + "; ".join(escape_html(note) for note in receipt.notes)
-    return Handled(Outcome.PROCESSED, f"intake #{receipt.number}", incoming.chat_id, reply)
+
+
+def _has_file(message: dict) -> bool:
+    return isinstance(message.get("document"), dict) or bool(message.get("photo"))
 
 
 def extract_links(message: dict) -> list[str]:

@@ -397,3 +397,16 @@ def test_allowlist_add_and_remove(admin_client_, admin_user):
     assert not TelegramChat.objects.exists()
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"telegram.chat_allowed", "telegram.chat_removed"} <= actions
+
+
+def test_messages_with_nothing_to_capture(deliver, fake_bot_api, intake_chat):
+    joined = group_message(80, GROUP, new_chat_members=[{"id": 9, "first_name": "Bot"}])
+    deliver(joined)
+    deliver(group_message(81, GROUP, "/podcast"))
+    deliver(group_message(82, GROUP, "/podcast " + "x" * 20_001))
+    assert not IntakeItem.objects.exists()
+    rows = dict(Update.objects.values_list("update_id", "outcome"))
+    assert rows == {80: "ignored", 81: "refused", 82: "refused"}
+    no_notes, too_long = fake_bot_api.sent_texts()
+    assert no_notes == "Send /podcast followed by your notes."
+    assert too_long.startswith("Not captured: ")
