@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from docs_app.tests.test_browser_docs import log_in
-from docs_app.tests.test_editing import mirror_git, pushing_remote
+from docs_app.tests.test_editing import blob_of, mirror_git, pushing_remote
 from docs_app.tests.test_editing_pages import REF, REF_TEXT, SOP, SOP_TEXT
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -101,3 +101,27 @@ def test_screenshots_of_the_other_editing_pages(page, live_server, admin_user, r
     page.screenshot(path=str(SHOTS / "raw-findings.png"), full_page=True)
     page.goto(base + "/docs/edit/drafts/")
     page.screenshot(path=str(SHOTS / "drafts.png"), full_page=True)
+
+    # a conflict: someone else changes the same line while this editor is open
+    from docs_app.editing.publish import publish
+    from docs_app.editing.saving import SaveDoc
+
+    page.goto(f"{base}/docs/edit/raw/?path={REF}")
+    publish(SaveDoc(REF, REF_TEXT.replace("Two", "Four"), blob_of(settings, REF)), user=admin_user)
+    page.locator("[data-raw-text]").fill(REF_TEXT.replace("Two", "Five"))
+    page.get_by_role("button", name="Publish").click()
+    expect(page.locator("h1")).to_have_text("Conflict with a newer version")
+    expect(page.locator("[data-conflict-theirs]")).to_contain_text("Four microphones.")
+    page.screenshot(path=str(SHOTS / "raw-conflict.png"), full_page=True)
+
+    page.goto(f"{base}/docs/edit/history/?path={REF}")
+    page.screenshot(path=str(SHOTS / "history-two.png"), full_page=True)
+    page.get_by_role("link", name="Restore this version").first.click()
+    expect(page.locator("h1")).to_have_text("Restore this version?")
+    page.screenshot(path=str(SHOTS / "history-restore.png"), full_page=True)
+
+    page.goto(base + "/docs/edit/folder/rename/?path=team/guides")
+    page.fill("#f-name", "handbook")
+    page.get_by_role("button", name="Move").click()
+    expect(page.locator(".job-status")).to_be_visible()
+    page.screenshot(path=str(SHOTS / "folder-job.png"), full_page=True)
