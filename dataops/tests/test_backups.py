@@ -3,9 +3,11 @@ real files, `backup_now`, and the Health checks."""
 
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,10 +31,6 @@ from dataops.portability.models import BackupRun, ExportArchive, Outcome, Restor
 
 # Committed rows: SQLite's online backup cannot copy from inside the test's transaction.
 pytestmark = pytest.mark.django_db(transaction=True)
-ON_SQLITE = pytest.mark.skipif(
-    not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
-    reason="the SQLite online backup runs on the SQLite database",
-)
 
 
 @pytest.fixture(autouse=True)
@@ -80,11 +78,38 @@ def test_the_postgresql_dump_is_one_pg_restore_reads(admin_user):
     assert Path(run.dump_path).name == backups.PG_DUMP_FILE
 
 
-@ON_SQLITE
-def test_the_sqlite_backup_opens_and_has_the_tables_and_rows(admin_user):
-    run = backups.run_backup(trigger=Trigger.COMMAND)
-    assert Path(run.dump_path).name == backups.SQLITE_FILE
-    copy = sqlite3.connect(run.dump_path)
+def _sqlite_installation(tmp_path: Path):
+    """`manage.py` of a SQLite installation of its own (a child process, whatever database
+    this test run uses), so the SQLite online backup is exercised on every run."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'main.sqlite3'}",
+        "DATAOPS_VAR_DIR": str(tmp_path / "var"),
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "BACKUP_DIR": str(tmp_path / "sqlite-backups"),
+        "BACKUP_S3_URL": "",
+        "DJANGO_SETTINGS_MODULE": "dataops.test_settings",
+    }
+
+    def manage(*args: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, str(settings.BASE_DIR / "manage.py"), *args]
+        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+
+    return manage
+
+
+def test_a_sqlite_installation_backs_up_through_the_online_backup_api(tmp_path):
+    manage = _sqlite_installation(tmp_path)
+    assert manage("migrate", "-v0").returncode == 0
+    made = manage("shell", "-c", SQLITE_USER)
+    assert made.returncode == 0, made.stderr
+    done = manage("backup_now", "--json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads(done.stdout)
+    dump = Path(report["dump"]["path"])
+    assert dump.name == backups.SQLITE_FILE and dump.parent.parent == tmp_path / "sqlite-backups"
+    assert report["dump"]["sha256"] == sha256(dump)
+    copy = sqlite3.connect(dump)
     try:
         assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         tables = {name for (name,) in copy.execute("SELECT name FROM sqlite_master")}
@@ -93,14 +118,24 @@ def test_the_sqlite_backup_opens_and_has_the_tables_and_rows(admin_user):
         copy.close()
     assert {"dataops_user", "tasks_task", "dataops_backuprun"} <= tables
     assert users == [("ada",)]
+    assert Path(report["export"]["path"]).exists()
+
+    refused = manage("shell", "-c", SQLITE_BACKUP_IN_TRANSACTION)
+    assert refused.returncode == 0, refused.stderr
+    assert "refused: " in refused.stdout and "inside a database" in refused.stdout
 
 
-@ON_SQLITE
-def test_the_sqlite_backup_refuses_to_run_inside_a_transaction(tmp_path):
-    from django.db import transaction
-
-    with transaction.atomic(), pytest.raises(backups.BackupError, match="inside a database"):
-        backups.sqlite_backup(tmp_path / "copy.sqlite3")
+SQLITE_USER = "from dataops.models import User; User.objects.create(username='ada')"
+SQLITE_BACKUP_IN_TRANSACTION = """
+from pathlib import Path
+from django.db import transaction
+from dataops.portability import backups
+try:
+    with transaction.atomic():
+        backups.sqlite_backup(Path(backups.settings.BACKUP_DIR) / "copy.sqlite3")
+except backups.BackupError as exc:
+    print("refused:", exc)
+"""
 
 
 # --- failure -------------------------------------------------------------------------
