@@ -47,10 +47,12 @@ def _hash(token: str) -> str:
 
 
 def create_link_token(user: User) -> str:
-    """A new one-time token for `user` (their older open tokens stop working)."""
+    """A new one-time token for `user`; their older open tokens stop working."""
     now = timezone.now()
     token = secrets.token_urlsafe(24)
     with transaction.atomic():
+        # spent tokens of a day ago are of no use to anyone: the table stays small
+        TelegramLinkToken.objects.filter(user=user, expires_at__lt=now - timedelta(days=1)).delete()
         TelegramLinkToken.objects.filter(user=user, used_at__isnull=True).update(expires_at=now)
         TelegramLinkToken.objects.create(
             user=user, token_hash=_hash(token), expires_at=now + timedelta(minutes=TOKEN_MINUTES)

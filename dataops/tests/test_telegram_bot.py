@@ -410,3 +410,14 @@ def test_messages_with_nothing_to_capture(deliver, fake_bot_api, intake_chat):
     no_notes, too_long = fake_bot_api.sent_texts()
     assert no_notes == "Send /podcast followed by your notes."
     assert too_long.startswith("Not captured: ")
+
+
+def test_a_new_link_ends_the_older_open_one(client, deliver, fake_bot_api, operator):
+    first = _link_from_profile(client, operator)
+    second = _link_from_profile(client, operator)
+    deliver(private_message(90, PRIVATE, f"/start {first}"))
+    operator.refresh_from_db()
+    assert operator.telegram_chat_id == ""
+    deliver(private_message(91, PRIVATE, f"/start {second}"))
+    operator.refresh_from_db()
+    assert operator.telegram_chat_id == str(PRIVATE)
