@@ -80,6 +80,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = False
 JOB_RETRY_BACKOFF_SECONDS = 1
+# The outbox is sent by the tests that mean to (send_pending), not after every write.
+NOTIFY_SEND_ON_WRITE = False
 TEST_DATABASE_LABEL = (
     "SQLite (fallback)"
     if not _db_url

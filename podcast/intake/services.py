@@ -184,9 +184,12 @@ def intake_create(
 
 
 def _notify_episode_owner(item: IntakeItem, *, by: User | None) -> None:
-    """Tell the episode's owner (in-app; outbound by the notification rules)."""
+    """Tell the episode's owner (in-app; outbound by the notification rules). The guest form
+    tells its own people ("sent the guest form"), so its items are left out here."""
     owner = item.episode.owner if item.episode_id else None
-    if owner is None or (by is not None and by.pk == owner.pk):
+    if owner is None or item.source == IntakeItem.Source.FORM:
+        return
+    if by is not None and by.pk == owner.pk:
         return
     notify(
         recipients=[owner],
