@@ -421,3 +421,50 @@ def test_a_new_link_ends_the_older_open_one(client, deliver, fake_bot_api, opera
     deliver(private_message(91, PRIVATE, f"/start {second}"))
     operator.refresh_from_db()
     assert operator.telegram_chat_id == str(PRIVATE)
+
+
+def test_a_job_delivered_twice_does_the_work_and_replies_once(deliver, fake_bot_api, intake_chat):
+    from dataops.telegram import updates
+
+    deliver(group_message(100, GROUP, "Idea"))
+    updates.process(Update.objects.get().pk)  # the broker hands the message out again
+    assert IntakeItem.objects.count() == 1
+    assert len(fake_bot_api.sent()) == 1
+
+
+def test_status_in_a_group_needs_the_status_permission_and_a_linked_sender(
+    deliver, fake_bot_api, intake_chat, operator
+):
+    deliver(group_message(110, GROUP, "/status", sender_id=PRIVATE))
+    assert fake_bot_api.sent_texts()[-1] == "Status commands are not enabled for this chat."
+    intake_chat.allow_status = True
+    intake_chat.save()
+    deliver(group_message(111, GROUP, "/status", sender_id=PRIVATE))
+    assert "Link your account" in fake_bot_api.sent_texts()[-1]
+    operator.telegram_chat_id = str(PRIVATE)
+    operator.save()
+    deliver(group_message(112, GROUP, "/status@dataops_test_bot", sender_id=PRIVATE))
+    assert "Status for Grace Hopper" in fake_bot_api.sent_texts()[-1]
+    assert not IntakeItem.objects.exists()
+
+
+def test_telegram_page_queries_do_not_grow_with_updates(admin_client_, intake_chat, linked):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add(first: int, n: int) -> None:
+        for update_id in range(first, first + n):
+            run = JobRun.objects.create(kind="telegram.update", task_id=f"t-{update_id}")
+            Update.objects.create(update_id=update_id, kind="message", job_run=run)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client_.get("/telegram/").status_code == 200
+        return len(captured)
+
+    add(0, 3)
+    admin_client_.get("/telegram/")  # the cached role lists
+    few = queries()
+    add(3, 70)
+    assert queries() == few
+    assert admin_client_.get("/telegram/").content.decode().count("data-update=") == 50
