@@ -469,7 +469,10 @@ def test_the_health_watch_tells_admins(admin_linked, settings):
         "dataops.tests.test_notify.failing_docs_check",
         "dataops.tests.test_notify.failing_disk_check",
         "dataops.health.check_database",
+        "dataops.notify.health.check_outbound",
     ]
+    # An open breaker fails its check, but it tells admins itself: not again from here.
+    ChannelBreaker.objects.create(channel="telegram", failures=5, opened_at=timezone.now())
     assert watch_health() == 2
     assert watch_health() == 0  # once per check, status and day
     rules = set(OutboxMessage.objects.values_list("rule", flat=True))
