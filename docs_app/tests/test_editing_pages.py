@@ -462,3 +462,21 @@ def test_history_shows_commits_and_diffs_and_restores_a_version(settings, remote
     assert int(mirror_git(settings, "rev-list", "--count", f"{first}..HEAD")) == 2
     bad = operator_client.post(reverse("docs:edit-restore"), {"path": REF, "commit": "f" * 40})
     assert bad.status_code == 400
+
+
+def test_doc_and_folder_pages_link_the_editing_pages_for_editors_only(
+    client, remote, operator, outsider
+):
+    doc_url = reverse("docs:doc", args=[REF])
+    folder_url = reverse("docs:folder", args=["team/guides"])
+    client.force_login(operator)
+    doc_page = client.get(doc_url).content.decode()
+    assert reverse("docs:edit-raw") + "?path=media/reference/gear.md" in doc_page
+    assert "Edit Markdown" in doc_page and "Rename/move" in doc_page
+    assert "Delete</a>" not in doc_page  # deleting is for admins
+    assert "New doc" in client.get(folder_url).content.decode()
+    raw_sop = client.get(raw_url(SOP)).content.decode()
+    assert reverse("docs:edit-sop") in raw_sop  # an SOP that parses also has the step editor
+    client.force_login(outsider)
+    assert "Edit Markdown" not in client.get(doc_url).content.decode()
+    assert "New doc" not in client.get(folder_url).content.decode()

@@ -9,12 +9,12 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.selectors import has_role
 from dataops.selectors import paginate
 from docs_app import files, selectors, services
 from docs_app.forms import DocFilterForm, PinForm
 from docs_app.render import step_anchor
 from docs_app.repo_paths import MirrorPaths
+from docs_app.views.edit_common import can_edit
 
 PER_PAGE = 25
 FACETS = (
@@ -80,6 +80,7 @@ def folder(request: HttpRequest, folder: str) -> HttpResponse:
         "name": folder.rsplit("/", 1)[-1],
         "domain": folder.split("/", 1)[0],
         "breadcrumbs": selectors.folder_breadcrumbs(folder)[:-1],
+        "can_edit": can_edit(request.user),
         "children": children,
         "below": below,
         "page_obj": paginate(
@@ -104,7 +105,7 @@ def doc(request: HttpRequest, path: str) -> HttpResponse:
         "doc": document,
         "filename": path.rsplit("/", 1)[-1],
         "from_task": selectors.from_task(request.GET.get("from_task", "")),
-        "can_edit": has_role(request.user),
+        "can_edit": can_edit(request.user),
     }
     return render(request, "docs_app/doc.html", context)
 

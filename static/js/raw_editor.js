@@ -9,10 +9,12 @@
 
   function debounce(fn, wait) {
     let timer = null;
-    return function () {
+    const run = function () {
       clearTimeout(timer);
       timer = setTimeout(fn, wait);
     };
+    run.cancel = function () { clearTimeout(timer); };
+    return run;
   }
 
   function post(url, form, fields) {
@@ -68,7 +70,10 @@
         if (publish) publish.click();
       }
     });
-    form.addEventListener("submit", () => { submitting = true; });
+    form.addEventListener("submit", () => {
+      submitting = true;
+      saveDraft.cancel(); // a publish discards the draft: a late autosave must not bring it back
+    });
     window.addEventListener("beforeunload", (event) => {
       if (submitting || textarea.value === published) return;
       event.preventDefault();
