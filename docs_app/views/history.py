@@ -14,11 +14,13 @@ from docs_app.editing.opening import doc_for_edit
 from docs_app.editing.publish import publish
 from docs_app.views.edit_common import diff_lines, editor_required, refused
 
+HISTORY_SHOWN = 30  # each version's diff is one git call; older ones are in git itself
+
 
 def _versions(request, path: str):
     try:
         editable = doc_for_edit(path)
-        return editable, doc_history(editable.path), None
+        return editable, doc_history(editable.path, limit=HISTORY_SHOWN), None
     except ServiceError as exc:
         return None, [], refused(request, exc, back=reverse("docs:index"))
 
@@ -37,6 +39,7 @@ def history_page(request: HttpRequest) -> HttpResponse:
         "editable": editable,
         "rows": rows,
         "doc_url": reverse("docs:doc", args=[editable.path]),
+        "shown": HISTORY_SHOWN,
     }
     return render(request, "docs/edit/history.html", context)
 
