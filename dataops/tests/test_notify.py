@@ -519,3 +519,15 @@ def test_two_concurrent_senders_never_send_a_message_twice(make_user, fake_bot, 
     assert len(texts) == 300 and len(set(texts)) == 300
     assert sum(r["sent"] for r in results) == 300 and all(r["sent"] for r in results)
     assert OutboxMessage.objects.filter(status=S.SENT).count() == 300
+
+
+def test_a_write_wakes_the_sender_after_its_commit(
+    linked, fake_bot, settings, django_capture_on_commit_callbacks
+):
+    settings.NOTIFY_SEND_ON_WRITE = True  # the sender task runs eagerly in tests
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        ping(linked)
+    assert not fake_bot.sent()  # nothing goes out before the commit
+    for callback in callbacks:
+        callback()
+    assert len(fake_bot.sent()) == 1 and row_of(linked).status == S.SENT
