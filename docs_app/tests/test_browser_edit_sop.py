@@ -66,6 +66,7 @@ def open_editor(page, base: str, path: str = CREATE_PODCAST_DOC) -> None:
     page.goto(f"{base}/docs/{path}")
     page.get_by_role("link", name="Edit", exact=True).click()
     expect(page.locator("h1")).to_contain_text("Edit:")
+    page.wait_for_load_state("load")  # the editor script is set up
 
 
 def test_fix_a_step_from_a_podcast_task(page, live_server, operator, own_remote, settings):
@@ -251,3 +252,44 @@ def test_blocking_findings_and_bad_images_in_the_browser(
     page.locator("#edit-step-5 .edit-block-step [data-edit-trigger]").click()
     page.locator("#edit-step-5").scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "editor-editing-1280.png"))
+
+
+def test_reorder_steps_by_drag_and_drop_and_by_the_move_buttons(
+    page, live_server, operator, own_remote, settings
+):
+    base = live_server.url
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, base, operator.username)
+    open_editor(page, base)
+    doc = Path(settings.DOCS_MIRROR_DIR) / CREATE_PODCAST_DOC
+    first = "In Google Drive, open the shared drive `DTC Podcast`"
+    fourth = "Fill in the header table"
+
+    # HTML5 drag and drop as the browser dispatches it: dragstart on the step, dragover
+    # and drop on the lower half of step 4 (synthetic events: headless pointer drags do not
+    # deliver dragover reliably).
+    page.evaluate(
+        """() => {
+          const source = document.querySelector("#edit-step-1");
+          const target = document.querySelector("#edit-step-4");
+          const data = new DataTransfer();
+          const box = target.getBoundingClientRect();
+          const at = {clientX: box.left + 100, clientY: box.bottom - 4, bubbles: true,
+                      cancelable: true, dataTransfer: data};
+          source.dispatchEvent(new DragEvent("dragstart", {bubbles: true, dataTransfer: data}));
+          if (!source.classList.contains("is-dragged")) throw new Error("no dragstart");
+          target.dispatchEvent(new DragEvent("dragover", at));
+          if (!target.classList.contains("drop-after")) throw new Error("no drop marker");
+          target.dispatchEvent(new DragEvent("drop", at));
+        }"""
+    )
+    expect(page.locator("#messages")).to_contain_text("Published as commit")
+    text = doc.read_text()
+    assert text.index(fourth) < text.index(first)  # dropped below step 4, in its group
+    expect(page.locator("#edit-step-4 .edit-block-step .edit-view")).to_contain_text(first)
+
+    page.get_by_role("button", name="Move step 4 up").click()
+    expect(page.locator("#messages")).to_contain_text("Published as commit")
+    expect(page.locator("#edit-step-3 .edit-block-step .edit-view")).to_contain_text(first)
+    text = doc.read_text()
+    assert text.index(first) < text.index(fourth)
