@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -29,12 +30,14 @@ from docs_app.editing import blocks as block_edits
 from docs_app.editing.images import AddImage
 from docs_app.editing.merge import unified_diff
 from docs_app.editing.opening import BLOCKS, doc_for_edit, new_blocking_findings
-from docs_app.editing.paths import check_body, check_doc_path
+from docs_app.editing.paths import check_body, check_doc_path, decode_existing
 from docs_app.editing.publish import CONFLICT, UNCHANGED, Published, publish
 from docs_app.editing.saving import SaveDoc, check_sha, save_edited
+from docs_app.mirror import MirrorError
 from docs_app.sop import parse
 from docs_app.sop.lint import ALLOWED_ACTIONS
 from docs_app.sop.tree import Group, Prose, Step, Todo
+from docs_app.sync import open_mirror
 
 ACTIONS = sorted(ALLOWED_ACTIONS)
 LIST_FIELDS = ("tags", "systems", "related_docs")
@@ -72,6 +75,24 @@ class StepView:
     shots: list[dict] = field(default_factory=list)
 
 
+def _step_view(step: Step, group: int | None, position: int, folder: str, refs: dict) -> StepView:
+    shots = []
+    for number, shot in enumerate(step.screenshots):
+        ref = f"step:{step.id}/shot:{number}"
+        image = shot.image
+        src = ""
+        if image is not None and "://" not in image.src:
+            src = reverse(
+                "docs:asset", args=[posixpath.normpath(posixpath.join(folder, image.src))]
+            )
+        shots.append(
+            {"src": src, "alt": refs.get(f"{ref}/alt"), "caption": refs.get(f"{ref}/caption")}
+        )
+    attrs = step.attrs
+    systems = [s.strip() for s in attrs.get("systems", "").split(",") if s.strip()]
+    return StepView(step.id, step.body, attrs, systems, group, position, shots)
+
+
 def _outline(path: str, text: str, refs: dict) -> dict:
     """What the template walks: sections, then the procedure's groups, steps, TODOs, prose."""
     document = parse(text)
@@ -97,36 +118,7 @@ def _outline(path: str, text: str, refs: dict) -> dict:
             key = group_index if group is not None else None
             position = positions.get(key, 0)
             positions[key] = position + 1
-            shots = []
-            for number, shot in enumerate(part.screenshots):
-                ref = f"step:{part.id}/shot:{number}"
-                image = shot.image
-                src = ""
-                if image is not None and "://" not in image.src:
-                    resolved = posixpath.normpath(posixpath.join(folder, image.src))
-                    src = reverse("docs:asset", args=[resolved])
-                shots.append(
-                    {
-                        "src": src,
-                        "alt": refs.get(f"{ref}/alt"),
-                        "caption": refs.get(f"{ref}/caption"),
-                    }
-                )
-            attrs = part.attrs
-            items.append(
-                (
-                    "step",
-                    StepView(
-                        part.id,
-                        part.body,
-                        attrs,
-                        [s.strip() for s in attrs.get("systems", "").split(",") if s.strip()],
-                        key,
-                        position,
-                        shots,
-                    ),
-                )
-            )
+            items.append(("step", _step_view(part, key, position, folder, refs)))
     systems = document.data.get("systems") or []
     return {
         "sections": [info for info in refs.values() if info.kind == "section"],
@@ -228,9 +220,6 @@ def _publish_save(request, save: SaveDoc, *, anchor="", message="", after=None) 
 
 
 def _blob_text(blob: str, path: str) -> str:
-    from docs_app.editing.paths import decode_existing
-    from docs_app.sync import open_mirror
-
     mirror = open_mirror()
     try:
         return decode_existing(mirror.read_blob(blob), path)
@@ -329,7 +318,7 @@ def undo_delete(request: HttpRequest) -> HttpResponse:
         return _publish_save(request, save, message=f"Restore the deleted step of {path}")
     except ServiceError as exc:
         return _refused(request, path, exc)
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, MirrorError) as exc:
         return _refused(request, path, ServiceError(f"That version cannot be restored ({exc})."))
 
 
@@ -468,8 +457,6 @@ def upload_image(request: HttpRequest) -> HttpResponse:
     try:
         if upload is None:
             raise ServiceError("Choose an image file to upload.", field="image")
-        from django.conf import settings
-
         if upload.size > settings.DOCS_IMAGE_MAX_BYTES:
             raise ServiceError(
                 f"The image is {upload.size:,} bytes; images are limited to "
