@@ -291,5 +291,9 @@ def test_reorder_steps_by_drag_and_drop_and_by_the_move_buttons(
     page.get_by_role("button", name="Move step 4 up").click()
     expect(page.locator("#messages")).to_contain_text("Published as commit")
     expect(page.locator("#edit-step-3 .edit-block-step .edit-view")).to_contain_text(first)
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.locator("#edit-step-3").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "editor-390.png"))
     text = doc.read_text()
     assert text.index(first) < text.index(fourth)
