@@ -297,3 +297,20 @@ def test_reorder_steps_by_drag_and_drop_and_by_the_move_buttons(
     page.screenshot(path=str(SHOTS / "editor-390.png"))
     text = doc.read_text()
     assert text.index(first) < text.index(fourth)
+
+
+def test_the_editor_works_without_javascript(browser, live_server, operator, own_remote, settings):
+    page = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    page = page.new_page()
+    base = live_server.url
+    log_in(page, base, operator.username)
+    open_editor(page, base)
+    step = page.locator("#edit-step-7")
+    expect(step.locator(".edit-view")).to_be_hidden()  # the plain forms are shown instead
+    step.locator("textarea[name=value]").fill("7.  Copy the link (plain form).\n")
+    step.get_by_role("button", name="Save step").click()
+    expect(page.locator("#messages")).to_contain_text("Published as commit")
+    text = (Path(settings.DOCS_MIRROR_DIR) / CREATE_PODCAST_DOC).read_text()
+    assert "7.  Copy the link (plain form).\n<!-- sop-step-end -->" in text
+    page.locator("#edit-step-7").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "editor-nojs-1280.png"))
