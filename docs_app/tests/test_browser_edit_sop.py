@@ -103,9 +103,13 @@ def test_fix_a_step_from_a_podcast_task(page, live_server, operator, own_remote,
     expect(step.locator(".edit-block-step .edit-view")).to_contain_text(STEP_6)
 
     before = mirror_git(settings, "rev-parse", "HEAD").strip()
+    page.evaluate("() => { window.stillTheSamePage = true; }")
     edit_step(page, "6", NEW_STEP_6)
     expect(page.locator("#messages")).to_contain_text("Published as commit")
     expect(page.locator("#edit-step-6 .edit-block-step .edit-view")).to_contain_text("zebrafinch")
+    assert page.evaluate("() => window.stillTheSamePage") is True  # saved through htmx
+    new_base = mirror_git(settings, "rev-parse", f"HEAD:{CREATE_PODCAST_DOC}").strip()
+    expect(page.locator("#edit-step-5 input[name=base]").first).to_have_value(new_base)
     page.screenshot(path=str(SHOTS / "editor-saved-1280.png"), full_page=False)
 
     # The commit: by the user, touching only step 6's text lines.

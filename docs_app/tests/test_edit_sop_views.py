@@ -388,3 +388,11 @@ def test_groups_are_added_and_only_empty_ones_deleted():
     flat = marked_sop("\n" + step(1, "Only step."))
     with pytest.raises(ServiceError, match="not in groups"):
         group_add(flat, "New", after=None)
+
+
+def test_htmx_gets_the_conflict_page_as_a_swappable_answer(operator_client, remote, settings):
+    data = form(settings, ref="step:2", value="2.  Mine.\n")
+    remote_commit(remote, {DOC: SOP.replace("Check the audio file.", "Theirs.")})
+    response = post(operator_client, "edit-sop-block", data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200  # htmx swaps 2xx answers only
+    assert 'id="conflict-text"' in response.content.decode()

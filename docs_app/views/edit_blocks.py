@@ -5,8 +5,9 @@ each action is one publish through `docs_app.editing` (commit as the user, push,
 made on the version the page showed, so a change elsewhere in the doc meanwhile merges and
 one to the same lines is the conflict page. A change that adds blocking lint findings lands
 only with an explicit "publish anyway" (recorded in the audit event). The pages are plain
-forms; `static/js/doc_editor.js` adds in-place editing, shortcuts, drag and drop and image
-paste on top.
+forms (post, then redirect back to the editor); inside the editor htmx boosts them and swaps
+the page's main part, and `static/js/doc_editor.js` adds in-place editing, shortcuts, chip
+inputs, drag and drop and image paste on top.
 """
 
 from __future__ import annotations
@@ -251,7 +252,7 @@ def _conflict_page(request: HttpRequest, result: Published) -> HttpResponse:
             "editor_url": editor_url(conflict.path),
             "doc_url": reverse("docs:doc", args=[conflict.path]),
         },
-        status=409,
+        status=200 if request.htmx else 409,  # htmx swaps 2xx answers only
     )
 
 

@@ -56,7 +56,9 @@
   });
 
   let submitting = false;
-  document.addEventListener("submit", () => { submitting = true; });
+  document.addEventListener("submit", (event) => {
+    if (!event.target.closest("[hx-boost]")) submitting = true;  // a real navigation follows
+  });
   window.addEventListener("beforeunload", (event) => {
     if (submitting) return;
     const changed = Array.from(document.querySelectorAll("[data-edit-input]")).some(
@@ -290,24 +292,32 @@
       const input = event.target.closest("[data-upload-input]");
       if (input && input.files.length) { upload(input.closest(".edit-step"), input.files[0]); input.value = ""; }
     });
-    document.addEventListener("paste", (event) => {
-      const step = (event.target.closest && event.target.closest(".edit-step")) || lastStep;
-      const items = event.clipboardData ? Array.from(event.clipboardData.files || []) : [];
-      const image = items.find((file) => file.type.startsWith("image/"));
-      if (!step || !image) return;
-      event.preventDefault();
-      upload(step, image);
-    });
   }
 
+  document.addEventListener("paste", (event) => {
+    const step = (event.target.closest && event.target.closest(".edit-step")) ||
+      (lastStep && lastStep.isConnected ? lastStep : null);
+    const items = event.clipboardData ? Array.from(event.clipboardData.files || []) : [];
+    const image = items.find((file) => file.type.startsWith("image/"));
+    if (!step || !image) return;
+    event.preventDefault();
+    upload(step, image);
+  });
+
+  // Runs on load and again after htmx swapped in a new version of the editor.
   function start() {
-    document.querySelectorAll("[data-chips]").forEach(setUpChips);
-    const editor = document.querySelector("[data-sop-editor]");
+    document.querySelectorAll("[data-chips]:not([data-ready])").forEach((field) => {
+      field.dataset.ready = "true";
+      setUpChips(field);
+    });
+    const editor = document.querySelector("[data-sop-editor]:not([data-ready])");
     if (!editor) return;
+    editor.dataset.ready = "true";
     setUpDragging(editor);
     setUpUploads(editor);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
+  document.addEventListener("htmx:afterSettle", start);
 })();
