@@ -7,61 +7,130 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dataops', '0005_telegram'),
+        ("dataops", "0005_telegram"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ChannelBreaker',
+            name="ChannelBreaker",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('telegram', 'Telegram'), ('email', 'Email')], max_length=16, unique=True)),
-                ('failures', models.PositiveIntegerField(default=0)),
-                ('opened_at', models.DateTimeField(blank=True, null=True)),
-                ('probe_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.CharField(blank=True, max_length=500)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("telegram", "Telegram"), ("email", "Email")],
+                        max_length=16,
+                        unique=True,
+                    ),
+                ),
+                ("failures", models.PositiveIntegerField(default=0)),
+                ("opened_at", models.DateTimeField(blank=True, null=True)),
+                ("probe_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.CharField(blank=True, max_length=500)),
             ],
         ),
         migrations.CreateModel(
-            name='NotifyPreference',
+            name="NotifyPreference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('disabled', models.JSONField(blank=True, default=list)),
-                ('digest_hour', models.PositiveSmallIntegerField(default=8)),
-                ('quiet_start', models.TimeField(blank=True, null=True)),
-                ('quiet_end', models.TimeField(blank=True, null=True)),
-                ('time_zone', models.CharField(blank=True, max_length=64)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='notify_preference', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("disabled", models.JSONField(blank=True, default=list)),
+                ("digest_hour", models.PositiveSmallIntegerField(default=8)),
+                ("quiet_start", models.TimeField(blank=True, null=True)),
+                ("quiet_end", models.TimeField(blank=True, null=True)),
+                ("time_zone", models.CharField(blank=True, max_length=64)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notify_preference",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='OutboxMessage',
+            name="OutboxMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rule', models.CharField(max_length=48)),
-                ('subject_key', models.CharField(max_length=200)),
-                ('cooldown_key', models.CharField(blank=True, max_length=200)),
-                ('channel', models.CharField(choices=[('telegram', 'Telegram'), ('email', 'Email')], max_length=16)),
-                ('title', models.CharField(max_length=200)),
-                ('text', models.TextField()),
-                ('link', models.CharField(blank=True, max_length=500)),
-                ('digest', models.BooleanField(default=False)),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed'), ('skipped', 'Skipped')], default='pending', max_length=16)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('not_before', models.DateTimeField(default=django.utils.timezone.now)),
-                ('claimed_at', models.DateTimeField(blank=True, null=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('error', models.TextField(blank=True)),
-                ('external_id', models.CharField(blank=True, max_length=64)),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outbox_messages', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("rule", models.CharField(max_length=48)),
+                ("subject_key", models.CharField(max_length=200)),
+                ("cooldown_key", models.CharField(blank=True, max_length=200)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("telegram", "Telegram"), ("email", "Email")], max_length=16
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("text", models.TextField()),
+                ("link", models.CharField(blank=True, max_length=500)),
+                ("digest", models.BooleanField(default=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                            ("skipped", "Skipped"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("not_before", models.DateTimeField(default=django.utils.timezone.now)),
+                ("claimed_at", models.DateTimeField(blank=True, null=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("error", models.TextField(blank=True)),
+                ("external_id", models.CharField(blank=True, max_length=64)),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="outbox_messages",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['status', 'not_before'], name='dataops_out_status_0396a9_idx'), models.Index(fields=['recipient', '-created_at'], name='dataops_out_recipie_107ee4_idx'), models.Index(fields=['rule', 'cooldown_key', 'recipient', 'sent_at'], name='dataops_out_rule_4c1106_idx')],
-                'constraints': [models.UniqueConstraint(fields=('rule', 'subject_key', 'recipient', 'channel'), name='outbox_once_per_subject_recipient_channel')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["status", "not_before"], name="dataops_out_status_0396a9_idx"
+                    ),
+                    models.Index(
+                        fields=["recipient", "-created_at"], name="dataops_out_recipie_107ee4_idx"
+                    ),
+                    models.Index(
+                        fields=["rule", "cooldown_key", "recipient", "sent_at"],
+                        name="dataops_out_rule_4c1106_idx",
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("rule", "subject_key", "recipient", "channel"),
+                        name="outbox_once_per_subject_recipient_channel",
+                    )
+                ],
             },
         ),
     ]
