@@ -21,6 +21,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dataops.downloads import stored_file_response
 from dataops.errors import ServiceError
 from dataops.templatetags.dataops_tags import ago
 from podcast.guest_form import answered_sections
@@ -293,18 +294,6 @@ def event_undo(request: HttpRequest, pk: int) -> HttpResponse:
 def attachment_file(request: HttpRequest, pk: int) -> FileResponse:
     """Attachments never get a public URL: members fetch them through this view."""
     attachment = get_object_or_404(IntakeAttachment, pk=pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("The stored file is missing.") from exc
-    inline = attachment.content_type.startswith("image/") or (
-        attachment.content_type == "application/pdf"
+    return stored_file_response(
+        attachment.file, name=attachment.name, content_type=attachment.content_type
     )
-    response = FileResponse(
-        handle,
-        as_attachment=not inline,
-        filename=attachment.name,
-        content_type=attachment.content_type,
-    )
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    return response

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import reswap, retarget
 
+from dataops.downloads import stored_file_response
 from dataops.errors import ServiceError
 from dataops.selectors import paginate
 from tasks import forms as task_forms
@@ -517,16 +518,6 @@ def _created(request: HttpRequest, task: Task, ctx: str) -> HttpResponse:
 def proof_file(request: HttpRequest, pk: int) -> FileResponse:
     """Proof files never get a public URL: members fetch them through this view."""
     proof = get_object_or_404(ProofFile, pk=pk)
-    try:
-        handle = proof.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("The stored file is missing.") from exc
-    inline = proof.is_image or proof.content_type == "application/pdf"
-    response = FileResponse(
-        handle,
-        as_attachment=not inline,
-        filename=proof.original_name,
-        content_type=proof.content_type,
+    return stored_file_response(
+        proof.file, name=proof.original_name, content_type=proof.content_type
     )
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    return response
