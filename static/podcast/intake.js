@@ -21,6 +21,14 @@
     if (!field) row.scrollIntoView({ block: "nearest" });
   }
 
+  // A key can arrive between htmx swapping a row in and processing it (the settle delay);
+  // processing is idempotent, so make sure the control is wired before clicking it, or a
+  // link would be followed as a plain page load instead of opening its form in the row.
+  function press(control) {
+    if (window.htmx) window.htmx.process(control.closest("[data-intake-row]") || control);
+    control.click();
+  }
+
   function current() {
     return (currentId && document.getElementById(currentId)) || null;
   }
@@ -42,7 +50,7 @@
     const form = inForm || (event.key === "Escape" && current() && current().querySelector("[data-intake-form]"));
     if (event.key === "Escape" && form) {
       const cancel = form.querySelector("[data-intake-cancel]");
-      if (cancel) { event.preventDefault(); cancel.click(); }
+      if (cancel) { event.preventDefault(); press(cancel); }
       return;
     }
     if (isTyping(event.target)) return;
@@ -61,7 +69,7 @@
     }
     if (ACTION_KEYS.includes(event.key) && !inForm) {
       const button = row.querySelector(`[data-key="${event.key}"]`);
-      if (button) { event.preventDefault(); button.click(); }
+      if (button) { event.preventDefault(); press(button); }
     }
   }, true);
 
@@ -74,17 +82,18 @@
     }
   });
 
-  // Only a request made from a row gives focus back to it (a filter change keeps its own).
-  let fromRow = false;
+  // A row that htmx has just swapped in gets focus back (or its form's first field does), so
+  // triage goes on from the keyboard. Each settle names its own element, so two requests in
+  // flight (a key pressed before the previous swap settled) cannot take each other's focus;
+  // a filter change settles the result list, not a row, and keeps its own focus.
   document.addEventListener("htmx:beforeRequest", (event) => {
     const row = event.detail.elt.closest && event.detail.elt.closest("[data-intake-row]");
-    fromRow = Boolean(row);
     if (row) currentId = row.id;
   });
-  document.addEventListener("htmx:afterSettle", () => {
-    if (!fromRow) return;
-    fromRow = false;
-    const row = current();
-    if (row) focusRow(row);
+  document.addEventListener("htmx:afterSettle", (event) => {
+    const settled = event.target;
+    if (settled.matches && settled.matches("[data-intake-row]") && settled.id === currentId) {
+      focusRow(settled);
+    }
   });
 })();
