@@ -82,6 +82,11 @@ def configure() -> dict:
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
+    from dataops import heap
+
+    # As a web or Celery worker does once it has loaded the application.
+    heap.load_application()
+    heap.settle()
     return {"tmp": tmp, "database_url": db_url, "redis_url": redis_url}
 
 

@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
-from celery.signals import worker_ready
+from celery.signals import worker_process_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dataops.settings")
 log = logging.getLogger(__name__)
@@ -24,6 +24,14 @@ def ensure_broker_folders(sender: Celery, source, **kwargs) -> None:
     for key in ("data_folder_in", "data_folder_out", "control_folder"):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+@worker_process_init.connect
+def settle_heap(**kwargs) -> None:
+    """A pool process freezes the loaded application out of full collections."""
+    from dataops import heap
+
+    heap.settle()
 
 
 @worker_ready.connect

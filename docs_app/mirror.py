@@ -23,6 +23,7 @@ has to act). Messages never contain credentials from the URL.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterable, Iterator
@@ -33,6 +34,7 @@ from pathlib import Path
 import git
 
 SYMLINK_MODE = "120000"
+SUBMODULE_MODE = "160000"
 FILE_MODES = ("100644", "100755")
 NO_PROMPT_ENV = {
     "GIT_TERMINAL_PROMPT": "0",
@@ -60,6 +62,8 @@ RECLONE_HINT = (
 # this many files exhaustively (a whole folder moved with edits still counts as moves).
 RENAME_SIMILARITY = "50%"
 RENAME_LIMIT = 5000
+TREE_DIFF_LIMIT = 2000  # changed files beyond which a tree is listed afresh
+FULL_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 BACKUP_PREFIX = "bak-"
 BACKUPS_KEPT = 3
 
@@ -90,6 +94,10 @@ class TreeEntry:
     @property
     def is_symlink(self) -> bool:
         return self.mode == SYMLINK_MODE
+
+
+# The last tree `Mirror.tree` listed in this process: (commit, entries).
+_last_tree: tuple[str, dict[str, TreeEntry]] | None = None
 
 
 @dataclass(frozen=True)
@@ -385,7 +393,49 @@ class Mirror:
         return True
 
     def tree(self, sha: str) -> dict[str, TreeEntry]:
-        """Every blob of the commit (files and symlinks; submodules left out), by path."""
+        """Every blob of the commit `sha` (files and symlinks; submodules left out), by path.
+
+        The last tree listed in this process is kept (a commit's tree never changes): the
+        next commit's is that one with the difference between the two applied, instead of
+        listing and parsing every file of the repository again after each saved edit.
+        """
+        global _last_tree
+        known = _last_tree
+        if known is not None and known[0] == sha:
+            return dict(known[1])
+        entries = self._tree_after(known, sha) if known is not None else None
+        if entries is None:
+            entries = self._list_tree(sha)
+        if FULL_SHA.fullmatch(sha):
+            _last_tree = (sha, entries)
+        return dict(entries)
+
+    def _tree_after(
+        self, known: tuple[str, dict[str, TreeEntry]], sha: str
+    ) -> dict[str, TreeEntry] | None:
+        """`known` (a commit and its tree) moved to commit `sha`; None when that is not the
+        cheap way (no such commit here, or too many changes)."""
+        try:
+            raw = self._git_bytes("diff-tree", "-r", "-z", "--no-renames", "--raw", known[0], sha)
+        except git.GitCommandError:
+            return None
+        parts = raw.split(b"\0")
+        if len(parts) > 2 * TREE_DIFF_LIMIT:
+            return None
+        entries = dict(known[1])
+        for meta, path_bytes in zip(parts[0::2], parts[1::2], strict=False):
+            if not meta.startswith(b":"):
+                continue
+            _, mode, _, blob_sha, status = meta[1:].decode().split()
+            path = path_bytes.decode("utf-8", errors="replace")
+            if status == "D" or mode == SUBMODULE_MODE:
+                entries.pop(path, None)
+                continue
+            size = self.repo.odb.info(bytes.fromhex(blob_sha)).size
+            entries[path] = TreeEntry(path, mode, blob_sha, size)
+        return entries
+
+    def _list_tree(self, sha: str) -> dict[str, TreeEntry]:
         raw = self._git_bytes("ls-tree", "-r", "-l", "-z", "--full-tree", sha)
         entries: dict[str, TreeEntry] = {}
         for record in raw.split(b"\0"):

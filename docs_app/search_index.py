@@ -52,6 +52,7 @@ from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.formats import Existence
 from whoosh.lang import stemmer_for_language
 from whoosh.support.charset import accent_map
+from whoosh.writing import MERGE_SMALL
 
 from dataops.jobs import TransientJobError
 from docs_app import files
@@ -83,6 +84,10 @@ FACET_FIELDS = {"domain": "domain", "doc_type": "doc_type", "tag": "tags", "syst
 UPDATE_WAIT_SECONDS = 120
 SMALL_SEGMENT_DOCS = 100
 SMALL_SEGMENTS_BEFORE_MERGE = 10
+# A segment's files stay separate. Whoosh reads a compound segment by copying each of its
+# files into memory every time a reader opens, and the writer of every one-doc update opens
+# all segments (to delete the doc's old version): a third of one save's re-index.
+COMPOUND = False
 REBUILD_WAIT_SECONDS = 600
 CURRENT = "current"
 INDEX_MISSING = "missing"
@@ -346,10 +351,16 @@ def writer_for(ix, docs: int):
     have children (a Celery prefork worker's pool process is daemonic)."""
     if docs >= PARALLEL_FROM and not multiprocessing.current_process().daemon:
         try:
-            return ix.writer(limitmb=512, procs=2, multisegment=True, batchsize=PARALLEL_BATCH)
+            return ix.writer(
+                limitmb=512,
+                procs=2,
+                multisegment=True,
+                batchsize=PARALLEL_BATCH,
+                compound=COMPOUND,
+            )
         except (AssertionError, OSError) as exc:  # no child processes here after all
             log.warning("search index: building in one process (%s)", exc)
-    return ix.writer(limitmb=512)
+    return ix.writer(limitmb=512, compound=COMPOUND)
 
 
 def _fill(ix) -> int:
@@ -382,7 +393,7 @@ def update_index(*, upserts: list[str], deletes: list[str]) -> int:
 
 
 def _apply(ix, upserts: list[str], deletes: list[str]) -> int:
-    writer = ix.writer(timeout=UPDATE_WAIT_SECONDS)
+    writer = ix.writer(timeout=UPDATE_WAIT_SECONDS, compound=COMPOUND)
     written: set[str] = set()
     try:
         for path in deletes:
@@ -395,12 +406,22 @@ def _apply(ix, upserts: list[str], deletes: list[str]) -> int:
     except BaseException:
         writer.cancel()
         raise
-    # A commit normally merges the small segments earlier updates left; that merge is what
-    # made one save's re-index slow now and then. Small segments are left alone until there
-    # are SMALL_SEGMENTS_BEFORE_MERGE of them (searching a few more segments costs little).
-    small = sum(1 for segment in writer.segments if segment.doc_count_all() < SMALL_SEGMENT_DOCS)
-    writer.commit(merge=small >= SMALL_SEGMENTS_BEFORE_MERGE)
+    writer.commit(mergetype=merge_policy)
     return len(written)
+
+
+def merge_policy(writer, segments: list) -> list:
+    """Which segments a commit keeps. Whoosh's default merges the small segments earlier
+    updates left on every commit, and that merge is what made one save's re-index slow now
+    and then. Here a segment whose documents have all been replaced since (the usual fate of
+    a doc's previous version, written by its previous save) is dropped, which costs nothing;
+    live small segments are left alone until there are SMALL_SEGMENTS_BEFORE_MERGE of them
+    (searching a few more segments costs little), and then merged."""
+    live = [segment for segment in segments if segment.doc_count() > 0]
+    small = sum(1 for segment in live if segment.doc_count_all() < SMALL_SEGMENT_DOCS)
+    if small < SMALL_SEGMENTS_BEFORE_MERGE:
+        return live
+    return MERGE_SMALL(writer, live)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -430,6 +451,14 @@ def open_searcher() -> Iterator:
         return
     _local.cached = (directory, searcher)
     yield searcher
+
+
+def segment_sizes() -> list[int]:
+    """Documents (replaced ones included) in each segment of the live index."""
+    directory = current_dir()
+    if directory is None:
+        return []
+    return [segment.doc_count_all() for segment in index.open_dir(directory)._segments()]
 
 
 def index_state() -> tuple[str, int]:

@@ -166,11 +166,11 @@ def _sync(state: MirrorState, *, full: bool, reclone: bool) -> SyncResult:
     return _register_update(state, mirror, update, full=full)
 
 
-def register_local_head(mirror: Mirror) -> SyncResult:
-    """Register the mirror's own head after the portal committed in it (`docs_app.editing`):
-    no fetch, only the files changed since the registry's commit. The caller holds
-    `sync_lock`."""
-    head = mirror.head()
+def register_local_head(mirror: Mirror, head: str | None = None) -> SyncResult:
+    """Register the mirror's own head (`head`, when the caller has just read it) after the
+    portal committed in it (`docs_app.editing`): no fetch, only the files changed since the
+    registry's commit. The caller holds `sync_lock`."""
+    head = head or mirror.head()
     if head is None:
         raise MirrorBroken(f"The mirror in {mirror.path} has no branch {mirror.branch!r}.")
     state = mirror_state()

@@ -111,9 +111,10 @@ def publish(
         wc = WorkingCopy.open()
         try:
             start = wc.head()
-            result = _publish(wc, operation, author, message)
-            if wc.head() != start:  # a commit, or the remote's commits fetched on the way
-                register_local_head(wc.mirror)
+            result = _publish(wc, operation, author, message, start)
+            head = wc.head()
+            if head != start:  # a commit, or the remote's commits fetched on the way
+                register_local_head(wc.mirror, head)
             if result.commit:
                 result.blob = _blob(wc, operation.path)
         finally:
@@ -135,8 +136,9 @@ def publish(
     return result
 
 
-def _publish(wc: WorkingCopy, operation: Operation, author: Author, message: str) -> Published:
-    before = wc.head()
+def _publish(
+    wc: WorkingCopy, operation: Operation, author: Author, message: str, before: str
+) -> Published:
     if not wc.is_clean():  # left over from a publish that was killed half-way
         log.warning("docs working copy had uncommitted changes; reset to %s", short(before))
         wc.discard(before)
@@ -149,7 +151,7 @@ def _publish(wc: WorkingCopy, operation: Operation, author: Author, message: str
         if commit is None:
             return Published(UNCHANGED, operation.path)
         if wc.push_enabled:
-            commit, conflict = _push(wc, operation, author, message, before)
+            commit, conflict = _push(wc, operation, author, message, before, commit)
             if conflict is not None:
                 return Published(CONFLICT, operation.path, conflict=conflict)
             if commit is None:
@@ -169,11 +171,13 @@ def _publish(wc: WorkingCopy, operation: Operation, author: Author, message: str
 
 
 def _push(
-    wc: WorkingCopy, operation: Operation, author: Author, message: str, before: str
+    wc: WorkingCopy, operation: Operation, author: Author, message: str, before: str, commit: str
 ) -> tuple[str | None, Conflict | None]:
-    """Push the head commit, rebasing or re-applying when the remote moved meanwhile."""
-    for _ in range(PUSH_ATTEMPTS):
-        commit = wc.head()
+    """Push the head commit (`commit`), rebasing or re-applying when the remote moved
+    meanwhile."""
+    for attempt in range(PUSH_ATTEMPTS):
+        if attempt:
+            commit = wc.head()
         try:
             wc.push()
             return commit, None

@@ -75,6 +75,19 @@ def working_copy_lock(timeout: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
         time.sleep(LOCK_POLL_SECONDS)
 
 
+_TUNED: set[str] = set()
+
+
+def _remember_untracked_files(repo: git.Repo) -> None:
+    """Let git remember which folders have untracked files (`core.untrackedCache`), so the
+    clean-tree check before each save does not walk every folder of a big repository."""
+    if repo.git_dir in _TUNED:
+        return
+    if repo.config_reader().get_value("core", "untrackedCache", "") is not True:
+        repo.git.execute(["git", "config", "core.untrackedCache", "true"], env=NO_PROMPT_ENV)
+    _TUNED.add(repo.git_dir)
+
+
 class WorkingCopy:
     """Git operations on the mirror's working tree; call only inside `working_copy_lock`."""
 
@@ -91,6 +104,7 @@ class WorkingCopy:
             repo = mirror.repo
             if repo.head.is_detached or repo.active_branch.name != mirror.branch:
                 repo.git.execute(["git", "checkout", "--quiet", mirror.branch], env=NO_PROMPT_ENV)
+            _remember_untracked_files(repo)
         except MirrorError as exc:
             raise ServiceError(f"The docs working copy is not usable: {exc}", code="git") from exc
         return cls(mirror, push=settings.DOCS_GIT_PUSH)

@@ -168,6 +168,34 @@ def test_tree_lists_blobs_with_sizes_and_marks_symlinks(mirror, remote):
     assert mirror.read_blob(tree["link.md"].sha) == b"/etc/passwd"
 
 
+def test_a_tree_follows_from_the_last_one_listed_and_equals_a_fresh_listing(
+    mirror, remote, monkeypatch
+):
+    first = mirror.update().head
+    assert set(mirror.tree(first)) == {"a.md", "folder/b.md", "images/x.png"}
+    remote.write("a.md", "# A, now longer\n")
+    remote.write("new/ü.md", "# New\n")
+    remote.remove("images/x.png")
+    remote.rename("folder/b.md", "folder/c.md")
+    remote.symlink("link.md", "a.md")
+    git(remote.work, "update-index", "--add", "--cacheinfo", f"160000,{first},vendored")
+    second = remote.commit("Change everything kind of thing")
+    mirror.update()
+    listings = []
+    real_listing = Mirror._list_tree
+    monkeypatch.setattr(
+        Mirror, "_list_tree", lambda self, sha: listings.append(sha) or real_listing(self, sha)
+    )
+    derived = mirror.tree(second)
+    assert listings == []  # derived from the first commit's tree, not listed again
+    assert derived == real_listing(mirror, second)
+    assert derived["a.md"].size == len("# A, now longer\n")
+    assert derived["link.md"].is_symlink and "vendored" not in derived
+    derived["scribble.md"] = derived["a.md"]  # a caller's copy: the kept tree is untouched
+    assert "scribble.md" not in mirror.tree(second)
+    assert set(mirror.tree(first)) == {"a.md", "folder/b.md", "images/x.png"}
+
+
 def test_last_commits_name_the_latest_commit_per_file(mirror, remote):
     first = mirror.update().head
     remote.write("a.md", "# A v2\n")

@@ -315,26 +315,41 @@ def test_writers_wait_for_each_other_and_give_up_cleanly(own_content_docs, monke
     assert search.update_index(upserts=[CREATE_PODCAST_DOC], deletes=[]) == 1
 
 
-def test_single_doc_updates_merge_their_small_segments_only_now_and_then(
+def _segments() -> int:
+    return len(search_index.segment_sizes())
+
+
+def test_editing_one_doc_again_and_again_keeps_one_small_segment(own_content_docs, settings):
+    start = _segments()
+    counts = []
+    for n in range(6):
+        _edit_mirror(settings, CREATE_PODCAST_DOC, f"\nEdit number{n} zebrafish.\n")
+        search.update_index(upserts=[CREATE_PODCAST_DOC], deletes=[])
+        counts.append(_segments() - start)
+        assert paths(search.search(f"number{n}")) == [CREATE_PODCAST_DOC]
+    # Each save's segment holds the doc's only live version; the previous save's segment
+    # (now all deleted) is dropped by the commit, without a merge.
+    assert counts == [1] * 6
+    assert search.search("zebrafish").total == 1
+
+
+def test_edits_of_different_docs_merge_their_small_segments_only_now_and_then(
     own_content_docs, settings, monkeypatch
 ):
     monkeypatch.setattr(search_index, "SMALL_SEGMENTS_BEFORE_MERGE", 4)
-
-    def segments() -> int:
-        return len(list(search_index.current_dir().glob("*.seg")))
-
-    start = segments()
+    edited = list(own_content_docs.order_by("path").values_list("path", flat=True)[:7])
+    start = _segments()
     counts = []
-    for n in range(7):
-        _edit_mirror(settings, CREATE_PODCAST_DOC, f"\nEdit number{n} zebrafish.\n")
-        search.update_index(upserts=[CREATE_PODCAST_DOC], deletes=[])
-        counts.append(segments() - start)
-        assert paths(search.search(f"number{n}")) == [CREATE_PODCAST_DOC]
-    # Each save adds a segment without merging until four small ones wait; then a save
-    # merges the small ones (Whoosh's small-segment policy), so the count stays bounded.
+    for n, path in enumerate(edited):
+        _edit_mirror(settings, path, f"\nEdit number{n} zebrafish.\n")
+        search.update_index(upserts=[path], deletes=[])
+        counts.append(_segments() - start)
+        assert paths(search.search(f"number{n}")) == [path]
+    # Each save adds a segment without merging until four small live ones wait; then a save
+    # merges them (Whoosh's small-segment policy), so the count stays bounded.
     assert counts[:4] == [1, 2, 3, 4]
     assert max(counts) <= 5 and counts[-1] < max(counts)
-    assert search.search("zebrafish").total == 1
+    assert search.search("zebrafish").total == len(edited)
 
 
 def test_stemming_is_the_snowball_english_stemmer_remembered_per_process():
