@@ -75,17 +75,13 @@ def working_copy_lock(timeout: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
         time.sleep(LOCK_POLL_SECONDS)
 
 
-_TUNED: set[str] = set()
-
-
 def _remember_untracked_files(repo: git.Repo) -> None:
     """Let git remember which folders have untracked files (`core.untrackedCache`), so the
-    clean-tree check before each save does not walk every folder of a big repository."""
-    if repo.git_dir in _TUNED:
-        return
-    if repo.config_reader().get_value("core", "untrackedCache", "") is not True:
+    clean-tree check before each save does not walk every folder of a big repository. Read
+    from the clone's own config each time: a re-cloned mirror gets it again."""
+    config = repo.config_reader("repository")
+    if config.get_value("core", "untrackedCache", "") is not True:
         repo.git.execute(["git", "config", "core.untrackedCache", "true"], env=NO_PROMPT_ENV)
-    _TUNED.add(repo.git_dir)
 
 
 class WorkingCopy:

@@ -285,3 +285,19 @@ def test_leftovers_of_a_killed_publish_never_end_up_in_a_commit(settings, remote
     assert result.paths == [DOC]
     assert remote_file(remote, OTHER) == NOTES
     assert mirror_git(settings, "status", "--porcelain") == ""
+
+
+def test_with_untracked_folders_remembered_a_new_stray_file_is_still_found(
+    settings, remote, editor
+):
+    first = save(settings, editor, RESTART.replace("Press Restart.", "Press Reboot."))
+    assert first.status == COMMITTED
+    assert mirror_git(settings, "config", "core.untrackedCache") == "true"
+    # Written after git remembered the folder: the clean-tree check must still see it.
+    (settings.DOCS_MIRROR_DIR / "ops/stray.md").write_text("# Stray\n")
+
+    second = save(settings, editor, RESTART.replace("Press Restart.", "Press Power."))
+
+    assert second.paths == [DOC]
+    assert not (settings.DOCS_MIRROR_DIR / "ops/stray.md").exists()
+    assert mirror_git(settings, "status", "--porcelain") == ""
