@@ -18,6 +18,9 @@ SKIP = "skip"
 BY_CHECKLISTS = "default"
 TEMPLATE_PREFIX = "template:"
 NO_TEMPLATE = "There is no workflow template “%(value)s” here; pick another target."
+TEMPLATE_GONE = "Its template “{slug}” is gone (renamed or deleted): choose again."
+GONE_OPTION = "“{slug}”: gone — choose again"
+CHOOSE_TARGET = "Choose what this list becomes."
 NO_FILE = "Choose the board's JSON file (Trello: board menu → Print and export → JSON)."
 NOTHING_SELECTED = "Every list is skipped: choose at least one list to import."
 DONE_LABELS = {
@@ -50,6 +53,7 @@ class ListRow:
     cards: int
     archived: int
     field: forms.BoundField | None
+    gone: str = ""  # why its earlier target is no longer offered
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,20 @@ def _list_initial(mapping: Mapping, name: str, list_id: str) -> str:
     return f"{TEMPLATE_PREFIX}{target}"
 
 
+class _SelectWithGone(forms.Select):
+    """A select that also shows `gone` — a target no longer offered — as a disabled option."""
+
+    def __init__(self, gone: str, label: str, choices):
+        super().__init__(choices=[(gone, label), *choices])
+        self.gone = gone
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value == self.gone:
+            option["attrs"]["disabled"] = True
+        return option
+
+
 class MappingForm(forms.Form):
     """One choice per open list, label and member, plus the done rule and e-mail choice.
 
@@ -125,14 +143,25 @@ class MappingForm(forms.Form):
         self.initial.setdefault("keep_emails", mapping.keep_emails)
 
     def _list_fields(self, mapping: Mapping) -> None:
-        choices = _list_choices(_templates())
+        templates = _templates()
+        choices = _list_choices(templates)
+        offered = {f"{TEMPLATE_PREFIX}{t.slug}" for t in templates}
+        self.gone_targets: dict[str, str] = {}
         for lst in self.open_lists:
-            self.fields[f"list_{lst.trello_id}"] = forms.ChoiceField(
+            initial = _list_initial(mapping, lst.name, lst.trello_id)
+            field = forms.ChoiceField(
                 label=lst.name,
                 choices=choices,
-                initial=_list_initial(mapping, lst.name, lst.trello_id),
-                error_messages={"invalid_choice": NO_TEMPLATE},
+                initial=initial,
+                error_messages={"invalid_choice": NO_TEMPLATE, "required": CHOOSE_TARGET},
             )
+            if initial.startswith(TEMPLATE_PREFIX) and initial not in offered:
+                # Shown selected but disabled: the list does not fall back to "Skip" unseen,
+                # and the form cannot be sent until something else is chosen.
+                slug = initial.removeprefix(TEMPLATE_PREFIX)
+                self.gone_targets[lst.trello_id] = TEMPLATE_GONE.format(slug=slug)
+                field.widget = _SelectWithGone(initial, GONE_OPTION.format(slug=slug), choices)
+            self.fields[f"list_{lst.trello_id}"] = field
 
     def _label_fields(self, mapping: Mapping) -> None:
         colors = self.board.label_colors
@@ -175,6 +204,7 @@ class MappingForm(forms.Form):
                 lst.name,
                 *counts.get(lst.trello_id, [0, 0]),
                 None if lst.closed else self[f"list_{lst.trello_id}"],
+                self.gone_targets.get(lst.trello_id, ""),
             )
             for lst in self.board.lists.values()
         ]

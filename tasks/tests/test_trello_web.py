@@ -7,6 +7,7 @@ request's transaction commits: `jobs_run()` runs what a request queued, as a wor
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
@@ -390,6 +391,31 @@ def test_the_mapping_page_comes_back_with_what_was_chosen(admin, load_podcast):
     upload_row.refresh_from_db()
     kinds = {r["kind"] for r in upload_row.preview["redactions"]}
     assert "email address" not in kinds and "trello token" in kinds
+
+
+def test_a_list_whose_template_is_gone_asks_for_a_new_target(admin, load_podcast):
+    upload_row = uploaded(admin)
+    url = reverse("tasks:import-mapping", args=[upload_row.pk])
+    field = list_field(admin.get(url).context["form"], "Podcast episodes")
+    dry_run(admin, upload_row.pk, **{field: "template:podcast"})
+    WorkflowTemplate.objects.filter(pk=load_podcast.pk).update(slug="podcast-renamed")
+    html = admin.get(url).content.decode()
+    # Not silently "Skip": the old target shows, disabled, with why and what to do.
+    assert import_forms.TEMPLATE_GONE.format(slug="podcast") in html
+    gone = re.search(r'<option value="template:podcast"([^>]*)>([^<]*)</option>', html)
+    assert gone and set(gone[1].split()) == {"selected", "disabled"}
+    assert gone[2] == import_forms.GONE_OPTION.format(slug="podcast")
+    assert '<option value="template:podcast-renamed">' in html  # offered under its new name
+    # A browser sends nothing for a disabled option: the form asks for a choice.
+    as_it_comes = {k: v for k, v in form_defaults(admin, upload_row.pk).items() if k != field}
+    refused = admin.post(url, as_it_comes)
+    assert refused.status_code == 422
+    assert import_forms.CHOOSE_TARGET in refused.content.decode()
+    # Sent anyway, the gone target is refused by name.
+    forced = admin.post(url, as_it_comes | {field: "template:podcast"})
+    assert forced.status_code == 422 and "template:podcast" in forced.content.decode()
+    chosen = dry_run(admin, upload_row.pk, **{field: "template:podcast-renamed"})
+    assert chosen.status_code == 302
 
 
 def test_a_template_gone_before_approval_is_reported_and_nothing_imported(admin, load_podcast):
