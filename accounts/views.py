@@ -22,12 +22,13 @@ from accounts.forms import (
     RoleGrantForm,
 )
 from accounts.models import Invite
+from dataops.backends import PORTAL_BACKEND
 from dataops.errors import ServiceError
 from dataops.models import User
 from dataops.roles import admin_required
 from dataops.telegram.selectors import bot_ready_for_linking
 
-PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"
+PASSWORD_BACKEND = PORTAL_BACKEND
 
 
 def _base_url(request: HttpRequest) -> str:

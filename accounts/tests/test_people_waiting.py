@@ -10,7 +10,7 @@ from accounts import messages
 from dataops.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
-QUERIES = 6  # user, admin check, people, their SSO accounts, SSO apps, unread count
+QUERIES = 5  # user with the unread count, admin check, people, their SSO accounts, SSO apps
 
 
 def test_admins_see_who_is_waiting(admin_client_, outsider, operator):

@@ -94,10 +94,10 @@ def test_index_query_count_is_constant(
         PinnedDoc.objects.create(user=operator, doc_id=doc.doc_id)
         DocView.objects.create(user=operator, doc_id=doc.doc_id)
     operator_client.get("/docs/")  # cached role lists filled
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         operator_client.get("/docs/?domain=media")
     Document.objects.filter(domain="media").update(domain="media")
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         operator_client.get("/docs/?domain=media&page=2")
 
 
@@ -135,7 +135,7 @@ def test_unknown_or_escaping_folders_are_404(content_docs, operator_client, fold
 
 
 def test_folder_query_count_is_constant(content_docs, operator_client, django_assert_num_queries):
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         operator_client.get("/docs/browse/media/podcast/sops/")
 
 
@@ -171,7 +171,7 @@ def test_backlinks_come_from_links_wiki_refs_and_related_docs(content_docs, oper
 
 def test_doc_page_query_count_is_constant(content_docs, operator_client, django_assert_num_queries):
     operator_client.get(DOC_URL)  # render cache and cached role lists filled
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         operator_client.get(DOC_URL)
 
 

@@ -13,12 +13,12 @@ from tasks.services import templates_load
 from tasks.tests.conftest import days, ref, write
 
 pytestmark = pytest.mark.django_db
-# A warm visit: user, lanes (windowed pick + rows), slots, risk aggregate (with what the
-# at-risk list shows), unread notifications. Session, roles, people, templates (quick create)
-# and the rows' instruction-doc links come from the cache. The seventh and eighth: the
+# A warm visit: user (with the unread count), lanes (windowed pick + rows), slots, risk
+# aggregate (with what the at-risk list shows). Session, roles, people, templates (quick
+# create) and the rows' instruction-doc links come from the cache. The sixth and seventh: the
 # counters other apps add (settings.HOME_COUNTERS: the podcast's intake to triage and its
 # drafts waiting for approval, one COUNT each).
-HOME_QUERIES = 8
+HOME_QUERIES = 7
 
 
 def lane_ids(response, lane: str) -> list[int]:

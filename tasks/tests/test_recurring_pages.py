@@ -262,7 +262,7 @@ def test_the_list_shows_schedules_next_dates_and_a_fixed_number_of_queries(
     assert _list_queries(operator_client) == few == RECURRING_LIST_QUERIES
 
 
-RECURRING_LIST_QUERIES = 7
+RECURRING_LIST_QUERIES = 6
 
 
 def test_next_dates_are_due_dates_after_the_working_day_shift(operator_client, make_rule):

@@ -12,9 +12,9 @@ from tasks.models import Task
 from tasks.tests.conftest import days, ref
 
 pytestmark = pytest.mark.django_db
-# A warm visit: user, count, rows, slots, unread notifications (the rows' instruction-doc
+# A warm visit: user (with the unread count), count, rows, slots (the rows' instruction-doc
 # links come from the cache once resolved).
-TASK_LIST_QUERIES = 5
+TASK_LIST_QUERIES = 4
 LIST = reverse("tasks:task-list")
 
 

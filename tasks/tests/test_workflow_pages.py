@@ -13,9 +13,9 @@ from tasks.services import templates_load
 from tasks.tests.conftest import days, ref, write
 
 pytestmark = pytest.mark.django_db
-# A warm visit: user, workflow, slots, tasks, history, references, unread notifications (role
-# and the tasks' instruction-doc links come from the cache).
-WORKFLOW_PAGE_QUERIES = 7
+# A warm visit: user (with the unread count), workflow, slots, tasks, history, references
+# (role and the tasks' instruction-doc links come from the cache).
+WORKFLOW_PAGE_QUERIES = 6
 
 
 def detail(workflow) -> str:
