@@ -278,15 +278,18 @@ def _root() -> Path:
     return Path(settings.DOCS_INDEX_DIR)
 
 
-def current_dir() -> Path | None:
-    link = _root() / CURRENT
+def _linked_dir() -> Path | None:
+    """Where the `current` link points, if it is a generation of this schema."""
     try:
-        target = link.resolve(strict=True)
+        target = (_root() / CURRENT).resolve(strict=True)
     except OSError:
         return None
-    if not target.name.startswith(f"gen-v{SCHEMA_VERSION}-") or not index.exists_in(target):
-        return None
-    return target
+    return target if target.name.startswith(f"gen-v{SCHEMA_VERSION}-") else None
+
+
+def current_dir() -> Path | None:
+    target = _linked_dir()
+    return target if target is not None and index.exists_in(target) else None
 
 
 @contextmanager
@@ -431,8 +434,10 @@ _local = threading.local()
 
 @contextmanager
 def open_searcher() -> Iterator:
-    """This thread's searcher on the live generation, refreshed to its latest commit."""
-    directory = current_dir()
+    """This thread's searcher on the live generation, refreshed to its latest commit.
+    (Opening the index is what checks that one is there: asking `current_dir` first would
+    read the index's table of contents on every search.)"""
+    directory = _linked_dir()
     if directory is None:
         yield None
         return

@@ -5,6 +5,7 @@ user, only that block's bytes), lint before publishing, conflicts, images, and b
 from __future__ import annotations
 
 import subprocess
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -187,7 +188,7 @@ def test_step_attributes_and_the_doc_systems(operator_client, remote, settings):
     response = post(
         operator_client, "edit-sop-attrs", form(settings, step="2", systems=["slack"]), follow=True
     )
-    assert "slack is not one of this doc&#x27;s systems" in response.content.decode()
+    assert "slack is not one of this doc's systems" in unescape(response.content.decode())
     assert head(settings) == before
 
 

@@ -50,6 +50,16 @@ def task_row(context, task: Task, lane: str | None = None) -> SafeString:
     return mark_safe(html)  # nosec B308 B703
 
 
+@register.simple_tag(takes_context=True)
+def task_rows(context, tasks) -> SafeString:
+    """`{% task_rows page_obj %}`: the rows of a list in one Jinja2 render (a row each
+    costs a render call and a copy of the row variables)."""
+    values = {key: context.get(key) for key in ROW_CONTEXT}
+    html = engines["jinja2"].env.get_template("tasks/_task_rows.html").render(tasks=tasks, **values)
+    # The Jinja2 environment autoescapes (dataops/jinja.py).
+    return mark_safe(html)  # nosec B308 B703
+
+
 @register.filter
 def add_days(value: date | None, days: int) -> date | None:
     return value + timedelta(days=int(days)) if value else value
