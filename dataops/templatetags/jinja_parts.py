@@ -2,9 +2,10 @@
 
 `{% chrome "top" %}`: what `base.html` draws around every page's blocks — the top bar, the
 messages, the shortcuts dialog — from `dataops/jinja2/chrome/`, with the few values they
-read. `{% jinja_part "tasks/home/_lanes.html" %}`: a busy part of one page (Home's lanes,
-a workflow's board) drawn with every variable of the page. The page stays a Django template,
-so its blocks, partials and the views that render them do not change.
+read. `{% jinja_part "tasks/home/_lanes.html" %}`: a busy part of a page (Home's lanes, a
+workflow's board, search results) drawn with every variable of the page (and any given).
+The page stays a Django template, so its blocks, partials and the views that render them do
+not change.
 """
 
 from django import template
@@ -37,5 +38,6 @@ def chrome(context, part: str) -> SafeString:
 
 
 @register.simple_tag(takes_context=True)
-def jinja_part(context, name: str) -> SafeString:
-    return _render(name, context.flatten())
+def jinja_part(context, name: str, **values) -> SafeString:
+    """The part `name` with the page's variables and `values`."""
+    return _render(name, {**context.flatten(), **values})

@@ -358,3 +358,35 @@ def test_admins_can_sync_and_reach_the_quality_report_from_the_index(
     html = admin_client_.get("/docs/").content.decode()
     assert 'action="/docs/sync/"' in html and 'href="/docs/quality/"' in html
     assert 'action="/docs/sync/"' not in operator_client.get("/docs/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "page=3",
+        "q=podcast+guest&page=2",
+        "domain=media&type=sop&page=2",
+        "tag=a&domain=media&tag=b",
+        "type=sop&domain=events&q=%C3%A9t%C3%A9+%26+co",
+        "system=slack&system=youtube&q=x",
+    ],
+)
+def test_facet_links_are_the_address_with_one_filter_toggled(rf, query):
+    from docs_app.selectors import FacetValue
+    from docs_app.views.browse import FACETS, facet_groups
+
+    facets = {
+        key: [FacetValue("media", 3, True), FacetValue("events & more", 1, False)]
+        for _, key, _ in FACETS
+    }
+    request = rf.get("/docs/?" + query)
+    for group in facet_groups(request, facets):
+        for item in group["values"]:
+            expected = request.GET.copy()
+            expected.pop("page", None)
+            if item["facet"].selected:
+                expected.pop(group["param"], None)
+            else:
+                expected[group["param"]] = item["facet"].value
+            assert item["url"] == "?" + expected.urlencode()

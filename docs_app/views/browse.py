@@ -29,17 +29,19 @@ SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sand
 
 def facet_groups(request: HttpRequest, facets: dict) -> list[dict]:
     """Each facet with its values, counts and the URL that toggles the value on or off."""
+    pairs = [(k, v) for k, values in request.GET.lists() if k != "page" for v in values]
     groups = []
     for param, key, label in FACETS:
+        others = [(k, v) for k, v in pairs if k != param]
+        at = next((i for i, (k, _) in enumerate(pairs) if k == param), len(others))
         values = []
         for facet in facets.get(key, []):
-            query = request.GET.copy()
-            query.pop("page", None)
-            if facet.selected:
-                query.pop(param, None)
-            else:
-                query[param] = facet.value
-            values.append({"facet": facet, "url": "?" + query.urlencode()})
+            # The address without the page, and with this filter off, or set to this value
+            # where the filter stood (as QueryDict would write it, without copying it).
+            chosen = (
+                others if facet.selected else [*others[:at], (param, facet.value), *others[at:]]
+            )
+            values.append({"facet": facet, "url": "?" + urlencode(chosen)})
         groups.append({"param": param, "label": label, "values": values})
     return groups
 
