@@ -34,6 +34,14 @@ def test_the_section_of_the_page_is_marked_active(operator_client):
     assert f'<a href="{reverse("home")}" class="nav-link">Home</a>' in page
 
 
+def test_the_data_link_is_active_on_the_data_pages(admin_client_):
+    exports = reverse("portability:exports")
+    page = admin_client_.get(exports).content.decode()
+    assert f'<a href="{exports}" class="nav-link is-active" aria-current="page">Data</a>' in page
+    home = admin_client_.get(reverse("home")).content.decode()
+    assert f'<a href="{exports}" class="nav-link">Data</a>' in home
+
+
 def test_messages_and_unread_count_show(operator, operator_client):
     from dataops.services import notify
 

@@ -34,26 +34,10 @@ ROW_CONTEXT = (
 )
 
 
-def _row_template():
-    # Jinja2 keeps compiled templates (and, with DEBUG, reloads edited ones).
-    return engines["jinja2"].env.get_template("tasks/_task_row.html")
-
-
-@register.simple_tag(takes_context=True)
-def task_row(context, task: Task, lane: str | None = None) -> SafeString:
-    """`{% task_row task %}`: one task row, rendered by Jinja2 (see dataops/jinja.py)."""
-    values = {key: context.get(key) for key in ROW_CONTEXT}
-    if lane is not None:
-        values["lane"] = lane
-    html = _row_template().render(task=task, **values)
-    # The Jinja2 environment autoescapes (dataops/jinja.py).
-    return mark_safe(html)  # nosec B308 B703
-
-
 @register.simple_tag(takes_context=True)
 def task_rows(context, tasks) -> SafeString:
-    """`{% task_rows page_obj %}`: the rows of a list in one Jinja2 render (a row each
-    costs a render call and a copy of the row variables)."""
+    """`{% task_rows page_obj %}`: the rows of a list, tasks/_task_row.html each, in one
+    Jinja2 render (see dataops/jinja.py): a render per row cost a third more."""
     values = {key: context.get(key) for key in ROW_CONTEXT}
     html = engines["jinja2"].env.get_template("tasks/_task_rows.html").render(tasks=tasks, **values)
     # The Jinja2 environment autoescapes (dataops/jinja.py).
