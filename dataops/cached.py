@@ -22,13 +22,18 @@ from django.db.models import Count, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from dataops import generation
+
 T = TypeVar("T")
 TIMEOUT = 10 * 60
 ROLES_KEY = "cached:roles:v1"
 PEOPLE_KEY = "cached:people:v1"
 START_TEMPLATES_KEY = "cached:start-templates:v1"
+# A generation (dataops/generation.py) for answers built from the workflow templates and
+# their task definitions elsewhere (the doc page lists the template tasks linking to it).
+TEMPLATES_GENERATION = "cached:templates-generation:v1"
 USER_KEYS = (ROLES_KEY, PEOPLE_KEY)
-CACHED_KEYS = (*USER_KEYS, START_TEMPLATES_KEY)
+CACHED_KEYS = (*USER_KEYS, START_TEMPLATES_KEY, TEMPLATES_GENERATION)
 
 
 @dataclass(frozen=True)
@@ -128,6 +133,7 @@ def _groups_changed(sender, action: str, **kwargs) -> None:
 @receiver(post_save, sender="tasks.TaskDefinition", dispatch_uid="cached.definition_saved")
 def _templates_changed(sender, **kwargs) -> None:
     forget(START_TEMPLATES_KEY)
+    generation.bump(TEMPLATES_GENERATION)
 
 
 def connect_group_membership() -> None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
+
+from docs_app.doc_urls import doc_path_url
 
 
 class MirrorState(models.Model):
@@ -72,7 +73,7 @@ class Document(models.Model):
         return self.title or self.path
 
     def get_absolute_url(self) -> str:
-        return reverse("docs:doc", args=[self.path])
+        return doc_path_url(self.path)
 
     @property
     def tags(self) -> list[str]:

@@ -29,11 +29,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.urls import reverse
 from whoosh import highlight
 from whoosh.analysis import Token
 
 from docs_app import ranking
+from docs_app.doc_urls import doc_path_url
 from docs_app.search_index import (  # noqa: F401 - the index API, re-exported
     FACET_FIELDS,
     FIELD_BOOSTS,
@@ -102,7 +102,7 @@ class Hit:
 
     @property
     def url(self) -> str:
-        return reverse("docs:doc", args=[self.path]) + (f"#{self.anchor}" if self.anchor else "")
+        return doc_path_url(self.path) + (f"#{self.anchor}" if self.anchor else "")
 
 
 @dataclass

@@ -31,10 +31,12 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 
+from dataops import cached
 from dataops.models import JobRun
 from docs_app import files, generation, githost
+from docs_app.doc_urls import doc_path_url
 from docs_app.links import FILE, FOLDER, OUTSIDE, SITE, missing_path_message, path_target
 from docs_app.mirror import RECLONE_HINT
 from docs_app.models import (
@@ -55,6 +57,9 @@ from docs_app.sop.refs import reference_target, resolve_asset
 
 SYNC_ACTIVE = (JobRun.Status.QUEUED, JobRun.Status.RUNNING, JobRun.Status.RETRYING)
 RENDER_CACHE_SECONDS = 7 * 24 * 3600
+# A doc page's registry answers: renewed by the generations, bounded for any change made
+# behind the registry's back (the Django admin, a shell).
+SNAPSHOT_SECONDS = 10 * 60
 RECENT_LIMIT = 8
 QUICKOPEN_LIMIT = 12
 BACKLINK_ROWS = 300
@@ -130,7 +135,7 @@ def registry_for(refs: Iterable[str], from_path: str = "") -> Registry:
 
 
 def doc_url(path: str, anchor: str | None = None) -> str:
-    return reverse("docs:doc", args=[path]) + (f"#{anchor_id(anchor)}" if anchor else "")
+    return doc_path_url(path) + (f"#{anchor_id(anchor)}" if anchor else "")
 
 
 class RegistryLinker:
@@ -293,22 +298,68 @@ def document_at(path: str) -> Document | None:
     return Document.objects.prefetch_related("labels").filter(path=path).first()
 
 
-def doc_page(doc: Document, user) -> DocPage:
-    state = mirror_state()
-    head = state.head_sha if state else ""
-    skipped = bool(doc.skipped_reason)
-    return DocPage(
+@dataclass(frozen=True)
+class DocSnapshot:
+    """What a doc page shows that only a sync or a change of the workflow templates alters."""
+
+    doc: Document
+    body: Rendered | None
+    findings: list[Finding]
+    related: list[RelatedDoc]
+    backlinks: list[Backlink]
+    history: list[files.Commit]
+    template_tasks: list
+    breadcrumbs: list[tuple[str, str]]
+
+
+def doc_snapshot(path: str, head: str) -> DocSnapshot | None:
+    """The doc at `path` with everything its page shows from the registry (None when no doc
+    is there), remembered per mirror head until the registry or the templates change: every
+    view of a doc asked the same seven questions of the database until the next sync."""
+    key = f"docs:page:{head}:{_digest(get_script_prefix() + chr(0) + path)}"
+    return generation.cached_under_generation(
+        key,
+        lambda: _doc_snapshot(path, head),
+        SNAPSHOT_SECONDS,
+        also=(cached.TEMPLATES_GENERATION,),
+    )
+
+
+def _doc_snapshot(path: str, head: str) -> DocSnapshot | None:
+    doc = document_at(path)
+    if doc is None:
+        return None
+    return DocSnapshot(
         doc=doc,
-        state=state,
-        body=None if skipped else doc_body(doc, head),
+        body=None if doc.skipped_reason else doc_body(doc, head),
         findings=list(doc.findings.all()),
         related=related_docs(doc),
         backlinks=backlinks(doc),
         history=files.file_history(doc.path, head),
-        host_link=githost.file_url(state.remote_url, state.branch, doc.path) if state else None,
-        pinned=PinnedDoc.objects.filter(user=user, doc_id=doc.doc_id).exists(),
         template_tasks=template_tasks_linking(doc),
         breadcrumbs=folder_breadcrumbs(doc.folder),
+    )
+
+
+def doc_page(path: str, user) -> DocPage | None:
+    """The page of the doc at `path` as `user` sees it, or None when no doc is there."""
+    state = mirror_state()
+    snapshot = doc_snapshot(path, state.head_sha if state else "")
+    if snapshot is None:
+        return None
+    doc = snapshot.doc
+    return DocPage(
+        doc=doc,
+        state=state,
+        body=snapshot.body,
+        findings=snapshot.findings,
+        related=snapshot.related,
+        backlinks=snapshot.backlinks,
+        history=snapshot.history,
+        host_link=githost.file_url(state.remote_url, state.branch, doc.path) if state else None,
+        pinned=PinnedDoc.objects.filter(user=user, doc_id=doc.doc_id).exists(),
+        template_tasks=snapshot.template_tasks,
+        breadcrumbs=snapshot.breadcrumbs,
     )
 
 
@@ -635,4 +686,4 @@ def _resolve_links(refs: list[str]) -> dict[str, tuple[str | None, str]]:
 
 
 def step_url(path: str, step_id: str | None) -> str:
-    return reverse("docs:doc", args=[path]) + (f"#{step_anchor(step_id)}" if step_id else "")
+    return doc_path_url(path) + (f"#{step_anchor(step_id)}" if step_id else "")

@@ -94,13 +94,13 @@ def folder(request: HttpRequest, folder: str) -> HttpResponse:
 
 @require_GET
 def doc(request: HttpRequest, path: str) -> HttpResponse:
-    document = selectors.document_at(path) if files.is_safe_relative(path) else None
-    if document is None and path.startswith("id/"):
+    page = selectors.doc_page(path, request.user) if files.is_safe_relative(path) else None
+    if page is None and path.startswith("id/"):
         # `/docs/id/<old path>.md` matches the doc pattern first: it is a deep link by path.
         return doc_by_id(request, path.removeprefix("id/"))
-    if document is None:
+    if page is None:
         return _moved_or_404(request, path)
-    page = selectors.doc_page(document, request.user)
+    document = page.doc
     services.doc_view_record(user=request.user, doc_id=document.doc_id)
     context = {
         "page": page,
