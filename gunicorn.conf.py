@@ -2,13 +2,14 @@
 
 The worker model comes from the environment so a machine's choice needs no code change:
 WEB_WORKERS processes, each with WEB_THREADS threads (more than one thread selects the
-`gthread` worker). Defaults: 2 processes of 8 threads. A request spends a good part of its
-time waiting for PostgreSQL and Redis; another thread of the same process runs meanwhile,
-and the two processes let the Python work use two cores. On a 2-core machine under
-`make load` this serves several times the requests of 2 single-threaded workers, and a
-slow page no longer holds up the quick ones queued behind it (see README, "Tests and
-benchmarks"); 8 threads kept p95/p99 lower than 4, and more processes than cores only added
-contention.
+`gthread` worker). Defaults: 2 processes of 2 threads. A request spends part of its time
+waiting for PostgreSQL and Redis; the second thread of a process runs meanwhile, and the two
+processes let the Python work use two cores. More threads than that only queue for the
+process's interpreter lock: on a 2-core machine under `make load`, 8 threads per process cost
+about a fifth more CPU per request than 2 and served fewer requests with a higher p95, while
+2, 3 or 4 single-threaded processes measured the same as 2 × 2 within the machine's noise
+(see README, "Tests and benchmarks"). Two threads per process keep one slow page from
+holding up the quick ones queued behind it in that process.
 Each thread keeps its own database connection (CONN_MAX_AGE), so PostgreSQL needs
 WEB_WORKERS × WEB_THREADS connections per web machine. Command-line flags still win.
 Each worker, once it has loaded the application, freezes its start-up objects out of the
@@ -18,7 +19,7 @@ garbage collector's full collections (`dataops.heap`).
 import os
 
 workers = int(os.environ.get("WEB_WORKERS", "2"))
-threads = int(os.environ.get("WEB_THREADS", "8"))
+threads = int(os.environ.get("WEB_THREADS", "2"))
 worker_class = "gthread" if threads > 1 else "sync"
 
 
