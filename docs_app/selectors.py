@@ -12,7 +12,7 @@ import hashlib
 import posixpath
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from django.apps import apps
 from django.core.cache import cache
@@ -312,13 +312,23 @@ class DocSnapshot:
     breadcrumbs: list[tuple[str, str]]
 
 
+# A release that changes what a snapshot holds must not read the pickles of the one before
+# (they would lack the new fields): the key carries the fields' names.
+SNAPSHOT_SHAPE = hashlib.sha1(
+    ",".join(f.name for f in fields(DocSnapshot)).encode(), usedforsecurity=False
+).hexdigest()[:8]
+
+
+def snapshot_key(path: str, head: str) -> str:
+    return f"docs:page:{SNAPSHOT_SHAPE}:{head}:{_digest(get_script_prefix() + chr(0) + path)}"
+
+
 def doc_snapshot(path: str, head: str) -> DocSnapshot | None:
     """The doc at `path` with everything its page shows from the registry (None when no doc
     is there), remembered per mirror head until the registry or the templates change: every
     view of a doc asked the same seven questions of the database until the next sync."""
-    key = f"docs:page:{head}:{_digest(get_script_prefix() + chr(0) + path)}"
     return generation.cached_under_generation(
-        key,
+        snapshot_key(path, head),
         lambda: _doc_snapshot(path, head),
         SNAPSHOT_SECONDS,
         also=(cached.TEMPLATES_GENERATION,),

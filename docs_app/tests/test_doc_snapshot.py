@@ -91,3 +91,20 @@ def test_a_path_without_a_doc_is_not_found_and_a_later_sync_can_add_it(remote, o
     docs_sync()
     response = operator_client.get(reverse("docs:doc", args=[missing]))
     assert response.status_code == 200 and "Two lamps." in response.content.decode()
+
+
+def test_a_snapshot_of_another_shape_is_never_read(remote, operator_client, monkeypatch):
+    from django.core.cache import cache
+
+    from docs_app import selectors
+
+    _page(operator_client)
+    head = selectors.mirror_state().head_sha
+    stored = cache.get(selectors.snapshot_key(GEAR, head))
+    assert stored is not None
+    # What a release before a change of the snapshot's fields would have left in the cache.
+    monkeypatch.setattr(selectors, "SNAPSHOT_SHAPE", "older")
+    cache.set(selectors.snapshot_key(GEAR, head), (stored[0], object()), 60)
+    monkeypatch.undo()
+    page, html = _page(operator_client)
+    assert "Two microphones." in html and [link.path for link in page.backlinks] == [SETUP]
