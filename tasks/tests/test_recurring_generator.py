@@ -506,6 +506,8 @@ def test_a_run_finding_the_lock_taken_records_skipped_already_running(make_rule)
         with time_machine.travel(at(MONDAY), tick=False):
             generate_recurring.delay()
     finally:
+        with other.cursor() as cursor:  # released now, not when its server process exits
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [generator.LOCK_KEY])
         other.close()
     run = JobRun.objects.get(kind="recurring.generate")
     assert (run.status, run.note, run.counts) == ("succeeded", "skipped: already running", {})
