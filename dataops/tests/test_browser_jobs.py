@@ -72,14 +72,14 @@ def test_a_queued_run_turns_succeeded_on_its_page_without_a_reload(page, live_se
     JobRun.objects.filter(pk=run.pk).update(
         status=JobRun.Status.RUNNING, started_at=now, attempts=1, counts={"checked": 0}
     )
-    expect(status).to_contain_text("Running", timeout=6000)
+    expect(status).to_contain_text("Running", timeout=15_000)
     JobRun.objects.filter(pk=run.pk).update(
         status=JobRun.Status.SUCCEEDED,
         finished_at=now + timedelta(seconds=2),
         counts={"checked": 1},
         note="worker eager",
     )
-    expect(status).to_contain_text("Succeeded", timeout=6000)
+    expect(status).to_contain_text("Succeeded", timeout=15_000)
     expect(status).to_contain_text("worker eager")
     expect(page.locator("#job-run")).not_to_have_attribute("hx-trigger", re.compile("every"))
     assert_not_reloaded(page)
@@ -93,7 +93,7 @@ def test_a_queued_run_turns_succeeded_on_its_page_without_a_reload(page, live_se
     JobRun.objects.filter(pk=waiting.pk).update(
         status=JobRun.Status.FAILED, started_at=now, finished_at=now, error="boom"
     )
-    expect(row).to_contain_text("Failed", timeout=8000)
+    expect(row).to_contain_text("Failed", timeout=15_000)
     assert_not_reloaded(page)
     page.screenshot(path=str(SHOTS / "job-list.png"), full_page=True)
 
@@ -110,9 +110,9 @@ def test_sync_now_shows_its_run_finish_and_the_docs_line_refresh(
     page.get_by_role("button", name="Sync now").click()
     live = page.locator(".docs-sync-queued .job-status")
     expect(live).to_contain_text("docs.sync run #")
-    expect(live).to_contain_text("Succeeded", timeout=8000)
+    expect(live).to_contain_text("Succeeded", timeout=15_000)
     expect(live).to_contain_text("added 1")
-    expect(page.locator("#sync-state")).to_contain_text("3 documents", timeout=6000)
+    expect(page.locator("#sync-state")).to_contain_text("3 documents", timeout=15_000)
     assert_not_reloaded(page)
     page.screenshot(path=str(SHOTS / "docs-sync-now.png"), full_page=True)
 
@@ -138,8 +138,8 @@ def test_admin_recovers_a_force_pushed_remote_from_the_browser(
     mark_page(page)
     page.get_by_role("button", name="Re-clone the mirror").click()
     live = page.locator("#reclone-action .job-status")
-    expect(live).to_contain_text("Succeeded", timeout=10000)
-    expect(page.locator("#sync-state")).not_to_contain_text("Last sync failed", timeout=6000)
+    expect(live).to_contain_text("Succeeded", timeout=15_000)
+    expect(page.locator("#sync-state")).not_to_contain_text("Last sync failed", timeout=15_000)
     expect(page.locator("#sync-state")).to_contain_text(rewritten[:8])
     expect(page.locator(".backup-list li")).to_have_count(1)
     expect(page.locator(".backup-list")).to_contain_text("mirror.bak-")
@@ -166,7 +166,7 @@ def test_retry_on_failed_jobs_follows_the_new_run_to_its_end(
     row = page.locator(".failed-row", has_text="docs.sync")
     row.get_by_role("button", name="Retry").click()
     expect(row).to_contain_text("Retry queued as run #")
-    expect(row.locator(".job-status")).to_contain_text("Succeeded", timeout=8000)
+    expect(row.locator(".job-status")).to_contain_text("Succeeded", timeout=15_000)
     expect(row.locator(".job-status")).to_contain_text("No changes")
     assert_not_reloaded(page)
     page.screenshot(path=str(SHOTS / "failed-jobs-retried.png"), full_page=True)
