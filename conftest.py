@@ -219,6 +219,16 @@ def live_broker():
 # --- browser -------------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _patient_expectations():
+    """Playwright's `expect` waits up to 10 s instead of 5: the suite runs in one process per
+    core, and a live server sharing a busy machine can take longer than usual to answer. A
+    passing expectation still returns at its first match."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=10_000)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
