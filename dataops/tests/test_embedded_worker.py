@@ -56,16 +56,21 @@ def _embedded_env(tmp_path) -> dict:
     }
 
 
-def test_a_worker_on_the_filesystem_broker_answers_health_within_the_deadline(tmp_path):
-    env = _embedded_env(tmp_path)
-    log = tmp_path / "worker.log"
-    worker = subprocess.Popen(
+def _start_worker(env: dict, output) -> subprocess.Popen:
+    return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "dataops", "worker", "--pool", "solo",
          "--without-mingle", "--without-gossip", "--loglevel", "INFO",
          "--hostname", f"embedded-{uuid.uuid4().hex[:8]}@%h"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
         start_new_session=True,
     )  # fmt: skip
+
+
+def test_a_worker_on_the_filesystem_broker_answers_health_within_the_deadline(tmp_path):
+    env = _embedded_env(tmp_path)
+    log = tmp_path / "worker.log"
+    with log.open("w") as output:  # the worker keeps its own copy of the descriptor
+        worker = _start_worker(env, output)
     try:
         check = subprocess.run(
             [sys.executable, "-c", CHECK],
